@@ -1,0 +1,45 @@
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+SLN     := $(or $(firstword $(wildcard FlashSale.sln FlashSale.slnx)),FlashSale.sln)
+SERVICE := src/FlashSale.Service
+CONFIG  := Release
+RESULTS := TestResults
+ARGS    ?=
+
+.PHONY: services-up services-down build run test clean distclean
+
+services-up:
+	@bash scripts/services-up.sh
+
+services-down:
+	@bash scripts/services-down.sh
+
+build:
+	dotnet build $(SLN) -c $(CONFIG)
+
+# Ctrl-C stops the service. URL (http://127.0.0.1:8080) is configured by the app.
+run: services-up
+	@source scripts/services-env.sh; \
+	export ASPNETCORE_ENVIRONMENT="$${ASPNETCORE_ENVIRONMENT:-Development}"; \
+	dotnet run --project $(SERVICE) -c $(CONFIG) -- $(ARGS)
+
+# Last output line: "Tests: X passed, Y failed, Z skipped".
+# Fails if dotnet test fails, any test fails, or zero tests ran.
+test: services-up
+	@rm -rf $(RESULTS)
+	@source scripts/services-env.sh; \
+	rc=0; \
+	dotnet test $(SLN) -c $(CONFIG) \
+	  --logger "console;verbosity=normal" \
+	  --logger "trx" \
+	  --results-directory $(RESULTS) || rc=$$?; \
+	bash scripts/test-summary.sh $(RESULTS) || { if [ $$rc -eq 0 ]; then rc=1; fi; }; \
+	exit $$rc
+
+clean:
+	-dotnet clean $(SLN) -c $(CONFIG)
+	rm -rf $(RESULTS)
+
+distclean: services-down
+	rm -rf .services

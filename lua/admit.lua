@@ -1,0 +1,47 @@
+-- Admit one claim, atomically: window and pause flag, per-user dedupe, stock check and decrement,
+-- the claim record, and the queue entry the worker consumes. Everything happens in this one script so
+-- no crash can leave stock taken without a queued claim, or a queued claim without the stock.
+--
+-- KEYS[1] meta hash      {status, startsAt, endsAt, perUserLimit, stock, admitted, released}
+-- KEYS[2] remaining      integer units left
+-- KEYS[3] users hash     userId -> claimId (the dedupe token)
+-- KEYS[4] claims hash    claimId -> "userId|quantity|admittedAtMs"
+-- KEYS[5] queue stream   entries for the worker's consumer group
+-- ARGV: userId, quantity, paymentMethodId, claimId (fresh candidate), nowMs
+-- Returns {outcome, claimId-or-empty, remaining}
+
+local meta = redis.call('HMGET', KEYS[1], 'status', 'startsAt', 'endsAt', 'perUserLimit')
+if not meta[1] then
+  return {'not_preloaded', '', '-1'}
+end
+
+-- A user's repeat gets the claim they already hold, whatever the sale's state is by now.
+local existing = redis.call('HGET', KEYS[3], ARGV[1])
+if existing then
+  return {'replay', existing, redis.call('GET', KEYS[2]) or '0'}
+end
+
+local remaining = tonumber(redis.call('GET', KEYS[2]) or '0')
+local status = meta[1]
+if status == 'paused' then return {'sale_paused', '', tostring(remaining)} end
+if status == 'closed' then return {'sale_ended', '', tostring(remaining)} end
+
+local now = tonumber(ARGV[5])
+if now < tonumber(meta[2]) then return {'sale_not_started', '', tostring(remaining)} end
+if now >= tonumber(meta[3]) then return {'sale_ended', '', tostring(remaining)} end
+
+local quantity = tonumber(ARGV[2])
+if quantity < 1 or quantity > tonumber(meta[4]) then
+  return {'invalid_quantity', '', tostring(remaining)}
+end
+if remaining < quantity then
+  return {'sold_out', '', tostring(remaining)}
+end
+
+remaining = redis.call('DECRBY', KEYS[2], quantity)
+redis.call('HINCRBY', KEYS[1], 'admitted', quantity)
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
+redis.call('HSET', KEYS[4], ARGV[4], ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[5])
+redis.call('XADD', KEYS[5], '*',
+  'claimId', ARGV[4], 'userId', ARGV[1], 'quantity', ARGV[2], 'paymentMethodId', ARGV[3], 'admittedAt', ARGV[5])
+return {'admitted', ARGV[4], tostring(remaining)}

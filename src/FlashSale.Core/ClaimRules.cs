@@ -1,0 +1,30 @@
+using System.Text.RegularExpressions;
+
+namespace FlashSale.Core;
+
+/// <summary>The contract's rules for a claim request; the per-user limit is checked atomically in Redis.</summary>
+public static partial class ClaimRules
+{
+    public const int MaxPaymentMethodIdLength = 255;
+
+    public static ValidationErrors Validate(string? userId, int? quantity, string? paymentMethodId)
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrEmpty(userId)) errors.Add("userId", "userId is required.");
+        else if (!UserIdShape().IsMatch(userId)) errors.Add("userId", "userId must be 1-128 characters of A-Z, a-z, 0-9, '.', '_', ':', '@' or '-'.");
+
+        if (quantity is < 1 or > SaleRules.MaxPerUserLimit) errors.Add("quantity", "quantity must be at least 1 and at most the sale's perUserLimit.");
+
+        if (string.IsNullOrWhiteSpace(paymentMethodId)) errors.Add("paymentMethodId", "paymentMethodId is required.");
+        else if (paymentMethodId.Length > MaxPaymentMethodIdLength || !PaymentMethodShape().IsMatch(paymentMethodId))
+            errors.Add("paymentMethodId", "paymentMethodId must be a payment method token such as \"pm_card_visa\".");
+        return errors;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._:@-]{1,128}$", RegexOptions.CultureInvariant)]
+    private static partial Regex UserIdShape();
+
+    // Tokens only: the id travels into the Redis stream and the gateway, so no separators or control characters.
+    [GeneratedRegex("^[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex PaymentMethodShape();
+}

@@ -1,0 +1,20 @@
+namespace FlashSale.Core;
+
+/// <summary>A claim's life: admitted → confirmed → paid, or one of the ways it gives its stock back.</summary>
+public static class ClaimStatus
+{
+    public const string Admitted = "admitted";
+    public const string Confirmed = "confirmed";
+    public const string PaymentPending = "payment_pending";
+    public const string Paid = "paid";
+    public const string PaymentFailed = "payment_failed";
+    public const string Released = "released";
+    public const string Expired = "expired";
+    public const string Rejected = "rejected";
+
+    public static bool IsTerminal(string status) =>
+        status is Paid or PaymentFailed or Released or Expired or Rejected;
+
+    /// <summary>Terminal statuses whose stock went back to the sale.</summary>
+    public static bool ReturnsStock(string status) => status is PaymentFailed or Released or Expired;
+}

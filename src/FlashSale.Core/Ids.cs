@@ -1,0 +1,25 @@
+using System.Text.RegularExpressions;
+
+namespace FlashSale.Core;
+
+/// <summary>
+/// Identifiers are a prefix plus a version-7 GUID in hex: sortable by creation time and cheap to check
+/// for shape, so an id that cannot exist is refused before any store is asked.
+/// </summary>
+public static partial class Ids
+{
+    public static string NewSaleId() => "sale_" + Guid.CreateVersion7().ToString("N");
+    public static string NewClaimId() => "clm_" + Guid.CreateVersion7().ToString("N");
+
+    /// <summary>The order id is derived from the claim id so a retried payment can never mint a second order.</summary>
+    public static string OrderIdFor(string claimId) => "ord_" + claimId["clm_".Length..];
+
+    public static bool IsSaleId(string? value) => value is not null && SaleIdShape().IsMatch(value);
+    public static bool IsClaimId(string? value) => value is not null && ClaimIdShape().IsMatch(value);
+
+    [GeneratedRegex("^sale_[0-9a-f]{32}$", RegexOptions.CultureInvariant)]
+    private static partial Regex SaleIdShape();
+
+    [GeneratedRegex("^clm_[0-9a-f]{32}$", RegexOptions.CultureInvariant)]
+    private static partial Regex ClaimIdShape();
+}

@@ -1,0 +1,49 @@
+using System.Text.RegularExpressions;
+
+namespace FlashSale.Core;
+
+/// <summary>The contract's rules for a new sale.</summary>
+public static partial class SaleRules
+{
+    public const int MaxStock = 10_000_000;
+    public const int MaxPerUserLimit = 100;
+    public const int MaxNameLength = 200;
+
+    public static ValidationErrors Validate(
+        string? sku, string? name, int? stock, long? priceCents, string? currency,
+        DateTime? startsAt, DateTime? endsAt, int? perUserLimit, DateTime now)
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrEmpty(sku)) errors.Add("sku", "sku is required.");
+        else if (!SkuShape().IsMatch(sku)) errors.Add("sku", "sku must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'.");
+
+        if (string.IsNullOrWhiteSpace(name)) errors.Add("name", "name is required.");
+        else if (name.Length > MaxNameLength) errors.Add("name", $"name must be at most {MaxNameLength} characters.");
+
+        if (stock is null) errors.Add("stock", "stock is required.");
+        else if (stock is < 1 or > MaxStock) errors.Add("stock", $"stock must be between 1 and {MaxStock}.");
+
+        if (priceCents is null) errors.Add("priceCents", "priceCents is required.");
+        else if (priceCents <= 0) errors.Add("priceCents", "priceCents must be greater than 0.");
+
+        if (string.IsNullOrEmpty(currency)) errors.Add("currency", "currency is required.");
+        else if (!CurrencyShape().IsMatch(currency)) errors.Add("currency", "currency must be 3 lower-case letters (ISO 4217), e.g. \"usd\".");
+
+        if (startsAt is null) errors.Add("startsAt", "startsAt is required.");
+        if (endsAt is null) errors.Add("endsAt", "endsAt is required.");
+        if (startsAt is not null && endsAt is not null && endsAt <= startsAt)
+            errors.Add("endsAt", "endsAt must be after startsAt.");
+        else if (endsAt is not null && endsAt <= now)
+            errors.Add("endsAt", "endsAt must be in the future.");
+
+        if (perUserLimit is < 1 or > MaxPerUserLimit)
+            errors.Add("perUserLimit", $"perUserLimit must be between 1 and {MaxPerUserLimit}.");
+        return errors;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex SkuShape();
+
+    [GeneratedRegex("^[a-z]{3}$", RegexOptions.CultureInvariant)]
+    private static partial Regex CurrencyShape();
+}

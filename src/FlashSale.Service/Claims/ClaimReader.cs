@@ -1,0 +1,34 @@
+using Dapper;
+using FlashSale.Core;
+using FlashSale.Service.Redis;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace FlashSale.Service.Claims;
+
+/// <summary>
+/// Finds a claim: in PostgreSQL once the worker recorded it, else in Redis, where the admit script put it
+/// (a claim is <c>admitted</c> there until the worker confirms it).
+/// </summary>
+public sealed class ClaimReader(NpgsqlDataSource db, IConnectionMultiplexer redis)
+{
+    public async Task<ClaimResponse?> FindAsync(string saleId, string claimId, CancellationToken ct)
+    {
+        await using (var conn = await db.OpenConnectionAsync(ct))
+        {
+            var row = await conn.QuerySingleOrDefaultAsync<ClaimRow>(new CommandDefinition("""
+                SELECT claim_id, sale_id, user_id, quantity, payment_method_id, status, order_id, payment_id, failure_reason, admitted_at, updated_at
+                FROM claims WHERE claim_id = @claimId AND sale_id = @saleId
+                """, new { claimId, saleId }, cancellationToken: ct));
+            if (row is not null) return row.ToResponse();
+        }
+
+        var pending = await redis.GetDatabase().HashGetAsync(new SaleKeys(saleId).Claims, claimId);
+        if (pending.IsNull) return null;
+        // "userId|quantity|admittedAtMs", written by admit.lua
+        var parts = ((string)pending!).Split('|');
+        var admittedAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture)).UtcDateTime;
+        return new ClaimResponse(claimId, saleId, parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture),
+            ClaimStatus.Admitted, null, null, admittedAt);
+    }
+}

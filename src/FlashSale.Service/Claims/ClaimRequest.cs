@@ -1,0 +1,12 @@
+namespace FlashSale.Service.Claims;
+
+/// <summary>The body of <c>POST /sales/{saleId}/claims</c>.</summary>
+public sealed record ClaimRequest(string? UserId, int? Quantity, string? PaymentMethodId);
+
+/// <summary>The answer to a claim: where to poll for its outcome.</summary>
+public sealed record ClaimAccepted(string ClaimId, string Status, string StatusUrl);
+
+/// <summary>A claim as the storefront polls it.</summary>
+public sealed record ClaimResponse(
+    string ClaimId, string SaleId, string UserId, int Quantity, string Status,
+    string? OrderId, string? FailureReason, DateTime UpdatedAt);

@@ -1,0 +1,84 @@
+using System.Text.Json.Serialization;
+using FlashSale.Service.Auth;
+using FlashSale.Service.Claims;
+using FlashSale.Service.Http;
+using FlashSale.Service.Ops;
+using FlashSale.Service.Payments;
+using FlashSale.Service.Queue;
+using FlashSale.Service.Redis;
+using FlashSale.Service.Sales;
+using FlashSale.Service.Storage;
+using FlashSale.Service.Worker;
+using Microsoft.Extensions.Options;
+using Prometheus;
+using StackExchange.Redis;
+
+namespace FlashSale.Service.Hosting;
+
+public static class FlashSaleRegistration
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    /// <summary>Options, Redis, PostgreSQL, queue, payments, metrics; and the roles this process runs.</summary>
+    public static WebApplicationBuilder AddFlashSale(this WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
+            builder.WebHost.UseUrls(DefaultUrl);
+
+        var roles = Roles.From(builder.Configuration);
+        var services = builder.Services;
+        services.AddSingleton(roles);
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<FlashSaleOptions>().BindConfiguration(FlashSaleOptions.Section).ValidateOnStart();
+        services.AddSingleton<FlashSaleOptionsSetup>();
+        services.AddSingleton<IPostConfigureOptions<FlashSaleOptions>>(sp => sp.GetRequiredService<FlashSaleOptionsSetup>());
+        services.AddSingleton<IValidateOptions<FlashSaleOptions>>(sp => sp.GetRequiredService<FlashSaleOptionsSetup>());
+        services.AddOptions<QueueOptions>().BindConfiguration(QueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SaleOptions>().BindConfiguration(SaleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddFlashSaleRedis().AddFlashSaleStorage().AddFlashSalePayments().AddFlashSaleAuth();
+        services.AddSingleton<IClaimTransport, RedisStreamTransport>();
+        services.AddSingleton<SaleStore>().AddSingleton<SalePool>().AddSingleton<SaleLifecycle>().AddSingleton<SaleCountsReader>();
+        services.AddSingleton<AdmitScript>().AddSingleton<ClaimReader>();
+        services.AddSingleton<ClaimConfirmer>().AddSingleton<PaymentSettler>().AddSingleton<ClaimBatchProcessor>();
+
+        if (roles.Edge) services.AddHostedService<SalePreloader>();
+        if (roles.Worker) services.AddHostedService<ClaimWorker>();
+
+        // Problems the framework writes itself (unknown route, wrong method) get a code like ours do.
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+            ctx.ProblemDetails.Extensions.TryAdd("code", ctx.ProblemDetails.Status switch
+            {
+                StatusCodes.Status404NotFound => ProblemCodes.NotFound,
+                StatusCodes.Status405MethodNotAllowed => "method_not_allowed",
+                StatusCodes.Status413PayloadTooLarge => ProblemCodes.PayloadTooLarge,
+                >= 400 and < 500 => ProblemCodes.InvalidRequest,
+                _ => ProblemCodes.Internal,
+            }));
+        services.AddExceptionHandler<ExceptionToProblemHandler>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
+        services.AddOpenApi();
+        services.AddHealthChecks()
+            .AddCheck<RedisHealthCheck>("redis", tags: [OpsEndpoints.ReadyTag])
+            .AddCheck<PostgresHealthCheck>("postgres", tags: [OpsEndpoints.ReadyTag])
+            .AddCheck<QueueHealthCheck>("queue", tags: [OpsEndpoints.ReadyTag]);
+        return builder;
+    }
+
+    public static WebApplication UseFlashSale(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseHttpMetrics();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>The schema is applied and the Lua scripts are loaded before the first request is served.</summary>
+    public static async Task PrepareStoresAsync(this WebApplication app)
+    {
+        await app.MigrateDatabaseAsync();
+        await app.Services.GetRequiredService<RedisScripts>().LoadAllAsync(app.Services.GetRequiredService<IConnectionMultiplexer>());
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FlashSale.Service.Http;
+
+/// <summary>
+/// Reads a request body strictly: JSON content type, at most 16 KiB, no unknown or duplicate members,
+/// no numbers in strings. Every refusal is a problem result, never an exception escaping to the client.
+/// </summary>
+public static class JsonBody
+{
+    public const int MaxBytes = 16 * 1024;
+
+    public static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNameCaseInsensitive = false,
+        NumberHandling = JsonNumberHandling.Strict,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        AllowDuplicateProperties = false,
+        ReadCommentHandling = JsonCommentHandling.Disallow,
+        AllowTrailingCommas = false,
+    };
+
+    public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken ct) where T : class
+    {
+        if (request.ContentLength > MaxBytes) return (null, Problems.PayloadTooLarge(MaxBytes));
+        if (!request.HasJsonContentType()) return (null, Problems.Invalid("body", "The body must be JSON with Content-Type: application/json."));
+
+        var body = await ReadLimitedAsync(request.Body, ct);
+        if (body is null) return (null, Problems.PayloadTooLarge(MaxBytes));
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(body, Strict);
+            return value is null ? (null, Problems.Invalid("body", "The body must be a JSON object.")) : (value, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.Invalid(FieldOf(e.Path), Describe(e)));
+        }
+    }
+
+    private static async Task<byte[]?> ReadLimitedAsync(Stream body, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBytes) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static string FieldOf(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.').Split('.', '[')[0] switch
+        {
+            "" => "body",
+            var name => name,
+        };
+
+    // The serializer's messages name .NET types; callers want the JSON rule they broke.
+    private static string Describe(JsonException e) => e.Message switch
+    {
+        var m when m.Contains("could not be mapped", StringComparison.Ordinal) => "Unknown member: this endpoint does not accept it.",
+        var m when m.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) => "The member appears more than once.",
+        var m when m.Contains("could not be converted", StringComparison.Ordinal) => "The value has the wrong type or is out of range.",
+        _ => "The body is not valid JSON.",
+    };
+}

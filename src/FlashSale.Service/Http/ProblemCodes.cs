@@ -1,0 +1,23 @@
+namespace FlashSale.Service.Http;
+
+/// <summary>The stable <c>code</c> member of every problem response (CONTRACT.md, Errors).</summary>
+public static class ProblemCodes
+{
+    public const string InvalidRequest = "invalid_request";
+    public const string Unauthorized = "unauthorized";
+    public const string Forbidden = "forbidden";
+    public const string SaleNotFound = "sale_not_found";
+    public const string ClaimNotFound = "claim_not_found";
+    public const string SaleNotStarted = "sale_not_started";
+    public const string SaleEnded = "sale_ended";
+    public const string SalePaused = "sale_paused";
+    public const string SoldOut = "sold_out";
+    public const string InvalidTransition = "invalid_transition";
+    public const string PayloadTooLarge = "payload_too_large";
+    public const string IdempotencyKeyReused = "idempotency_key_reused";
+    public const string RateLimited = "rate_limited";
+    public const string Overloaded = "overloaded";
+    public const string DependencyUnavailable = "dependency_unavailable";
+    public const string NotFound = "not_found";
+    public const string Internal = "internal_error";
+}

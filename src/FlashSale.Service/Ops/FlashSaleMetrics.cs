@@ -1,0 +1,35 @@
+using Prometheus;
+
+namespace FlashSale.Service.Ops;
+
+/// <summary>
+/// The service's Prometheus series. Labels stay bounded: sale id and outcome, never a user id.
+/// </summary>
+public static class FlashSaleMetrics
+{
+    public static readonly Counter Claims = Metrics.CreateCounter(
+        "flashsale_claims_total", "Claim requests by sale and outcome.", "sale", "outcome");
+
+    public static readonly Histogram AdmitDuration = Metrics.CreateHistogram(
+        "flashsale_admit_duration_seconds", "Time of the admit decision (one Redis round trip).",
+        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16) });
+
+    public static readonly Gauge StockRemaining = Metrics.CreateGauge(
+        "flashsale_stock_remaining", "Units left in the Redis pool, as last seen by this process.", "sale");
+
+    public static readonly Counter Confirmations = Metrics.CreateCounter(
+        "flashsale_worker_confirmations_total", "Claims the worker confirmed or rejected in PostgreSQL.", "outcome");
+
+    public static readonly Histogram BatchSize = Metrics.CreateHistogram(
+        "flashsale_worker_batch_size", "Claims per worker batch.",
+        new HistogramConfiguration { Buckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] });
+
+    public static readonly Counter Payments = Metrics.CreateCounter(
+        "flashsale_payments_total", "Payment attempts by outcome.", "outcome");
+
+    public static readonly Counter DeadLetters = Metrics.CreateCounter(
+        "flashsale_queue_dead_letters_total", "Queue entries moved to a dead-letter stream.");
+
+    public static readonly Gauge QueuePending = Metrics.CreateGauge(
+        "flashsale_queue_pending", "Claims queued but not yet acknowledged, per sale, as last seen by a worker.", "sale");
+}

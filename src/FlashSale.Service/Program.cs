@@ -1,0 +1,21 @@
+using FlashSale.Service.Claims;
+using FlashSale.Service.Hosting;
+using FlashSale.Service.Ops;
+using FlashSale.Service.Sales;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddFlashSale();
+
+var app = builder.Build();
+app.UseFlashSale();
+if (app.Services.GetRequiredService<Roles>().Edge)
+{
+    app.MapAdminEndpoints();
+    app.MapStorefrontEndpoints();
+}
+app.MapOpsEndpoints();
+
+await app.PrepareStoresAsync();
+await app.RunAsync();
+
+public partial class Program;

@@ -1,0 +1,20 @@
+namespace FlashSale.Service.Queue;
+
+/// <summary>
+/// The winners' queue as the worker sees it. Deliveries are at least once: a delivery not acknowledged
+/// (the worker died, or left it for a retry) comes back, so handling must be idempotent.
+/// </summary>
+public interface IClaimTransport
+{
+    /// <summary>Waits briefly for deliveries; each returned list holds claims of one sale, in queue order.</summary>
+    Task<IReadOnlyList<IReadOnlyList<ClaimDelivery>>> ReceiveAsync(int maxPerSale, CancellationToken ct);
+
+    /// <summary>Done with these deliveries, after their effects were committed; they never come back.</summary>
+    Task AcknowledgeAsync(IReadOnlyList<ClaimDelivery> deliveries, CancellationToken ct);
+
+    /// <summary>Moves a delivery that cannot be handled aside for a person to look at, and acknowledges it.</summary>
+    Task DeadLetterAsync(ClaimDelivery delivery, string reason, CancellationToken ct);
+
+    /// <summary>True when the transport's backing store answers (for <c>/readyz</c>).</summary>
+    Task<bool> IsHealthyAsync(CancellationToken ct);
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using FlashSale.Service.Ops;
+using FlashSale.Service.Redis;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace FlashSale.Service.Queue;
+
+/// <summary>
+/// The winners' queue on Redis Streams: one stream per sale (written by the admit script, so it shares the
+/// sale's hash slot), read by one consumer group. Entries are acknowledged and deleted only after their
+/// effects are committed; entries of a consumer that stopped answering are taken over with XAUTOCLAIM.
+/// </summary>
+public sealed class RedisStreamTransport(
+    IConnectionMultiplexer redis, IOptions<QueueOptions> options, TimeProvider clock, ILogger<RedisStreamTransport> logger)
+    : IClaimTransport
+{
+    private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+    private long _lastReclaim = clock.GetTimestamp();
+
+    private QueueOptions Options => options.Value;
+
+    public async Task<IReadOnlyList<IReadOnlyList<ClaimDelivery>>> ReceiveAsync(int maxPerSale, CancellationToken ct)
+    {
+        var db = redis.GetDatabase();
+        var sales = (await db.SetMembersAsync(SaleKeys.ActiveSales)).Select(s => (string)s!).ToArray();
+        var batches = new List<IReadOnlyList<ClaimDelivery>>();
+        if (sales.Length > 0)
+        {
+            if (clock.GetElapsedTime(_lastReclaim) >= ReclaimInterval)
+            {
+                _lastReclaim = clock.GetTimestamp();
+                foreach (var saleId in sales) await ReclaimAsync(db, saleId, maxPerSale, batches);
+            }
+            await ReadNewAsync(db, sales, maxPerSale, batches);
+        }
+        if (batches.Count == 0) await Task.Delay(Options.IdlePoll, clock, ct);
+        return batches;
+    }
+
+    // Often enough that an abandoned entry waits little more than ReclaimAfter.
+    private TimeSpan ReclaimInterval => TimeSpan.FromTicks(Math.Max(Options.ReclaimAfter.Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks));
+
+    private async Task ReadNewAsync(IDatabase db, string[] sales, int maxPerSale, List<IReadOnlyList<ClaimDelivery>> batches)
+    {
+        var positions = sales.Select(s => new StreamPosition(new SaleKeys(s).Queue, StreamPosition.NewMessages)).ToArray();
+        RedisStream[] streams;
+        try
+        {
+            streams = await db.StreamReadGroupAsync(positions, Options.ConsumerGroup, _consumer, maxPerSale);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+        {
+            // Redis lost a stream or its group (restart without persistence): recreate them, read next time.
+            logger.LogWarning("Consumer group missing on a sale queue; recreating");
+            foreach (var saleId in sales)
+                await db.ExecuteAsync("XGROUP", "CREATE", (string)new SaleKeys(saleId).Queue!, Options.ConsumerGroup, "0", "MKSTREAM")
+                    .ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
+        }
+        foreach (var stream in streams.Where(s => s.Entries.Length > 0))
+        {
+            var saleId = SaleKeys.SaleIdOfQueue(stream.Key);
+            batches.Add(stream.Entries.Select(e => ToDelivery(saleId, e, 1)).ToArray());
+        }
+    }
+
+    private async Task ReclaimAsync(IDatabase db, string saleId, int max, List<IReadOnlyList<ClaimDelivery>> batches)
+    {
+        var keys = new SaleKeys(saleId);
+        try
+        {
+            var claimed = await db.StreamAutoClaimAsync(keys.Queue, Options.ConsumerGroup, _consumer,
+                (long)Options.ReclaimAfter.TotalMilliseconds, "0-0", max);
+            var entries = claimed.ClaimedEntries.Where(e => !e.IsNull).ToArray();
+            var length = await db.StreamLengthAsync(keys.Queue);
+            FlashSaleMetrics.QueuePending.WithLabels(saleId).Set(length);
+            if (entries.Length == 0)
+            {
+                await ForgetIfFinishedAsync(db, keys, length);
+                return;
+            }
+            var pending = await db.StreamPendingMessagesAsync(keys.Queue, Options.ConsumerGroup, entries.Length, _consumer,
+                entries[0].Id, entries[^1].Id);
+            var counts = pending.ToDictionary(p => (string)p.MessageId!, p => (long)p.DeliveryCount);
+            logger.LogInformation("Took over {Count} unacknowledged claims of sale {SaleId}", entries.Length, saleId);
+            batches.Add(entries.Select(e => ToDelivery(saleId, e, counts.GetValueOrDefault((string)e.Id!, 2))).ToArray());
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+        {
+            // ReadNewAsync recreates it.
+        }
+    }
+
+    // A closed sale whose queue is drained needs no more polling.
+    private static async Task ForgetIfFinishedAsync(IDatabase db, SaleKeys keys, long length)
+    {
+        if (length == 0 && await db.HashGetAsync(keys.Meta, "status") == "closed")
+            await db.SetRemoveAsync(SaleKeys.ActiveSales, keys.SaleId);
+    }
+
+    private static ClaimDelivery ToDelivery(string saleId, StreamEntry entry, long deliveryCount)
+    {
+        ClaimMessage? message = null;
+        try
+        {
+            message = new ClaimMessage(
+                (string)entry["claimId"]!, saleId, (string)entry["userId"]!,
+                int.Parse((string)entry["quantity"]!, CultureInfo.InvariantCulture), (string)entry["paymentMethodId"]!,
+                DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)entry["admittedAt"]!, CultureInfo.InvariantCulture)));
+        }
+        catch (Exception e) when (e is FormatException or ArgumentNullException or OverflowException)
+        {
+            // Left null: the worker dead-letters what it cannot read rather than failing the batch.
+        }
+        return new ClaimDelivery(message, saleId, deliveryCount, entry.Id);
+    }
+
+    public async Task AcknowledgeAsync(IReadOnlyList<ClaimDelivery> deliveries, CancellationToken ct)
+    {
+        var db = redis.GetDatabase();
+        foreach (var group in deliveries.GroupBy(d => d.SaleId))
+        {
+            var key = new SaleKeys(group.Key).Queue;
+            var ids = group.Select(d => (RedisValue)d.Token).ToArray();
+            // Deleting after the ack keeps the stream at the size of the work still to do.
+            var ack = db.StreamAcknowledgeAsync(key, Options.ConsumerGroup, ids);
+            var del = db.StreamDeleteAsync(key, ids);
+            await Task.WhenAll(ack, del);
+        }
+    }
+
+    public async Task DeadLetterAsync(ClaimDelivery delivery, string reason, CancellationToken ct)
+    {
+        var db = redis.GetDatabase();
+        var keys = new SaleKeys(delivery.SaleId);
+        var entries = await db.StreamRangeAsync(keys.Queue, (RedisValue)delivery.Token, (RedisValue)delivery.Token);
+        var fields = entries.Length == 1 ? entries[0].Values.ToList() : [];
+        fields.Add(new NameValueEntry("originalId", (RedisValue)delivery.Token));
+        fields.Add(new NameValueEntry("deliveries", delivery.DeliveryCount));
+        fields.Add(new NameValueEntry("reason", reason));
+        await db.StreamAddAsync(keys.DeadLetters, [.. fields]);
+        await AcknowledgeAsync([delivery], ct);
+        FlashSaleMetrics.DeadLetters.Inc();
+        logger.LogError("Claim queue entry {EntryId} of sale {SaleId} moved to the dead letters: {Reason}", delivery.Token, delivery.SaleId, reason);
+    }
+
+    public async Task<bool> IsHealthyAsync(CancellationToken ct)
+    {
+        try
+        {
+            await redis.GetDatabase().PingAsync();
+            return true;
+        }
+        catch (RedisException)
+        {
+            return false;
+        }
+    }
+}

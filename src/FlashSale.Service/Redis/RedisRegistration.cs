@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace FlashSale.Service.Redis;
+
+internal static class RedisRegistration
+{
+    public static IServiceCollection AddFlashSaleRedis(this IServiceCollection services)
+    {
+        services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RedisScripts>();
+        services.AddSingleton<IConnectionMultiplexer>(sp =>
+        {
+            var options = ConfigurationOptions.Parse(sp.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration);
+            // Start even while Redis is down: /readyz reports it and the multiplexer reconnects by itself.
+            options.AbortOnConnectFail = false;
+            options.ClientName ??= "flashsale";
+            var redis = ConnectionMultiplexer.Connect(options);
+            var scripts = sp.GetRequiredService<RedisScripts>();
+            // After a Redis restart the script cache is empty; loading again spares the first claims a NOSCRIPT.
+            redis.ConnectionRestored += (_, _) => _ = scripts.LoadAllAsync(redis).ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+            return redis;
+        });
+        return services;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Security.Cryptography;
+using System.Text;
+using StackExchange.Redis;
+
+namespace FlashSale.Service.Redis;
+
+/// <summary>A Lua script from <c>lua/</c>, embedded in the binary and run by its SHA1.</summary>
+public sealed class RedisScript
+{
+    private RedisScript(string name, string source)
+    {
+        Name = name;
+        Source = source;
+        Sha1 = SHA1.HashData(Encoding.UTF8.GetBytes(source));
+    }
+
+    public string Name { get; }
+    public string Source { get; }
+    public byte[] Sha1 { get; }
+
+    public static RedisScript Load(string name)
+    {
+        using var stream = typeof(RedisScript).Assembly.GetManifestResourceStream($"lua/{name}.lua")
+            ?? throw new InvalidOperationException($"Lua script lua/{name}.lua is not embedded.");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return new RedisScript(name, reader.ReadToEnd());
+    }
+
+    public async Task<RedisResult> EvaluateAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] args)
+    {
+        try
+        {
+            return await db.ScriptEvaluateAsync(Sha1, keys, args);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            // Redis restarted or its script cache was flushed. NOSCRIPT means nothing ran, so sending the
+            // source once (EVAL, which caches it again) cannot apply the script twice.
+            return await db.ScriptEvaluateAsync(Source, keys, args);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using StackExchange.Redis;
+
+namespace FlashSale.Service.Redis;
+
+/// <summary>
+/// The Redis keys of one sale. The sale id is the hash tag (<c>{...}</c>) so every key of a sale lands in
+/// one Redis Cluster slot, which a multi-key Lua script requires.
+/// </summary>
+public readonly record struct SaleKeys(string SaleId)
+{
+    /// <summary>The set of sales whose queues the workers read; global, so never touched by a sale's script.</summary>
+    public static readonly RedisKey ActiveSales = "fs:active-sales";
+
+    public RedisKey Meta => $"fs:{{{SaleId}}}:meta";
+    public RedisKey Remaining => $"fs:{{{SaleId}}}:remaining";
+    public RedisKey Users => $"fs:{{{SaleId}}}:users";
+    public RedisKey Claims => $"fs:{{{SaleId}}}:claims";
+    public RedisKey Queue => $"fs:{{{SaleId}}}:queue";
+    public RedisKey DeadLetters => $"fs:{{{SaleId}}}:dead";
+    public RedisKey Released => $"fs:{{{SaleId}}}:released";
+
+    /// <summary>The sale id from a queue key, for entries read from several sales' streams at once.</summary>
+    public static string SaleIdOfQueue(RedisKey queue)
+    {
+        var key = (string)queue!;
+        var open = key.IndexOf('{');
+        var close = key.IndexOf('}', open + 1);
+        return key[(open + 1)..close];
+    }
+}

@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using FlashSale.Core;
+using FlashSale.Service.Auth;
+using FlashSale.Service.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace FlashSale.Service.Sales;
+
+public static class AdminEndpoints
+{
+    public static RouteGroupBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/admin/sales").WithTags("Admin").RequireAuthorization(Policies.Admin);
+        admin.MapPost("/", CreateAsync).Accepts<CreateSaleRequest>("application/json")
+            .Produces<SaleResponse>(StatusCodes.Status201Created).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        admin.MapGet("/", ListAsync);
+        admin.MapGet("/{saleId}", GetAsync);
+        admin.MapPost("/{saleId}/preload", (string saleId, SaleLifecycle l, SaleStore s, TimeProvider c, CancellationToken ct) => TransitionAsync(saleId, SaleTransitions.Preload, l, s, c, ct));
+        admin.MapPost("/{saleId}/pause", (string saleId, SaleLifecycle l, SaleStore s, TimeProvider c, CancellationToken ct) => TransitionAsync(saleId, SaleTransitions.Pause, l, s, c, ct));
+        admin.MapPost("/{saleId}/resume", (string saleId, SaleLifecycle l, SaleStore s, TimeProvider c, CancellationToken ct) => TransitionAsync(saleId, SaleTransitions.Resume, l, s, c, ct));
+        admin.MapPost("/{saleId}/close", (string saleId, SaleLifecycle l, SaleStore s, TimeProvider c, CancellationToken ct) => TransitionAsync(saleId, SaleTransitions.Close, l, s, c, ct));
+        return admin;
+    }
+
+    private static async Task<IResult> CreateAsync(
+        HttpRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        SaleStore store, TimeProvider clock, CancellationToken ct)
+    {
+        if (idempotencyKey is not null && (idempotencyKey.Length is < 1 or > 255 || idempotencyKey.Any(c => c is < '!' or > '~')))
+            return Problems.Invalid("Idempotency-Key", "Idempotency-Key must be 1-255 printable ASCII characters without spaces.");
+
+        var (body, problem) = await JsonBody.ReadAsync<CreateSaleRequest>(request, ct);
+        if (problem is not null) return problem;
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var startsAt = body!.StartsAt?.UtcDateTime;
+        var endsAt = body.EndsAt?.UtcDateTime;
+        var errors = SaleRules.Validate(body.Sku, body.Name, body.Stock, body.PriceCents, body.Currency, startsAt, endsAt, body.PerUserLimit, now);
+        if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary());
+
+        var sale = new SaleRow
+        {
+            SaleId = Ids.NewSaleId(), Sku = body.Sku!, Name = body.Name!, Stock = body.Stock!.Value,
+            PriceCents = body.PriceCents!.Value, Currency = body.Currency!, StartsAt = Truncate(startsAt!.Value),
+            EndsAt = Truncate(endsAt!.Value), PerUserLimit = body.PerUserLimit ?? 1, Status = SaleStatus.Scheduled,
+            IdempotencyKey = idempotencyKey, RequestHash = idempotencyKey is null ? null : Hash(body with { PerUserLimit = body.PerUserLimit ?? 1 }),
+        };
+        var (stored, created) = await store.CreateAsync(sale, ct);
+        if (!created && stored.RequestHash != sale.RequestHash)
+            return Problems.Of(StatusCodes.Status422UnprocessableEntity, ProblemCodes.IdempotencyKeyReused, "Idempotency key reused",
+                "This Idempotency-Key was used with a different request body.");
+        return TypedResults.Created($"/admin/sales/{stored.SaleId}", SaleResponse.From(stored, now));
+    }
+
+    private static async Task<Ok<SaleResponse[]>> ListAsync(SaleStore store, TimeProvider clock, CancellationToken ct, int? limit = null)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var rows = await store.ListAsync(Math.Clamp(limit ?? 100, 1, 1000), ct);
+        return TypedResults.Ok(rows.Select(r => SaleResponse.From(r, now)).ToArray());
+    }
+
+    private static async Task<Results<Ok<SaleResponse>, ProblemHttpResult>> GetAsync(
+        string saleId, SaleStore store, SaleCountsReader counts, TimeProvider clock, CancellationToken ct)
+    {
+        if (!Ids.IsSaleId(saleId)) return Problems.SaleNotFound();
+        var sale = await store.GetAsync(saleId, ct);
+        if (sale is null) return Problems.SaleNotFound();
+        return TypedResults.Ok(SaleResponse.From(sale, clock.GetUtcNow().UtcDateTime, await counts.ReadAsync(sale, ct)));
+    }
+
+    private static async Task<Results<Ok<SaleResponse>, ProblemHttpResult>> TransitionAsync(
+        string saleId, string action, SaleLifecycle lifecycle, SaleStore store, TimeProvider clock, CancellationToken ct)
+    {
+        if (!Ids.IsSaleId(saleId)) return Problems.SaleNotFound();
+        var outcome = await lifecycle.ApplyAsync(saleId, action, ct);
+        if (!outcome.Found) return Problems.SaleNotFound();
+        if (!outcome.Allowed) return Problems.InvalidTransition(action, outcome.CurrentStatus!);
+        var sale = await store.GetAsync(saleId, ct);
+        return TypedResults.Ok(SaleResponse.From(sale!, clock.GetUtcNow().UtcDateTime));
+    }
+
+    // PostgreSQL keeps microseconds; trimming here makes the response equal what a later read returns.
+    private static DateTime Truncate(DateTime t) => new(t.Ticks - t.Ticks % 10, DateTimeKind.Utc);
+
+    private static string Hash(CreateSaleRequest body) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(body with
+        {
+            StartsAt = body.StartsAt?.ToUniversalTime(), EndsAt = body.EndsAt?.ToUniversalTime(),
+        }))));
+}

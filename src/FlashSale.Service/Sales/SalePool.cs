@@ -1,0 +1,60 @@
+using FlashSale.Service.Queue;
+using FlashSale.Service.Redis;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace FlashSale.Service.Sales;
+
+/// <summary>A sale's inventory pool in Redis: what the admit script decides from.</summary>
+public sealed class SalePool(IConnectionMultiplexer redis, RedisScripts scripts, IOptions<QueueOptions> queue)
+{
+    public const string Open = "open";
+    public const string Paused = "paused";
+    public const string Closed = "closed";
+
+    public async Task PreloadAsync(SaleRow sale)
+    {
+        var db = redis.GetDatabase();
+        var keys = new SaleKeys(sale.SaleId);
+        await scripts.Preload.EvaluateAsync(db, [keys.Meta, keys.Remaining, keys.Queue],
+        [
+            new DateTimeOffset(sale.StartsAt).ToUnixTimeMilliseconds(),
+            new DateTimeOffset(sale.EndsAt).ToUnixTimeMilliseconds(),
+            sale.PerUserLimit, sale.Stock, queue.Value.ConsumerGroup,
+        ]);
+        // Only now may workers read the sale's queue: its consumer group exists.
+        await db.SetAddAsync(SaleKeys.ActiveSales, sale.SaleId);
+    }
+
+    /// <summary>Sets the admit flag of a preloaded sale; a sale never preloaded has no pool to flag.</summary>
+    public async Task SetStatusAsync(string saleId, string status)
+    {
+        var keys = new SaleKeys(saleId);
+        var tx = redis.GetDatabase().CreateTransaction();
+        tx.AddCondition(Condition.KeyExists(keys.Meta));
+        _ = tx.HashSetAsync(keys.Meta, "status", status);
+        await tx.ExecuteAsync();
+    }
+
+    /// <summary>Gives a claim's units back to the pool; safe to repeat (exactly once per claim).</summary>
+    public async Task<bool> ReleaseAsync(string saleId, string claimId, int quantity)
+    {
+        var keys = new SaleKeys(saleId);
+        var released = await scripts.Release.EvaluateAsync(redis.GetDatabase(), [keys.Meta, keys.Remaining, keys.Released], [claimId, quantity]);
+        return (int)released == 1;
+    }
+
+    public async Task<PoolCounts?> CountsAsync(string saleId)
+    {
+        var keys = new SaleKeys(saleId);
+        var db = redis.GetDatabase();
+        var remaining = db.StringGetAsync(keys.Remaining);
+        var meta = db.HashGetAsync(keys.Meta, ["admitted", "released"]);
+        await Task.WhenAll(remaining, meta);
+        if (remaining.Result.IsNull) return null;
+        return new PoolCounts((int)remaining.Result, (int?)meta.Result[0] ?? 0, (int?)meta.Result[1] ?? 0);
+    }
+}
+
+/// <summary>Units left, admitted ever, and given back, as Redis counts them.</summary>
+public sealed record PoolCounts(int Remaining, int Admitted, int Released);

@@ -1,0 +1,18 @@
+namespace FlashSale.Service.Sales;
+
+/// <summary>A row of <c>sales</c>.</summary>
+public sealed class SaleRow
+{
+    public string SaleId { get; init; } = "";
+    public string Sku { get; init; } = "";
+    public string Name { get; init; } = "";
+    public int Stock { get; init; }
+    public long PriceCents { get; init; }
+    public string Currency { get; init; } = "";
+    public DateTime StartsAt { get; init; }
+    public DateTime EndsAt { get; init; }
+    public int PerUserLimit { get; init; }
+    public string Status { get; init; } = "";
+    public string? IdempotencyKey { get; init; }
+    public string? RequestHash { get; init; }
+}

@@ -1,0 +1,100 @@
+using Dapper;
+using Npgsql;
+
+namespace FlashSale.Service.Sales;
+
+/// <summary>Sales in PostgreSQL, the source of truth for what was scheduled and what is sold.</summary>
+public sealed class SaleStore(NpgsqlDataSource db)
+{
+    private const string Columns = """
+        sale_id, sku, name, stock, price_cents, currency, starts_at, ends_at, per_user_limit, status, idempotency_key, request_hash
+        """;
+
+    /// <summary>Inserts the sale and its inventory row; with an idempotency key already used, returns that key's sale instead.</summary>
+    public async Task<(SaleRow Sale, bool Created)> CreateAsync(SaleRow sale, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var inserted = await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO sales (sale_id, sku, name, stock, price_cents, currency, starts_at, ends_at, per_user_limit, status, idempotency_key, request_hash)
+            VALUES (@SaleId, @Sku, @Name, @Stock, @PriceCents, @Currency, @StartsAt, @EndsAt, @PerUserLimit, @Status, @IdempotencyKey, @RequestHash)
+            ON CONFLICT (idempotency_key) DO NOTHING
+            """, sale, tx, cancellationToken: ct));
+        if (inserted == 0)
+        {
+            await tx.RollbackAsync(ct);
+            var existing = await conn.QuerySingleAsync<SaleRow>(new CommandDefinition(
+                $"SELECT {Columns} FROM sales WHERE idempotency_key = @IdempotencyKey", sale, cancellationToken: ct));
+            return (existing, false);
+        }
+        await conn.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO sale_inventory (sale_id, total) VALUES (@SaleId, @Stock)", sale, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return (sale, true);
+    }
+
+    public async Task<SaleRow?> GetAsync(string saleId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<SaleRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM sales WHERE sale_id = @saleId", new { saleId }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<SaleRow>> ListAsync(int limit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<SaleRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM sales ORDER BY created_at DESC, sale_id DESC LIMIT @limit", new { limit }, cancellationToken: ct));
+        return rows.AsList();
+    }
+
+    /// <summary>Compare-and-set of the stored status; false when another caller moved the sale first.</summary>
+    public async Task<bool> TransitionAsync(string saleId, string[] from, string to, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var moved = await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE sales SET status = @to, updated_at = now()
+            WHERE sale_id = @saleId AND status = ANY(@from)
+            """, new { saleId, from, to }, cancellationToken: ct));
+        return moved == 1;
+    }
+
+    public async Task<IReadOnlyList<string>> DueForPreloadAsync(DateTime horizon, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var ids = await conn.QueryAsync<string>(new CommandDefinition("""
+            SELECT sale_id FROM sales
+            WHERE status = 'scheduled' AND starts_at <= @horizon AND ends_at > now()
+            ORDER BY starts_at LIMIT 100
+            """, new { horizon }, cancellationToken: ct));
+        return ids.AsList();
+    }
+
+    /// <summary>Quantities by claim outcome, from PostgreSQL.</summary>
+    public async Task<ClaimTotals> TotalsAsync(string saleId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleAsync<ClaimTotals>(new CommandDefinition("""
+            SELECT
+              coalesce(sum(quantity), 0)::int AS recorded,
+              coalesce(sum(quantity) FILTER (WHERE status IN ('confirmed', 'payment_pending', 'paid', 'payment_failed')), 0)::int AS confirmed,
+              coalesce(sum(quantity) FILTER (WHERE status = 'paid'), 0)::int AS paid,
+              coalesce(sum(quantity) FILTER (WHERE status = 'payment_failed'), 0)::int AS payment_failed,
+              coalesce(sum(quantity) FILTER (WHERE status IN ('payment_failed', 'released', 'expired')), 0)::int AS released,
+              coalesce(sum(quantity) FILTER (WHERE status = 'rejected'), 0)::int AS rejected,
+              (SELECT sold FROM sale_inventory WHERE sale_id = @saleId) AS sold
+            FROM claims WHERE sale_id = @saleId
+            """, new { saleId }, cancellationToken: ct));
+    }
+}
+
+public sealed class ClaimTotals
+{
+    public int Recorded { get; init; }
+    public int Confirmed { get; init; }
+    public int Paid { get; init; }
+    public int PaymentFailed { get; init; }
+    public int Released { get; init; }
+    public int Rejected { get; init; }
+    public int Sold { get; init; }
+}

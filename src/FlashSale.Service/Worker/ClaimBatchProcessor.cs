@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using FlashSale.Core;
+using FlashSale.Service.Claims;
+using FlashSale.Service.Ops;
+using FlashSale.Service.Payments;
+using FlashSale.Service.Queue;
+using FlashSale.Service.Sales;
+using Microsoft.Extensions.Options;
+
+namespace FlashSale.Service.Worker;
+
+/// <summary>
+/// Takes one sale's deliveries from the queue to a terminal status: confirm in PostgreSQL, charge, settle.
+/// A delivery is acknowledged only once its claim is terminal, so a crash at any step means redelivery,
+/// and every step is idempotent on redelivery (insert-if-absent, compare-and-set, the charge's key).
+/// </summary>
+public sealed class ClaimBatchProcessor(
+    IClaimTransport transport, ClaimConfirmer confirmer, PaymentSettler settler, SalePool pool, SaleStore sales,
+    IOptions<QueueOptions> queue, IOptions<PaymentOptions> payments, ILogger<ClaimBatchProcessor> logger)
+{
+    // Price, currency and window never change after creation, so one read per sale per process is enough.
+    private readonly ConcurrentDictionary<string, SaleRow> _sales = new();
+
+    public async Task ProcessAsync(IReadOnlyList<ClaimDelivery> batch, CancellationToken ct)
+    {
+        var usable = new List<ClaimDelivery>(batch.Count);
+        foreach (var delivery in batch)
+        {
+            if (delivery.Message is null) await transport.DeadLetterAsync(delivery, "unreadable queue entry", ct);
+            else if (delivery.DeliveryCount > queue.Value.MaxDeliveries) await transport.DeadLetterAsync(delivery, $"still failing after {delivery.DeliveryCount - 1} deliveries", ct);
+            else usable.Add(delivery);
+        }
+        if (usable.Count == 0) return;
+        FlashSaleMetrics.BatchSize.Observe(usable.Count);
+
+        var saleId = usable[0].SaleId;
+        var sale = await GetSaleAsync(saleId, ct);
+        if (sale is null)
+        {
+            foreach (var d in usable) await transport.DeadLetterAsync(d, "claim of an unknown sale", ct);
+            return;
+        }
+
+        var rows = await confirmer.ConfirmAsync(saleId, usable.Select(d => d.Message!).ToList(), ct);
+        var done = new ConcurrentBag<ClaimDelivery>();
+        await Parallel.ForEachAsync(usable, new ParallelOptions { MaxDegreeOfParallelism = payments.Value.MaxConcurrentCharges, CancellationToken = ct },
+            async (delivery, token) =>
+            {
+                if (!rows.TryGetValue(delivery.Message!.ClaimId, out var row))
+                {
+                    // Not recorded: PostgreSQL already holds another claim of this user for this sale.
+                    await transport.DeadLetterAsync(delivery, "another claim of this user is already recorded", token);
+                    return;
+                }
+                if (await AdvanceAsync(row, sale, token)) done.Add(delivery);
+            });
+        if (!done.IsEmpty) await transport.AcknowledgeAsync(done.ToArray(), ct);
+    }
+
+    private async Task<bool> AdvanceAsync(ClaimRow claim, SaleRow sale, CancellationToken ct)
+    {
+        try
+        {
+            switch (claim.Status)
+            {
+                case ClaimStatus.Confirmed:
+                    return await settler.SettleAsync(claim, sale, ct);
+                case var s when ClaimStatus.ReturnsStock(s):
+                    // Its units went back in PostgreSQL; make sure Redis has them too (idempotent).
+                    await pool.ReleaseAsync(claim.SaleId, claim.ClaimId, claim.Quantity);
+                    return true;
+                case var s when ClaimStatus.IsTerminal(s):
+                    return true;
+                default:
+                    return false;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Claim {ClaimId} could not be advanced; it will be redelivered", claim.ClaimId);
+            return false;
+        }
+    }
+
+    private async Task<SaleRow?> GetSaleAsync(string saleId, CancellationToken ct)
+    {
+        if (_sales.TryGetValue(saleId, out var cached)) return cached;
+        var sale = await sales.GetAsync(saleId, ct);
+        if (sale is not null) _sales[saleId] = sale;
+        return sale;
+    }
+}

@@ -1,0 +1,80 @@
+using Dapper;
+using FlashSale.Service.Claims;
+using FlashSale.Service.Ops;
+using FlashSale.Service.Queue;
+using Npgsql;
+
+namespace FlashSale.Service.Worker;
+
+/// <summary>
+/// Confirms a batch of one sale's admitted claims in PostgreSQL in one transaction: records the claims
+/// (a redelivered claim is already there and changes nothing) and takes their stock from the sale's
+/// inventory row with one conditional UPDATE, so the hot row is written once per batch.
+/// </summary>
+public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> logger)
+{
+    /// <returns>The current rows of every claim in the batch, keyed by claim id.</returns>
+    public async Task<Dictionary<string, ClaimRow>> ConfirmAsync(string saleId, IReadOnlyList<ClaimMessage> claims, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var inserted = (await conn.QueryAsync<(string ClaimId, int Quantity)>(new CommandDefinition("""
+            INSERT INTO claims (claim_id, sale_id, user_id, quantity, payment_method_id, status, admitted_at)
+            SELECT c.claim_id, @saleId, c.user_id, c.quantity, c.payment_method_id, 'admitted', c.admitted_at
+            FROM unnest(@ids, @users, @quantities, @paymentMethods, @admittedAt)
+                 AS c(claim_id, user_id, quantity, payment_method_id, admitted_at)
+            ON CONFLICT DO NOTHING
+            RETURNING claim_id, quantity
+            """, new
+        {
+            saleId,
+            ids = claims.Select(c => c.ClaimId).ToArray(),
+            users = claims.Select(c => c.UserId).ToArray(),
+            quantities = claims.Select(c => c.Quantity).ToArray(),
+            paymentMethods = claims.Select(c => c.PaymentMethodId).ToArray(),
+            admittedAt = claims.Select(c => c.AdmittedAt.UtcDateTime).ToArray(),
+        }, tx, cancellationToken: ct))).ToList();
+
+        if (inserted.Count > 0) await TakeStockAsync(conn, tx, saleId, inserted, ct);
+
+        var rows = await conn.QueryAsync<ClaimRow>(new CommandDefinition("""
+            SELECT claim_id, sale_id, user_id, quantity, payment_method_id, status, order_id, payment_id, failure_reason, admitted_at, updated_at
+            FROM claims WHERE claim_id = ANY(@ids)
+            """, new { ids = claims.Select(c => c.ClaimId).ToArray() }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return rows.ToDictionary(r => r.ClaimId);
+    }
+
+    private async Task TakeStockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string saleId, List<(string ClaimId, int Quantity)> inserted, CancellationToken ct)
+    {
+        var total = inserted.Sum(c => c.Quantity);
+        if (await TakeAsync(conn, tx, saleId, total, ct))
+        {
+            await MoveAsync(conn, tx, inserted.Select(c => c.ClaimId).ToArray(), "confirmed", ct);
+            FlashSaleMetrics.Confirmations.WithLabels("confirmed").Inc(inserted.Count);
+            return;
+        }
+
+        // The batch does not fit: Redis admitted more than PostgreSQL holds (drift). Take claim by claim,
+        // in queue order, and reject what does not fit rather than oversell.
+        logger.LogError("Sale {SaleId}: batch of {Units} units exceeds PostgreSQL stock; confirming claim by claim", saleId, total);
+        foreach (var (claimId, quantity) in inserted)
+        {
+            var fits = await TakeAsync(conn, tx, saleId, quantity, ct);
+            await MoveAsync(conn, tx, [claimId], fits ? "confirmed" : "rejected", ct);
+            FlashSaleMetrics.Confirmations.WithLabels(fits ? "confirmed" : "rejected").Inc();
+        }
+    }
+
+    private static async Task<bool> TakeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string saleId, int quantity, CancellationToken ct) =>
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE sale_inventory SET sold = sold + @quantity, updated_at = now()
+            WHERE sale_id = @saleId AND sold + @quantity <= total
+            """, new { saleId, quantity }, tx, cancellationToken: ct)) == 1;
+
+    private static Task MoveAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string[] ids, string status, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE claims SET status = @status, updated_at = now()
+            WHERE claim_id = ANY(@ids) AND status = 'admitted'
+            """, new { ids, status }, tx, cancellationToken: ct));
+}
