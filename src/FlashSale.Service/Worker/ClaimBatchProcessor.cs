@@ -41,18 +41,20 @@ public sealed class ClaimBatchProcessor(
             return;
         }
 
-        var rows = await confirmer.ConfirmAsync(saleId, usable.Select(d => d.Message!).ToList(), ct);
+        // The same claim can arrive twice in one batch (a redelivery next to the original): handle it once.
+        var byClaim = usable.GroupBy(d => d.Message!.ClaimId).ToList();
+        var rows = await confirmer.ConfirmAsync(saleId, byClaim.Select(g => g.First().Message!).ToList(), ct);
         var done = new ConcurrentBag<ClaimDelivery>();
-        await Parallel.ForEachAsync(usable, new ParallelOptions { MaxDegreeOfParallelism = payments.Value.MaxConcurrentCharges, CancellationToken = ct },
-            async (delivery, token) =>
+        await Parallel.ForEachAsync(byClaim, new ParallelOptions { MaxDegreeOfParallelism = payments.Value.MaxConcurrentCharges, CancellationToken = ct },
+            async (deliveries, token) =>
             {
-                if (!rows.TryGetValue(delivery.Message!.ClaimId, out var row))
+                if (!rows.TryGetValue(deliveries.Key, out var row))
                 {
                     // Not recorded: PostgreSQL already holds another claim of this user for this sale.
-                    await transport.DeadLetterAsync(delivery, "another claim of this user is already recorded", token);
+                    foreach (var d in deliveries) await transport.DeadLetterAsync(d, "another claim of this user is already recorded", token);
                     return;
                 }
-                if (await AdvanceAsync(row, sale, token)) done.Add(delivery);
+                if (await AdvanceAsync(row, sale, token)) foreach (var d in deliveries) done.Add(d);
             });
         if (!done.IsEmpty) await transport.AcknowledgeAsync(done.ToArray(), ct);
     }

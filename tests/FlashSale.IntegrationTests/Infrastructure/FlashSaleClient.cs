@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace FlashSale.IntegrationTests.Infrastructure;
+
+/// <summary>The contract's HTTP API as a test calls it.</summary>
+public sealed class FlashSaleClient(HttpClient http)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public HttpClient Http => http;
+
+    public async Task<SaleView> CreateSaleAsync(int stock, int perUserLimit = 1, TimeSpan? startsIn = null, TimeSpan? endsIn = null,
+        long priceCents = 12900, string sku = "SKU-42")
+    {
+        var response = await PostJsonAsync("/admin/sales", SaleBody(stock, perUserLimit, startsIn, endsIn, priceCents, sku));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<SaleView>(Json))!;
+    }
+
+    public static object SaleBody(int stock, int perUserLimit = 1, TimeSpan? startsIn = null, TimeSpan? endsIn = null,
+        long priceCents = 12900, string sku = "SKU-42")
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new
+        {
+            sku, name = "Limited sneaker", stock, priceCents, currency = "usd",
+            startsAt = now + (startsIn ?? TimeSpan.FromMinutes(-1)), endsAt = now + (endsIn ?? TimeSpan.FromMinutes(30)), perUserLimit,
+        };
+    }
+
+    /// <summary>A sale that is live now, preloaded into Redis.</summary>
+    public async Task<SaleView> LiveSaleAsync(int stock, int perUserLimit = 1)
+    {
+        var sale = await CreateSaleAsync(stock, perUserLimit);
+        var preload = await http.PostAsync($"/admin/sales/{sale.SaleId}/preload", null);
+        Assert.Equal(HttpStatusCode.OK, preload.StatusCode);
+        return sale;
+    }
+
+    public Task<HttpResponseMessage> ClaimAsync(string saleId, string userId, string paymentMethodId = "pm_card_visa", int quantity = 1) =>
+        PostJsonAsync($"/sales/{saleId}/claims", new { userId, quantity, paymentMethodId });
+
+    public Task<HttpResponseMessage> PostJsonAsync(string path, object body) =>
+        http.PostAsync(path, new StringContent(JsonSerializer.Serialize(body, Json), Encoding.UTF8, "application/json"));
+
+    public Task<HttpResponseMessage> PostRawAsync(string path, string body, string contentType = "application/json") =>
+        http.PostAsync(path, new StringContent(body, Encoding.UTF8, contentType));
+
+    public Task<HttpResponseMessage> ActionAsync(string saleId, string action) =>
+        http.PostAsync($"/admin/sales/{saleId}/{action}", null);
+
+    public async Task<SaleView> GetSaleAsync(string saleId) =>
+        (await http.GetFromJsonAsync<SaleView>($"/admin/sales/{saleId}", Json))!;
+
+    public async Task<ClaimView> GetClaimAsync(string saleId, string claimId) =>
+        (await http.GetFromJsonAsync<ClaimView>($"/sales/{saleId}/claims/{claimId}", Json))!;
+}
+
+public sealed record SaleView(string SaleId, string Sku, string Name, int Stock, long PriceCents, string Currency,
+    DateTime StartsAt, DateTime EndsAt, int PerUserLimit, string Status, CountsView? Counts);
+
+public sealed record CountsView(int Stock, int Remaining, int Admitted, int Confirmed, int Paid, int PaymentFailed,
+    int Released, int Rejected, int InFlight, int Sold);
+
+public sealed record ClaimAccepted(string ClaimId, string Status, string StatusUrl);
+
+public sealed record ClaimView(string ClaimId, string SaleId, string UserId, int Quantity, string Status,
+    string? OrderId, string? FailureReason, DateTime UpdatedAt);
+
+public sealed record Problem(int Status, string Code, string? Title, string? Detail, Dictionary<string, string[]>? Errors);
