@@ -21,10 +21,10 @@ public static partial class ClaimRules
         return errors;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._:@-]{1,128}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9._:@-]{1,128}\z", RegexOptions.CultureInvariant)]
     private static partial Regex UserIdShape();
 
     // Tokens only: the id travels into the Redis stream and the gateway, so no separators or control characters.
-    [GeneratedRegex("^[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex PaymentMethodShape();
 }

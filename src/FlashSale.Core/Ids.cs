@@ -17,9 +17,9 @@ public static partial class Ids
     public static bool IsSaleId(string? value) => value is not null && SaleIdShape().IsMatch(value);
     public static bool IsClaimId(string? value) => value is not null && ClaimIdShape().IsMatch(value);
 
-    [GeneratedRegex("^sale_[0-9a-f]{32}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^sale_[0-9a-f]{32}\z", RegexOptions.CultureInvariant)]
     private static partial Regex SaleIdShape();
 
-    [GeneratedRegex("^clm_[0-9a-f]{32}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^clm_[0-9a-f]{32}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ClaimIdShape();
 }

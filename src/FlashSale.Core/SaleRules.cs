@@ -41,9 +41,9 @@ public static partial class SaleRules
         return errors;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex SkuShape();
 
-    [GeneratedRegex("^[a-z]{3}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z]{3}\z", RegexOptions.CultureInvariant)]
     private static partial Regex CurrencyShape();
 }

@@ -18,29 +18,31 @@ public sealed class SalePool(IConnectionMultiplexer redis, RedisScripts scripts,
         var keys = new SaleKeys(sale.SaleId);
         await scripts.Preload.EvaluateAsync(db, [keys.Meta, keys.Remaining, keys.Queue],
         [
-            new DateTimeOffset(sale.StartsAt).ToUnixTimeMilliseconds(),
-            new DateTimeOffset(sale.EndsAt).ToUnixTimeMilliseconds(),
+            UnixMs(sale.StartsAt), UnixMs(sale.EndsAt),
             sale.PerUserLimit, sale.Stock, queue.Value.ConsumerGroup,
         ]);
         // Only now may workers read the sale's queue: its consumer group exists.
         await db.SetAddAsync(SaleKeys.ActiveSales, sale.SaleId);
     }
 
-    /// <summary>Sets the admit flag of a preloaded sale; a sale never preloaded has no pool to flag.</summary>
-    public async Task SetStatusAsync(string saleId, string status)
+    // The columns are timestamptz (UTC); saying so keeps a stray local DateTime from shifting the window.
+    private static long UnixMs(DateTime utc) => new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+
+    /// <summary>Sets the admit flag of a preloaded sale; false when the sale has no pool to flag.</summary>
+    public async Task<bool> SetStatusAsync(string saleId, string status)
     {
         var keys = new SaleKeys(saleId);
         var tx = redis.GetDatabase().CreateTransaction();
         tx.AddCondition(Condition.KeyExists(keys.Meta));
         _ = tx.HashSetAsync(keys.Meta, "status", status);
-        await tx.ExecuteAsync();
+        return await tx.ExecuteAsync();
     }
 
     /// <summary>Gives a claim's units back to the pool; safe to repeat (exactly once per claim).</summary>
-    public async Task<bool> ReleaseAsync(string saleId, string claimId, int quantity)
+    public async Task<bool> ReleaseAsync(string saleId, string claimId)
     {
         var keys = new SaleKeys(saleId);
-        var released = await scripts.Release.EvaluateAsync(redis.GetDatabase(), [keys.Meta, keys.Remaining, keys.Released], [claimId, quantity]);
+        var released = await scripts.Release.EvaluateAsync(redis.GetDatabase(), [keys.Meta, keys.Remaining, keys.Released, keys.Claims], [claimId]);
         return (int)released == 1;
     }
 

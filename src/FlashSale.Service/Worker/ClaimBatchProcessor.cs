@@ -69,7 +69,7 @@ public sealed class ClaimBatchProcessor(
                     return await settler.SettleAsync(claim, sale, ct);
                 case var s when ClaimStatus.ReturnsStock(s):
                     // Its units went back in PostgreSQL; make sure Redis has them too (idempotent).
-                    await pool.ReleaseAsync(claim.SaleId, claim.ClaimId, claim.Quantity);
+                    await pool.ReleaseAsync(claim.SaleId, claim.ClaimId);
                     return true;
                 case var s when ClaimStatus.IsTerminal(s):
                     return true;

@@ -28,7 +28,7 @@ public sealed class PaymentSettler(NpgsqlDataSource db, IPaymentGateway gateway,
                 await MarkPaidAsync(claim, result.PaymentId!, ct);
                 return true;
             case ChargeOutcome.Declined:
-                if (await MarkFailedAsync(claim, result.DeclineCode!, ct)) await pool.ReleaseAsync(claim.SaleId, claim.ClaimId, claim.Quantity);
+                if (await MarkFailedAsync(claim, result.DeclineCode!, ct)) await pool.ReleaseAsync(claim.SaleId, claim.ClaimId);
                 return true;
             default:
                 logger.LogWarning("Charge of claim {ClaimId} failed transiently ({Error}); it will be retried with the same key", claim.ClaimId, result.Error);

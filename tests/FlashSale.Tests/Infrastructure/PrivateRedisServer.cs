@@ -55,7 +55,8 @@ public sealed class PrivateRedisServer : IDisposable
     {
         Kill();
         _process?.Dispose();
-        try { _dir.Delete(recursive: true); }
+        _process = null;
+        try { if (Directory.Exists(_dir.FullName)) _dir.Delete(recursive: true); }
         catch (IOException) { /* a temp dir left behind is harmless */ }
     }
 

@@ -1,0 +1,98 @@
+using FlashSale.Service.Claims;
+using FlashSale.Service.Queue;
+using FlashSale.Service.Redis;
+using FlashSale.Service.Sales;
+using FlashSale.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace FlashSale.Tests.Scripts;
+
+/// <summary>
+/// A Redis crash loses neither a claim nor a dedupe token (AOF, fsync always), and the restarted server's
+/// empty script cache costs only a NOSCRIPT round trip. Runs on a redis-server of its own, which it kills.
+/// </summary>
+public sealed class AdmitScriptAfterRedisRestartTests : IAsyncLifetime
+{
+    private readonly PrivateRedisServer _server = new();
+    private readonly RedisScripts _scripts = new();
+    private ConnectionMultiplexer _redis = null!;
+
+    public async Task InitializeAsync()
+    {
+        try
+        {
+            _server.Start();
+            var options = ConfigurationOptions.Parse(_server.Address);
+            options.AbortOnConnectFail = false;
+            options.AllowAdmin = true;
+            options.ReconnectRetryPolicy = new LinearRetry(100);
+            _redis = await ConnectionMultiplexer.ConnectAsync(options);
+            await AnswersPingAsync();
+        }
+        catch
+        {
+            await DisposeAsync(); // never leave the private server running
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task A_user_admitted_before_a_crash_gets_a_replay_after_it_and_stock_stays_exact()
+    {
+        var admit = new AdmitScript(_redis, _scripts);
+        var pool = new SalePool(_redis, _scripts, Microsoft.Extensions.Options.Options.Create(new QueueOptions()));
+        var sale = TestSales.Row(stock: 5);
+        await pool.PreloadAsync(sale);
+        var before = await admit.RunAsync(sale.SaleId, "u1", 1, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId(), TestSales.Inside);
+        Assert.Equal(("admitted", 4L), (before.Outcome, before.Remaining));
+
+        _server.Kill();
+        _server.Start();
+        await AnswersPingAsync();
+        var server = _redis.GetServer(_redis.GetEndPoints()[0]);
+        Assert.False(await server.ScriptExistsAsync(_scripts.Admit.Sha1), "a restarted Redis starts with an empty script cache");
+
+        var replay = await admit.RunAsync(sale.SaleId, "u1", 1, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId(), TestSales.Inside);
+        var u2 = await admit.RunAsync(sale.SaleId, "u2", 1, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId(), TestSales.Inside);
+
+        Assert.Equal(new("replay", before.ClaimId, 4), replay);
+        Assert.Equal(("admitted", 3L), (u2.Outcome, u2.Remaining));
+        Assert.NotEqual(before.ClaimId, u2.ClaimId);
+        Assert.True(await server.ScriptExistsAsync(_scripts.Admit.Sha1));
+        var db = _redis.GetDatabase();
+        var keys = new SaleKeys(sale.SaleId);
+        Assert.Equal(3, (long)await db.StringGetAsync(keys.Remaining));
+        Assert.Equal(2, await db.StreamLengthAsync(keys.Queue));
+        Assert.Equal(2, (long)await db.HashGetAsync(keys.Meta, "admitted"));
+        Assert.Equal("flashsale-workers", Assert.Single(await db.StreamGroupInfoAsync(keys.Queue)).Name);
+    }
+
+    private async Task AnswersPingAsync()
+    {
+        try
+        {
+            await Eventually.True(async () =>
+            {
+                try
+                {
+                    await _redis.GetDatabase().PingAsync();
+                    return true;
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(20), $"the private redis-server at {_server.Address} answers PING");
+        }
+        catch (TimeoutException e)
+        {
+            throw new InvalidOperationException($"{e.Message}. Its log:\n{_server.Log()}", e);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_redis is not null) await _redis.DisposeAsync();
+        _server.Dispose();
+    }
+}

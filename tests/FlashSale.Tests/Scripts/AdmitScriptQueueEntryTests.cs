@@ -1,0 +1,37 @@
+using FlashSale.Core;
+using FlashSale.Service.Redis;
+using FlashSale.Tests.Infrastructure;
+
+namespace FlashSale.Tests.Scripts;
+
+/// <summary>An admission leaves the claim record, the dedupe token and the worker's queue entry, all from one call.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class AdmitScriptQueueEntryTests(RedisFixture redis)
+{
+    [Fact]
+    public async Task An_admission_writes_the_queue_entry_claim_record_and_user_token()
+    {
+        var saleId = await redis.PreloadAsync(stock: 10, perUserLimit: 5);
+        var keys = new SaleKeys(saleId);
+        var claimId = Ids.NewClaimId();
+        var now = new DateTimeOffset(2030, 1, 1, 12, 17, 3, 456, TimeSpan.Zero);
+
+        var result = await redis.Admit.RunAsync(saleId, "buyer@example.com", 3, "pm_card_mastercard", claimId, now);
+
+        Assert.Equal(new("admitted", claimId, 7), result);
+        var entry = Assert.Single(await redis.Db.StreamRangeAsync(keys.Queue));
+        var fields = entry.Values.ToDictionary(v => (string)v.Name!, v => (string)v.Value!);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["claimId"] = claimId,
+            ["userId"] = "buyer@example.com",
+            ["quantity"] = "3",
+            ["paymentMethodId"] = "pm_card_mastercard",
+            ["admittedAt"] = "1893500223456",
+        }, fields);
+        Assert.Equal(1893500223456, now.ToUnixTimeMilliseconds());
+        Assert.Equal("buyer@example.com|3|1893500223456", (string?)await redis.Db.HashGetAsync(keys.Claims, claimId));
+        Assert.Equal(claimId, (string?)await redis.Db.HashGetAsync(keys.Users, "buyer@example.com"));
+        Assert.Equal(3, await redis.MetaAsync(saleId, "admitted"));
+    }
+}
