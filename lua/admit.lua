@@ -23,12 +23,11 @@ end
 
 local remaining = tonumber(redis.call('GET', KEYS[2]) or '0')
 local status = meta[1]
-if status == 'paused' then return {'sale_paused', '', tostring(remaining)} end
-if status == 'closed' then return {'sale_ended', '', tostring(remaining)} end
-
 local now = tonumber(ARGV[5])
+-- An ended sale says so even while paused: "paused, try later" would promise what cannot come.
+if status == 'closed' or now >= tonumber(meta[3]) then return {'sale_ended', '', tostring(remaining)} end
+if status == 'paused' then return {'sale_paused', '', tostring(remaining)} end
 if now < tonumber(meta[2]) then return {'sale_not_started', '', tostring(remaining)} end
-if now >= tonumber(meta[3]) then return {'sale_ended', '', tostring(remaining)} end
 
 local quantity = tonumber(ARGV[2])
 if quantity < 1 or quantity > tonumber(meta[4]) then

@@ -1,6 +1,7 @@
 using FlashSale.Core;
 using FlashSale.Service.Auth;
 using FlashSale.Service.Http;
+using FlashSale.Service.Limits;
 using FlashSale.Service.Ops;
 using FlashSale.Service.Sales;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,10 +14,11 @@ public static class StorefrontEndpoints
     {
         var sales = app.MapGroup("/sales/{saleId}").WithTags("Storefront").RequireAuthorization(Policies.Storefront);
         sales.MapGet("/", GetSaleAsync);
-        sales.MapPost("/claims", ClaimAsync).Accepts<ClaimRequest>("application/json")
+        sales.MapPost("/claims", ClaimAsync).WithJsonBody<ClaimRequest>()
             .Produces<ClaimAccepted>(StatusCodes.Status202Accepted).Produces<ClaimAccepted>()
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         sales.MapGet("/claims/{claimId}", GetClaimAsync);
         return sales;
     }
@@ -34,13 +36,30 @@ public static class StorefrontEndpoints
     }
 
     private static async Task<IResult> ClaimAsync(
-        string saleId, HttpRequest request, AdmitScript admit, ClaimReader claims, SaleStore sales, TimeProvider clock, CancellationToken ct)
+        string saleId, HttpRequest request, ClaimLimiter limiter, AdmitScript admit, ClaimReader claims, SaleStore sales,
+        TimeProvider clock, CancellationToken ct)
+    {
+        if (limiter.Enter(request.HttpContext) is { } refused) return refused;
+        try
+        {
+            return await AdmitAsync(saleId, request, limiter, admit, claims, sales, clock, ct);
+        }
+        finally
+        {
+            limiter.Exit();
+        }
+    }
+
+    private static async Task<IResult> AdmitAsync(
+        string saleId, HttpRequest request, ClaimLimiter limiter, AdmitScript admit, ClaimReader claims, SaleStore sales,
+        TimeProvider clock, CancellationToken ct)
     {
         if (!Ids.IsSaleId(saleId)) return Problems.SaleNotFound();
         var (body, problem) = await JsonBody.ReadAsync<ClaimRequest>(request, ct);
         if (problem is not null) return problem;
         var errors = ClaimRules.Validate(body!.UserId, body.Quantity, body.PaymentMethodId);
         if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary());
+        if (limiter.ForUser(saleId, body.UserId!) is { } limited) return limited;
 
         var started = clock.GetTimestamp();
         var result = await admit.RunAsync(saleId, body.UserId!, body.Quantity ?? 1, body.PaymentMethodId!, Ids.NewClaimId(), clock.GetUtcNow());
@@ -81,11 +100,12 @@ public static class StorefrontEndpoints
         Problems.Of(StatusCodes.Status409Conflict, code, title, detail);
 
     private static async Task<Results<Ok<ClaimResponse>, ProblemHttpResult>> GetClaimAsync(
-        string saleId, string claimId, ClaimReader claims, CancellationToken ct)
+        string saleId, string claimId, ClaimReader claims, SaleStore sales, CancellationToken ct)
     {
         if (!Ids.IsSaleId(saleId)) return Problems.SaleNotFound();
-        if (!Ids.IsClaimId(claimId)) return Problems.ClaimNotFound();
-        var claim = await claims.FindAsync(saleId, claimId, ct);
-        return claim is null ? Problems.ClaimNotFound() : TypedResults.Ok(claim);
+        var claim = Ids.IsClaimId(claimId) ? await claims.FindAsync(saleId, claimId, ct) : null;
+        if (claim is not null) return TypedResults.Ok(claim);
+        // Name the id that is unknown: the sale's first, whatever the claim id looks like.
+        return await sales.GetAsync(saleId, ct) is null ? Problems.SaleNotFound() : Problems.ClaimNotFound();
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using FlashSale.Service.Auth;
 using FlashSale.Service.Claims;
 using FlashSale.Service.Http;
+using FlashSale.Service.Limits;
 using FlashSale.Service.Ops;
 using FlashSale.Service.Payments;
 using FlashSale.Service.Queue;
@@ -25,6 +26,13 @@ public static class FlashSaleRegistration
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
             builder.WebHost.UseUrls(DefaultUrl);
 
+        if (!builder.Environment.IsDevelopment())
+        {
+            // One JSON object per line for the log pipeline; scopes carry the correlation and claim ids.
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(o => { o.IncludeScopes = true; o.UseUtcTimestamp = true; o.TimestampFormat = "O"; });
+        }
+
         var roles = Roles.From(builder.Configuration);
         var services = builder.Services;
         services.AddSingleton(roles);
@@ -34,6 +42,8 @@ public static class FlashSaleRegistration
         services.AddSingleton<IPostConfigureOptions<FlashSaleOptions>>(sp => sp.GetRequiredService<FlashSaleOptionsSetup>());
         services.AddSingleton<IValidateOptions<FlashSaleOptions>>(sp => sp.GetRequiredService<FlashSaleOptionsSetup>());
         services.AddOptions<QueueOptions>().BindConfiguration(QueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ClaimLimiter>();
         services.AddOptions<SaleOptions>().BindConfiguration(SaleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddFlashSaleRedis().AddFlashSaleStorage().AddFlashSalePayments().AddFlashSaleAuth();
@@ -57,7 +67,7 @@ public static class FlashSaleRegistration
             }));
         services.AddExceptionHandler<ExceptionToProblemHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddJsonBodies());
         services.AddHealthChecks()
             .AddCheck<RedisHealthCheck>("redis", tags: [OpsEndpoints.ReadyTag])
             .AddCheck<PostgresHealthCheck>("postgres", tags: [OpsEndpoints.ReadyTag])
@@ -67,6 +77,7 @@ public static class FlashSaleRegistration
 
     public static WebApplication UseFlashSale(this WebApplication app)
     {
+        app.UseCorrelationId();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpMetrics();

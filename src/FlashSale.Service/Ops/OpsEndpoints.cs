@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 
@@ -12,26 +10,25 @@ public static class OpsEndpoints
     public static IEndpointRouteBuilder MapOpsEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "alive" })).WithTags("Ops");
-        app.MapHealthChecks("/readyz", new HealthCheckOptions
-        {
-            Predicate = check => check.Tags.Contains(ReadyTag),
-            ResponseWriter = WriteReadinessAsync,
-        }).WithTags("Ops");
+        app.MapGet("/readyz", ReadyAsync).WithTags("Ops")
+            .Produces<Readiness>().Produces<Readiness>(StatusCodes.Status503ServiceUnavailable);
         app.MapMetrics("/metrics");
         app.MapOpenApi("/openapi/{documentName}.json");
         return app;
     }
 
-    // {"status":"unhealthy","down":["postgres"],"checks":{"redis":"up","postgres":"down",...}}
-    private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
+    // {"status":"unavailable","down":["postgres"],"checks":{"redis":"up","postgres":"down","queue":"up"}}
+    private static async Task<IResult> ReadyAsync(HealthCheckService health, HttpContext context, CancellationToken ct)
     {
-        if (report.Status != HealthStatus.Healthy) context.Response.Headers.RetryAfter = "1";
-        context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(JsonSerializer.Serialize(new
-        {
-            status = report.Status == HealthStatus.Healthy ? "ready" : "unavailable",
-            down = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => e.Key).ToArray(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status == HealthStatus.Healthy ? "up" : "down"),
-        }));
+        var report = await health.CheckHealthAsync(check => check.Tags.Contains(ReadyTag), ct);
+        var ready = report.Status == HealthStatus.Healthy;
+        if (!ready) context.Response.Headers.RetryAfter = "1";
+        var body = new Readiness(
+            ready ? "ready" : "unavailable",
+            report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => e.Key).ToArray(),
+            report.Entries.ToDictionary(e => e.Key, e => e.Value.Status == HealthStatus.Healthy ? "up" : "down"));
+        return TypedResults.Json(body, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
+
+    public sealed record Readiness(string Status, string[] Down, Dictionary<string, string> Checks);
 }

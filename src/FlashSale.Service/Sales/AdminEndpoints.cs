@@ -14,7 +14,7 @@ public static class AdminEndpoints
     public static RouteGroupBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/admin/sales").WithTags("Admin").RequireAuthorization(Policies.Admin);
-        admin.MapPost("/", CreateAsync).Accepts<CreateSaleRequest>("application/json")
+        admin.MapPost("/", CreateAsync).WithJsonBody<CreateSaleRequest>()
             .Produces<SaleResponse>(StatusCodes.Status201Created).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         admin.MapGet("/", ListAsync);

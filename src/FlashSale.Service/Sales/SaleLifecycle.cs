@@ -31,15 +31,24 @@ public sealed class SaleLifecycle(SaleStore store, SalePool pool, TimeProvider c
 
         if (!await store.TransitionAsync(saleId, SaleTransitions.AllowedFromStored(action), target, ct))
         {
-            // Another admin call moved the sale first; report the state it is in now.
-            var now2 = await store.GetAsync(saleId, ct);
-            return TransitionOutcome.Invalid(now2 is null ? current : SaleStatus.Effective(now2.Status, now2.StartsAt, now2.EndsAt, now));
+            // Another admin call (or the preloader) moved the sale first. The pool may now say something the
+            // row does not (a preload racing a close opened it): make it follow the row, then report.
+            var latest = (await store.GetAsync(saleId, ct))!;
+            await pool.SetStatusAsync(saleId, PoolStatusOf(latest.Status));
+            return TransitionOutcome.Invalid(SaleStatus.Effective(latest.Status, latest.StartsAt, latest.EndsAt, now));
         }
         if (action == SaleTransitions.Resume) await pool.SetStatusAsync(saleId, SalePool.Open);
 
         logger.LogInformation("Sale {SaleId}: {Action} ({From} -> {To})", saleId, action, current, target);
         return TransitionOutcome.Done;
     }
+
+    private static string PoolStatusOf(string stored) => stored switch
+    {
+        SaleStatus.Paused => SalePool.Paused,
+        SaleStatus.Closed => SalePool.Closed,
+        _ => SalePool.Open,
+    };
 }
 
 public sealed record TransitionOutcome(bool Found, bool Allowed, string? CurrentStatus)

@@ -61,6 +61,7 @@ public sealed class ClaimBatchProcessor(
 
     private async Task<bool> AdvanceAsync(ClaimRow claim, SaleRow sale, CancellationToken ct)
     {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["ClaimId"] = claim.ClaimId, ["SaleId"] = claim.SaleId });
         try
         {
             switch (claim.Status)

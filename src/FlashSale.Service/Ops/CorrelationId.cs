@@ -1,0 +1,28 @@
+using System.Text.RegularExpressions;
+
+namespace FlashSale.Service.Ops;
+
+/// <summary>
+/// Every request carries a correlation id: the caller's <c>X-Correlation-Id</c> when it is a plain token,
+/// else one of ours. It is echoed in the response and attached to every log line of the request.
+/// </summary>
+public static partial class CorrelationId
+{
+    public const string Header = "X-Correlation-Id";
+
+    public static IApplicationBuilder UseCorrelationId(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        string? given = context.Request.Headers[Header];
+        // A caller's value goes into logs and a response header: only a short token, never arbitrary text.
+        var id = given is not null && Shape().IsMatch(given) ? given : context.TraceIdentifier;
+        context.Response.Headers[Header] = id;
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("FlashSale.Request");
+        using (logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = id }))
+        {
+            await next(context);
+        }
+    });
+
+    [GeneratedRegex(@"^[A-Za-z0-9._:-]{1,64}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex Shape();
+}

@@ -1,0 +1,44 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace FlashSale.IntegrationTests.Infrastructure;
+
+/// <summary>A service host of its own, for a test that needs settings the shared one must not have.</summary>
+public sealed class CustomHost : IAsyncDisposable
+{
+    private readonly WebApplicationFactory<Program> _factory;
+
+    private CustomHost(WebApplicationFactory<Program> factory) => _factory = factory;
+
+    public FlashSaleClient Admin { get; private set; } = null!;
+    public FlashSaleClient Storefront { get; private set; } = null!;
+    public IServiceProvider Services => _factory.Services;
+
+    public static CustomHost Start(IDictionary<string, string?> overrides, ILoggerProvider? logs = null, string environment = "Development")
+    {
+        var settings = ServiceFixture.Settings(overrides);
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment(environment);
+            foreach (var (key, value) in settings) b.UseSetting(key, value);
+            b.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));
+            if (logs is not null) b.ConfigureLogging(l => l.AddProvider(logs));
+        });
+        factory.UseKestrel(0);
+        factory.StartServer();
+        return new CustomHost(factory) { Admin = Client(factory, ServiceFixture.AdminKey), Storefront = Client(factory, ServiceFixture.StorefrontKey) };
+    }
+
+    private static FlashSaleClient Client(WebApplicationFactory<Program> factory, string key)
+    {
+        var http = factory.CreateClient();
+        http.Timeout = TimeSpan.FromSeconds(60);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return new FlashSaleClient(http);
+    }
+
+    public ValueTask DisposeAsync() => _factory.DisposeAsync();
+}
