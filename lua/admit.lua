@@ -5,7 +5,7 @@
 -- KEYS[1] meta hash      {status, startsAt, endsAt, perUserLimit, stock, admitted, released}
 -- KEYS[2] remaining      integer units left
 -- KEYS[3] users hash     userId -> claimId (the dedupe token)
--- KEYS[4] claims hash    claimId -> "userId|quantity|admittedAtMs"
+-- KEYS[4] claims hash    claimId -> "userId|quantity|admittedAtMs|paymentMethodId" (what the reconciler re-queues from)
 -- KEYS[5] queue stream   entries for the worker's consumer group
 -- ARGV: userId, quantity, paymentMethodId, claimId (fresh candidate), nowMs
 -- Returns {outcome, claimId-or-empty, remaining}
@@ -40,7 +40,7 @@ end
 remaining = redis.call('DECRBY', KEYS[2], quantity)
 redis.call('HINCRBY', KEYS[1], 'admitted', quantity)
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
-redis.call('HSET', KEYS[4], ARGV[4], ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[5])
+redis.call('HSET', KEYS[4], ARGV[4], ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[5] .. '|' .. ARGV[3])
 redis.call('XADD', KEYS[5], '*',
   'claimId', ARGV[4], 'userId', ARGV[1], 'quantity', ARGV[2], 'paymentMethodId', ARGV[3], 'admittedAt', ARGV[5])
 return {'admitted', ARGV[4], tostring(remaining)}

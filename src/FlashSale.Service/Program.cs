@@ -1,6 +1,7 @@
 using FlashSale.Service.Claims;
 using FlashSale.Service.Hosting;
 using FlashSale.Service.Ops;
+using FlashSale.Service.Reconciliation;
 using FlashSale.Service.Sales;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,6 +13,7 @@ if (app.Services.GetRequiredService<Roles>().Edge)
 {
     app.MapAdminEndpoints();
     app.MapStorefrontEndpoints();
+    app.MapReportEndpoint();
 }
 app.MapOpsEndpoints();
 

@@ -25,10 +25,7 @@ public sealed class ClaimReader(NpgsqlDataSource db, IConnectionMultiplexer redi
 
         var pending = await redis.GetDatabase().HashGetAsync(new SaleKeys(saleId).Claims, claimId);
         if (pending.IsNull) return null;
-        // "userId|quantity|admittedAtMs", written by admit.lua
-        var parts = ((string)pending!).Split('|');
-        var admittedAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture)).UtcDateTime;
-        return new ClaimResponse(claimId, saleId, parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture),
-            ClaimStatus.Admitted, null, null, admittedAt);
+        var claim = PoolClaim.Parse(claimId, pending!);
+        return new ClaimResponse(claimId, saleId, claim.UserId, claim.Quantity, ClaimStatus.Admitted, null, null, claim.AdmittedAt.UtcDateTime);
     }
 }

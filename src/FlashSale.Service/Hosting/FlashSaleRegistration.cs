@@ -6,6 +6,7 @@ using FlashSale.Service.Limits;
 using FlashSale.Service.Ops;
 using FlashSale.Service.Payments;
 using FlashSale.Service.Queue;
+using FlashSale.Service.Reconciliation;
 using FlashSale.Service.Redis;
 using FlashSale.Service.Sales;
 using FlashSale.Service.Storage;
@@ -50,10 +51,12 @@ public static class FlashSaleRegistration
         services.AddSingleton<IClaimTransport, RedisStreamTransport>();
         services.AddSingleton<SaleStore>().AddSingleton<SalePool>().AddSingleton<SaleLifecycle>().AddSingleton<SaleCountsReader>();
         services.AddSingleton<AdmitScript>().AddSingleton<ClaimReader>();
-        services.AddSingleton<ClaimConfirmer>().AddSingleton<PaymentSettler>().AddSingleton<ClaimBatchProcessor>();
+        services.AddSingleton<ClaimConfirmer>().AddSingleton<PaymentAttempts>().AddSingleton<PaymentSettler>().AddSingleton<ClaimBatchProcessor>();
 
         if (roles.Edge) services.AddHostedService<SalePreloader>();
-        if (roles.Worker) services.AddHostedService<ClaimWorker>();
+        services.AddOptions<ReconcilerOptions>().BindConfiguration(ReconcilerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RepairLog>().AddSingleton<SaleReconciler>().AddSingleton<SaleReportBuilder>();
+        if (roles.Worker) services.AddHostedService<ClaimWorker>().AddHostedService<Reconciler>();
 
         // Problems the framework writes itself (unknown route, wrong method) get a code like ours do.
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>

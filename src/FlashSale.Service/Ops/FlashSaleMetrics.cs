@@ -32,4 +32,10 @@ public static class FlashSaleMetrics
 
     public static readonly Gauge QueuePending = Metrics.CreateGauge(
         "flashsale_queue_pending", "Claims queued but not yet acknowledged, per sale, as last seen by a worker.", "sale");
+
+    public static readonly Counter Repairs = Metrics.CreateCounter(
+        "flashsale_reconciler_repairs_total", "Repairs the reconciler made, by kind.", "kind");
+
+    public static readonly Gauge Drift = Metrics.CreateGauge(
+        "flashsale_reconciler_drift_units", "PostgreSQL units left (total - sold) minus Redis remaining, when nothing is in flight.", "sale");
 }

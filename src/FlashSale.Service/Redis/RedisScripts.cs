@@ -8,8 +8,9 @@ public sealed class RedisScripts
     public RedisScript Admit { get; } = RedisScript.Load("admit");
     public RedisScript Preload { get; } = RedisScript.Load("preload");
     public RedisScript Release { get; } = RedisScript.Load("release");
+    public RedisScript Repair { get; } = RedisScript.Load("repair");
 
-    public IEnumerable<RedisScript> All => [Admit, Preload, Release];
+    public IEnumerable<RedisScript> All => [Admit, Preload, Release, Repair];
 
     public async Task LoadAllAsync(IConnectionMultiplexer redis)
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using FlashSale.Core;
 using FlashSale.Service.Auth;
 using FlashSale.Service.Http;
+using FlashSale.Service.Reconciliation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -19,10 +20,11 @@ public static class AdminEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         admin.MapGet("/", ListAsync);
         admin.MapGet("/{saleId}", GetAsync);
-        admin.MapPost("/{saleId}/preload", (string saleId, SaleLifecycle l, SaleStore s, TimeProvider c, CancellationToken ct) => TransitionAsync(saleId, SaleTransitions.Preload, l, s, c, ct));
-        admin.MapPost("/{saleId}/pause", (string saleId, SaleLifecycle l, SaleStore s, TimeProvider c, CancellationToken ct) => TransitionAsync(saleId, SaleTransitions.Pause, l, s, c, ct));
-        admin.MapPost("/{saleId}/resume", (string saleId, SaleLifecycle l, SaleStore s, TimeProvider c, CancellationToken ct) => TransitionAsync(saleId, SaleTransitions.Resume, l, s, c, ct));
-        admin.MapPost("/{saleId}/close", (string saleId, SaleLifecycle l, SaleStore s, TimeProvider c, CancellationToken ct) => TransitionAsync(saleId, SaleTransitions.Close, l, s, c, ct));
+        foreach (var action in (string[])[SaleTransitions.Preload, SaleTransitions.Pause, SaleTransitions.Resume, SaleTransitions.Close])
+        {
+            admin.MapPost($"/{{saleId}}/{action}", (string saleId, SaleLifecycle lifecycle, SaleStore store, SaleReconciler reconciler, TimeProvider clock, CancellationToken ct) =>
+                TransitionAsync(saleId, action, lifecycle, store, reconciler, clock, ct));
+        }
         return admin;
     }
 
@@ -73,13 +75,15 @@ public static class AdminEndpoints
     }
 
     private static async Task<Results<Ok<SaleResponse>, ProblemHttpResult>> TransitionAsync(
-        string saleId, string action, SaleLifecycle lifecycle, SaleStore store, TimeProvider clock, CancellationToken ct)
+        string saleId, string action, SaleLifecycle lifecycle, SaleStore store, SaleReconciler reconciler, TimeProvider clock, CancellationToken ct)
     {
         if (!Ids.IsSaleId(saleId)) return Problems.SaleNotFound();
         var outcome = await lifecycle.ApplyAsync(saleId, action, ct);
         if (!outcome.Found) return Problems.SaleNotFound();
         if (!outcome.Allowed) return Problems.InvalidTransition(action, outcome.CurrentStatus!);
         var sale = await store.GetAsync(saleId, ct);
+        // Closing reconciles what it can at once; what is still in flight settles in the reconciler's passes.
+        if (action == SaleTransitions.Close) await reconciler.ReconcileAsync(sale!, ct);
         return TypedResults.Ok(SaleResponse.From(sale!, clock.GetUtcNow().UtcDateTime));
     }
 

@@ -16,7 +16,7 @@ namespace FlashSale.Service.Worker;
 /// </summary>
 public sealed class ClaimBatchProcessor(
     IClaimTransport transport, ClaimConfirmer confirmer, PaymentSettler settler, SalePool pool, SaleStore sales,
-    IOptions<QueueOptions> queue, IOptions<PaymentOptions> payments, ILogger<ClaimBatchProcessor> logger)
+    PaymentAttempts attempts, IOptions<QueueOptions> queue, IOptions<PaymentOptions> payments, ILogger<ClaimBatchProcessor> logger)
 {
     // Price, currency and window never change after creation, so one read per sale per process is enough.
     private readonly ConcurrentDictionary<string, SaleRow> _sales = new();
@@ -44,6 +44,9 @@ public sealed class ClaimBatchProcessor(
         // The same claim can arrive twice in one batch (a redelivery next to the original): handle it once.
         var byClaim = usable.GroupBy(d => d.Message!.ClaimId).ToList();
         var rows = await confirmer.ConfirmAsync(saleId, byClaim.Select(g => g.First().Message!).ToList(), ct);
+        var confirmed = rows.Values.Where(r => r.Status == ClaimStatus.Confirmed).Select(r => r.ClaimId).ToList();
+        var (_, moved) = await attempts.MarkAsync(confirmed, ct);
+        foreach (var row in moved) rows[row.ClaimId] = row; // expired by the reconciler meanwhile: not charged
         var done = new ConcurrentBag<ClaimDelivery>();
         await Parallel.ForEachAsync(byClaim, new ParallelOptions { MaxDegreeOfParallelism = payments.Value.MaxConcurrentCharges, CancellationToken = ct },
             async (deliveries, token) =>

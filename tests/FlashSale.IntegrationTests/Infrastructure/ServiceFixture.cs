@@ -39,6 +39,9 @@ public sealed class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifet
             ["FlashSale:Queue:ReclaimAfter"] = "00:00:02",
             ["FlashSale:Queue:IdlePoll"] = "00:00:00.010",
             ["FlashSale:Sales:PreloadInterval"] = "00:00:00.200",
+            ["FlashSale:Reconciler:Interval"] = "00:00:00.200",
+            ["FlashSale:Reconciler:RequeueGrace"] = "00:00:01",
+            ["FlashSale:Reconciler:ReservationTtl"] = "00:00:03",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
         return settings;

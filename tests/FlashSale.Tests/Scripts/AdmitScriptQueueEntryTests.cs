@@ -30,7 +30,7 @@ public sealed class AdmitScriptQueueEntryTests(RedisFixture redis)
             ["admittedAt"] = "1893500223456",
         }, fields);
         Assert.Equal(1893500223456, now.ToUnixTimeMilliseconds());
-        Assert.Equal("buyer@example.com|3|1893500223456", (string?)await redis.Db.HashGetAsync(keys.Claims, claimId));
+        Assert.Equal("buyer@example.com|3|1893500223456|pm_card_mastercard", (string?)await redis.Db.HashGetAsync(keys.Claims, claimId));
         Assert.Equal(claimId, (string?)await redis.Db.HashGetAsync(keys.Users, "buyer@example.com"));
         Assert.Equal(3, await redis.MetaAsync(saleId, "admitted"));
     }

@@ -1,0 +1,77 @@
+using Dapper;
+using FlashSale.Service.Sales;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace FlashSale.Service.Reconciliation;
+
+/// <summary>
+/// The worker role's reconciler. One process at a time reconciles, the holder of a PostgreSQL advisory lock:
+/// two reconcilers would not corrupt anything (every repair is a compare-and-set) but would repeat work.
+/// </summary>
+public sealed class Reconciler(
+    NpgsqlDataSource db, SaleReconciler reconciler, TimeProvider clock, IOptions<ReconcilerOptions> options, ILogger<Reconciler> logger)
+    : BackgroundService
+{
+    private const long LeaderLockId = 0x466C617368526563;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Interval, clock);
+        NpgsqlConnection? leader = null;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    leader = await LeadAsync(leader, stoppingToken);
+                    if (leader is not null) await PassAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Reconciliation pass failed; retrying next interval");
+                    if (leader is not null) await leader.DisposeAsync();
+                    leader = null;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            // Closing the session releases the advisory lock for the next reconciler.
+            if (leader is not null) await leader.DisposeAsync();
+        }
+    }
+
+    /// <returns>The connection holding the lock while this process leads; null while another one does.</returns>
+    private async Task<NpgsqlConnection?> LeadAsync(NpgsqlConnection? held, CancellationToken ct)
+    {
+        if (held is { State: System.Data.ConnectionState.Open }) return held;
+        var conn = await db.OpenConnectionAsync(ct);
+        if (await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_lock(@id)", new { id = LeaderLockId }, cancellationToken: ct)))
+        {
+            logger.LogInformation("This process now runs the reconciler");
+            return conn;
+        }
+        await conn.DisposeAsync();
+        return null;
+    }
+
+    private async Task PassAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        // Open sales, and closed ones while they still have claims to settle or closed recently.
+        var sales = await conn.QueryAsync<SaleRow>(new CommandDefinition("""
+            SELECT s.sale_id, s.sku, s.name, s.stock, s.price_cents, s.currency, s.starts_at, s.ends_at, s.per_user_limit, s.status
+            FROM sales s
+            WHERE s.status IN ('preloaded', 'paused')
+               OR (s.status = 'closed' AND s.updated_at > now() - interval '1 hour')
+               OR EXISTS (SELECT 1 FROM claims c WHERE c.sale_id = s.sale_id AND c.status IN ('admitted', 'confirmed', 'payment_pending'))
+            ORDER BY s.starts_at DESC LIMIT 500
+            """, cancellationToken: ct));
+        foreach (var sale in sales) await reconciler.ReconcileAsync(sale, ct);
+    }
+}

@@ -1,0 +1,142 @@
+using Dapper;
+using FlashSale.Service.Claims;
+using FlashSale.Service.Ops;
+using FlashSale.Service.Redis;
+using FlashSale.Service.Sales;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace FlashSale.Service.Reconciliation;
+
+/// <summary>
+/// One reconciliation pass over one sale: claims admitted in Redis that never reached PostgreSQL are
+/// queued again (or expired once too old), stale reservations with no payment attempt are expired and
+/// their stock returned, and drift between Redis and PostgreSQL is measured and repaired from PostgreSQL.
+/// Every change is a compare-and-set, so a worker still handling a claim loses or wins cleanly.
+/// </summary>
+public sealed class SaleReconciler(
+    NpgsqlDataSource db, IConnectionMultiplexer redis, RedisScripts scripts, SalePool pool, RepairLog repairs,
+    TimeProvider clock, IOptions<ReconcilerOptions> options)
+{
+    private ReconcilerOptions Options => options.Value;
+
+    public async Task ReconcileAsync(SaleRow sale, CancellationToken ct)
+    {
+        var keys = new SaleKeys(sale.SaleId);
+        var redisDb = redis.GetDatabase();
+        // Only a drained queue says anything about lost claims: while entries wait, PostgreSQL lags by design.
+        var drained = await redisDb.StreamLengthAsync(keys.Queue) == 0;
+        if (drained) await RecoverUnrecordedAsync(sale, keys, redisDb, ct);
+        await ExpireStaleAsync(sale, ct);
+        if (drained) await RepairDriftAsync(sale, keys, redisDb, ct);
+    }
+
+    private async Task RecoverUnrecordedAsync(SaleRow sale, SaleKeys keys, IDatabase redisDb, CancellationToken ct)
+    {
+        var admitted = (long?)await redisDb.HashGetAsync(keys.Meta, "admitted") ?? 0;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var recorded = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT coalesce(sum(quantity), 0) FROM claims WHERE sale_id = @SaleId", sale, cancellationToken: ct));
+        if (admitted <= recorded) return; // the common case: every admitted unit is in PostgreSQL
+
+        var pool = (await redisDb.HashGetAllAsync(keys.Claims)).Select(e => PoolClaim.Parse(e.Name!, e.Value!)).ToList();
+        var inPostgres = (await conn.QueryAsync<string>(new CommandDefinition(
+            "SELECT claim_id FROM claims WHERE claim_id = ANY(@ids)", new { ids = pool.Select(c => c.ClaimId).ToArray() }, cancellationToken: ct))).ToHashSet();
+        var now = clock.GetUtcNow();
+        foreach (var claim in pool.Where(c => !inPostgres.Contains(c.ClaimId) && now - c.AdmittedAt >= Options.RequeueGrace))
+        {
+            if (now - claim.AdmittedAt >= Options.ReservationTtl) await ExpireUnrecordedAsync(sale, claim, ct);
+            else await RequeueAsync(sale, claim, keys, redisDb, ct);
+        }
+    }
+
+    private async Task RequeueAsync(SaleRow sale, PoolClaim claim, SaleKeys keys, IDatabase redisDb, CancellationToken ct)
+    {
+        // The worker's confirm is insert-if-absent, so a claim queued twice is still confirmed once.
+        await redisDb.StreamAddAsync(keys.Queue, [
+            new("claimId", claim.ClaimId), new("userId", claim.UserId), new("quantity", claim.Quantity),
+            new("paymentMethodId", claim.PaymentMethodId), new("admittedAt", claim.AdmittedAt.ToUnixTimeMilliseconds())]);
+        await repairs.RecordAsync(sale.SaleId, RepairLog.Requeued, claim.ClaimId, claim.Quantity,
+            "admitted in Redis but neither recorded in PostgreSQL nor queued; queued again", ct);
+    }
+
+    private async Task ExpireUnrecordedAsync(SaleRow sale, PoolClaim claim, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var inserted = await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO claims (claim_id, sale_id, user_id, quantity, payment_method_id, status, failure_reason, admitted_at)
+            VALUES (@ClaimId, @SaleId, @UserId, @Quantity, @PaymentMethodId, 'expired', 'reservation_expired', @AdmittedAt)
+            ON CONFLICT DO NOTHING
+            """, new { claim.ClaimId, sale.SaleId, claim.UserId, claim.Quantity, claim.PaymentMethodId, AdmittedAt = claim.AdmittedAt.UtcDateTime },
+            cancellationToken: ct));
+        if (inserted == 0) return; // the worker recorded it after all
+        await pool.ReleaseAsync(sale.SaleId, claim.ClaimId);
+        await repairs.RecordAsync(sale.SaleId, RepairLog.Expired, claim.ClaimId, claim.Quantity,
+            "never reached PostgreSQL within the reservation time; expired and its stock returned", ct);
+    }
+
+    private async Task ExpireStaleAsync(SaleRow sale, CancellationToken ct)
+    {
+        var cutoff = (clock.GetUtcNow() - Options.ReservationTtl).UtcDateTime;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var stale = (await conn.QueryAsync<string>(new CommandDefinition("""
+            SELECT claim_id FROM claims
+            WHERE sale_id = @saleId AND status IN ('admitted', 'confirmed') AND payment_attempted_at IS NULL AND updated_at < @cutoff
+            LIMIT 1000
+            """, new { saleId = sale.SaleId, cutoff }, cancellationToken: ct))).AsList();
+        foreach (var claimId in stale)
+        {
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            // The compare-and-set a worker loses cleanly: once it marked a payment attempt, nothing happens here.
+            var expired = await conn.QuerySingleOrDefaultAsync<ExpiredClaim>(new CommandDefinition("""
+                UPDATE claims c SET status = 'expired', failure_reason = 'reservation_expired', updated_at = now()
+                FROM (SELECT claim_id, status AS old_status FROM claims WHERE claim_id = @claimId FOR UPDATE) old
+                WHERE c.claim_id = old.claim_id AND c.status IN ('admitted', 'confirmed') AND c.payment_attempted_at IS NULL
+                RETURNING c.quantity, old.old_status = 'confirmed' AS was_confirmed
+                """, new { claimId }, tx, cancellationToken: ct));
+            if (expired is { WasConfirmed: true })
+                await conn.ExecuteAsync(new CommandDefinition(
+                    "UPDATE sale_inventory SET sold = sold - @Quantity, updated_at = now() WHERE sale_id = @saleId",
+                    new { expired.Quantity, saleId = sale.SaleId }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+            if (expired is null) continue;
+            await pool.ReleaseAsync(sale.SaleId, claimId);
+            await repairs.RecordAsync(sale.SaleId, RepairLog.Expired, claimId, expired.Quantity,
+                $"held stock past the reservation time ({Options.ReservationTtl}) with no payment attempt; expired and its stock returned", ct);
+        }
+    }
+
+    private async Task RepairDriftAsync(SaleRow sale, SaleKeys keys, IDatabase redisDb, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        // Read Redis first: a claim admitted after this read changes the counters and voids the repair below.
+        var remaining = await redisDb.StringGetAsync(keys.Remaining);
+        var meta = await redisDb.HashGetAsync(keys.Meta, ["admitted", "released"]);
+        if (remaining.IsNull) return; // never preloaded
+        var state = await conn.QuerySingleAsync<(int Total, int Sold, int Unsettled, int Recorded)>(new CommandDefinition("""
+            SELECT i.total, i.sold,
+                   (SELECT count(*) FROM claims WHERE sale_id = @SaleId AND status IN ('admitted', 'confirmed', 'payment_pending'))::int,
+                   (SELECT coalesce(sum(quantity), 0) FROM claims WHERE sale_id = @SaleId)::int
+            FROM sale_inventory i WHERE i.sale_id = @SaleId
+            """, sale, cancellationToken: ct));
+        // Comparable only when nothing is in flight and every admitted unit is recorded in PostgreSQL
+        // (a claim still missing there is the re-queue's business, not drift).
+        if (state.Unsettled > 0 || state.Recorded != ((int?)meta[0] ?? 0)) return;
+        var drift = state.Total - state.Sold - (int)remaining;
+        FlashSaleMetrics.Drift.WithLabels(sale.SaleId).Set(drift);
+        if (drift == 0) return;
+
+        var repaired = (int)await scripts.Repair.EvaluateAsync(redisDb, [keys.Meta, keys.Remaining, keys.Queue],
+            [remaining, meta[0], meta[1], state.Total - state.Sold]);
+        if (repaired == 1)
+            await repairs.RecordAsync(sale.SaleId, RepairLog.DriftRepaired, null, drift,
+                $"Redis remaining {(int)remaining} set to PostgreSQL's {state.Total - state.Sold} (total {state.Total} - sold {state.Sold})", ct);
+    }
+}
+
+internal sealed class ExpiredClaim
+{
+    public int Quantity { get; init; }
+    public bool WasConfirmed { get; init; }
+}

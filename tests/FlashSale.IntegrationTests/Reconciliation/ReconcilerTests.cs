@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Http.Json;
+using FlashSale.IntegrationTests.Infrastructure;
+using FlashSale.Service.Queue;
+using FlashSale.Service.Redis;
+using FlashSale.Service.Worker;
+using StackExchange.Redis;
+
+namespace FlashSale.IntegrationTests.Reconciliation;
+
+/// <summary>The reconciler repairs what a crash or a lost message leaves behind, and says so in the report.</summary>
+[Collection(ServiceCollection.Name)]
+public sealed class ReconcilerTests(ServiceFixture app)
+{
+    [Fact]
+    public async Task A_claim_admitted_in_redis_whose_queue_entry_was_lost_is_queued_again_and_paid()
+    {
+        var sale = await app.Admin.LiveSaleAsync(stock: 3);
+        var keys = new SaleKeys(sale.SaleId);
+        await app.Redis.SetRemoveAsync(SaleKeys.ActiveSales, sale.SaleId);
+        var claimId = await AdmitAsync(sale.SaleId, "lost-entry");
+        // The entry vanishes before any worker read it: the failure seckill systems call "lost between Redis and the MQ".
+        var entry = Assert.Single(await app.Redis.StreamRangeAsync(keys.Queue));
+        await app.Redis.StreamDeleteAsync(keys.Queue, [entry.Id]);
+        await app.Redis.SetAddAsync(SaleKeys.ActiveSales, sale.SaleId);
+
+        await Eventually.True(async () => (await app.Storefront.GetClaimAsync(sale.SaleId, claimId)).Status == "paid",
+            TimeSpan.FromSeconds(30), "the reconciler queued the claim again and the worker got it paid");
+
+        var report = await ReportAsync(sale.SaleId);
+        Assert.Contains(report.Repairs, r => r.Kind == "requeued" && r.ClaimId == claimId);
+        var ledger = await InvariantAudit.For(app).AssertSettledAsync(sale.SaleId);
+        Assert.Equal((1, 2), (ledger.PaidUnits, ledger.RedisRemaining));
+    }
+
+    [Fact]
+    public async Task A_confirmed_claim_never_charged_expires_after_the_reservation_time_and_its_stock_returns()
+    {
+        var sale = await app.Admin.LiveSaleAsync(stock: 2);
+        var keys = new SaleKeys(sale.SaleId);
+        await app.Redis.SetRemoveAsync(SaleKeys.ActiveSales, sale.SaleId);
+        var claimId = await AdmitAsync(sale.SaleId, "stuck-confirmed");
+        var entry = Assert.Single(await app.Redis.StreamRangeAsync(keys.Queue));
+        // A worker confirmed it, then died before any payment attempt, and its queue entry was lost.
+        var confirmer = (ClaimConfirmer)app.Services.GetService(typeof(ClaimConfirmer))!;
+        await confirmer.ConfirmAsync(sale.SaleId, [new ClaimMessage(claimId, sale.SaleId, "stuck-confirmed", 1, "pm_card_visa",
+            DateTimeOffset.FromUnixTimeMilliseconds((long)entry["admittedAt"]))], CancellationToken.None);
+        await app.Redis.StreamDeleteAsync(keys.Queue, [entry.Id]);
+        await app.Redis.SetAddAsync(SaleKeys.ActiveSales, sale.SaleId);
+        Assert.Equal("confirmed", (await app.Storefront.GetClaimAsync(sale.SaleId, claimId)).Status);
+
+        await Eventually.True(async () => (await app.Storefront.GetClaimAsync(sale.SaleId, claimId)).Status == "expired",
+            TimeSpan.FromSeconds(30), "the reservation expired");
+
+        await Eventually.True(async () => (await app.Admin.GetSaleAsync(sale.SaleId)).Counts is { Remaining: 2, Sold: 0 },
+            TimeSpan.FromSeconds(10), "its unit is back in Redis and PostgreSQL");
+        var report = await ReportAsync(sale.SaleId);
+        Assert.Contains(report.Repairs, r => r.Kind == "expired" && r.ClaimId == claimId);
+        Assert.True(report.Balanced);
+        // The returned unit sells again.
+        Assert.Equal(HttpStatusCode.Accepted, (await app.Storefront.ClaimAsync(sale.SaleId, "next-buyer")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Drift_between_redis_and_postgres_is_repaired_from_postgres_once_nothing_is_in_flight()
+    {
+        var sale = await app.Admin.LiveSaleAsync(stock: 5);
+        var claimId = await AdmitAsync(sale.SaleId, "drift-buyer");
+        await Eventually.True(async () => (await app.Storefront.GetClaimAsync(sale.SaleId, claimId)).Status == "paid",
+            TimeSpan.FromSeconds(30), "paid");
+        var keys = new SaleKeys(sale.SaleId);
+        // Redis loses two units (a bad restore, a manual edit): PostgreSQL still says 4 are left.
+        await app.Redis.StringDecrementAsync(keys.Remaining, 2);
+
+        await Eventually.True(async () => (int)await app.Redis.StringGetAsync(keys.Remaining) == 4,
+            TimeSpan.FromSeconds(30), "Redis remaining repaired from PostgreSQL");
+
+        var report = await ReportAsync(sale.SaleId);
+        Assert.Contains(report.Repairs, r => r.Kind == "drift_repaired" && r.Units == 2);
+        Assert.True(report.Balanced);
+    }
+
+    [Fact]
+    public async Task Closing_a_sale_stops_admitting_and_its_report_balances_to_zero()
+    {
+        var sale = await app.Admin.LiveSaleAsync(stock: 4);
+        foreach (var (user, card) in new[] { ("close-1", "pm_card_visa"), ("close-2", "pm_card_chargeDeclined"), ("close-3", "pm_card_visa") })
+            Assert.Equal(HttpStatusCode.Accepted, (await app.Storefront.ClaimAsync(sale.SaleId, user, card)).StatusCode);
+        await Eventually.True(async () => (await app.Admin.GetSaleAsync(sale.SaleId)).Counts is { Paid: 2, PaymentFailed: 1 },
+            TimeSpan.FromSeconds(30), "settled");
+
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin.ActionAsync(sale.SaleId, "close")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await app.Storefront.ClaimAsync(sale.SaleId, "too-late")).StatusCode);
+
+        var report = await ReportAsync(sale.SaleId);
+        Assert.Equal("closed", report.Status);
+        Assert.True(report.Balanced);
+        Assert.Equal(new Terms(4, 2, 2, 0, 0), report.Postgres);
+        Assert.Equal(new Terms(4, 2, 2, 0, 0), report.Redis);
+        Assert.Empty(report.Anomalies);
+        await InvariantAudit.For(app).AssertSettledAsync(sale.SaleId);
+    }
+
+    private async Task<string> AdmitAsync(string saleId, string user)
+    {
+        var response = await app.Storefront.ClaimAsync(saleId, user);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<ClaimAccepted>(FlashSaleClient.Json))!.ClaimId;
+    }
+
+    private async Task<Report> ReportAsync(string saleId) =>
+        (await app.Admin.Http.GetFromJsonAsync<Report>($"/admin/sales/{saleId}/report", FlashSaleClient.Json))!;
+
+    private sealed record Report(string SaleId, string Status, string Equation, Terms Postgres, Terms? Redis, bool Balanced,
+        string[] Anomalies, RepairView[] Repairs);
+
+    private sealed record Terms(int Stock, int Paid, int Remaining, int InFlight, int Balance);
+
+    private sealed record RepairView(string Kind, string? ClaimId, int Units, string Detail, DateTime At);
+}
