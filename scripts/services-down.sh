@@ -5,16 +5,13 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-STATE="$ROOT/.services"
+STATE="${FLASHSALE_STATE_DIR:-$ROOT/.services}"
+ONLY="${FLASHSALE_ONLY:-}"   # redis|postgres: stop just that one
 REDIS_PORT="${FLASHSALE_REDIS_PORT:-6390}"
 PG_PORT="${FLASHSALE_PG_PORT:-5440}"
 PG_BIN="/usr/lib/postgresql/15/bin"
 
 log() { echo "[services-down] $*"; }
-
-# ---------------------------------------------------------------- Redis ----
-REDIS_DIR="$STATE/redis"
-REDIS_PIDFILE="$REDIS_DIR/redis.pid"
 
 # proc_alive PID COMM_PREFIX: exists, not a zombie, name starts with prefix.
 proc_alive() {
@@ -25,6 +22,11 @@ proc_alive() {
   [[ "$state" != Z && "$state" != X ]] || return 1
   [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$want"* ]]
 }
+
+if [[ -z "$ONLY" || "$ONLY" == redis ]]; then
+# ---------------------------------------------------------------- Redis ----
+REDIS_DIR="$STATE/redis"
+REDIS_PIDFILE="$REDIS_DIR/redis.pid"
 
 redis_pid_alive() {
   [[ -f "$REDIS_PIDFILE" ]] || return 1
@@ -54,6 +56,9 @@ fi
 redis_pid_alive || rm -f "$REDIS_PIDFILE"
 log "Redis stopped"
 
+fi
+
+if [[ -z "$ONLY" || "$ONLY" == postgres ]]; then
 # ----------------------------------------------------------- PostgreSQL ----
 PG_DATA=""
 [[ -f "$STATE/pg.datadir" ]] && PG_DATA="$(cat "$STATE/pg.datadir")"
@@ -73,3 +78,4 @@ if [[ -f "$PG_DATA/postmaster.pid" && -x "$PG_BIN/pg_ctl" ]]; then
   fi
 fi
 log "PostgreSQL stopped"
+fi

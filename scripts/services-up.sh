@@ -2,15 +2,16 @@
 # Install (if needed) and start the local Redis and PostgreSQL used by FlashSale.
 # Idempotent: safe to run repeatedly, and after a crash (stale pid files).
 #
-# Env overrides: FLASHSALE_REDIS_PORT (default 6390), FLASHSALE_PG_PORT (default 5440).
-# State lives in $ROOT/.services/ (gitignored).
+# Env overrides: FLASHSALE_REDIS_PORT (default 6390), FLASHSALE_PG_PORT (default 5440),
+# FLASHSALE_STATE_DIR (default $ROOT/.services, gitignored), FLASHSALE_ONLY=redis|postgres (start one).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-STATE="$ROOT/.services"
+STATE="${FLASHSALE_STATE_DIR:-$ROOT/.services}"
 REDIS_PORT="${FLASHSALE_REDIS_PORT:-6390}"
 PG_PORT="${FLASHSALE_PG_PORT:-5440}"
 PG_MAJOR=15
+ONLY="${FLASHSALE_ONLY:-}"
 
 log() { echo "[services-up] $*"; }
 die() { echo "[services-up] ERROR: $*" >&2; exit 1; }
@@ -45,6 +46,7 @@ proc_alive() {
   [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$want"* ]]
 }
 
+if [[ -z "$ONLY" || "$ONLY" == redis ]]; then
 # ----------------------------------------------------------------------------
 # Redis
 # ----------------------------------------------------------------------------
@@ -83,6 +85,10 @@ else
   done
   log "Redis is up"
 fi
+
+fi
+
+if [[ "$ONLY" == redis ]]; then echo "Redis: 127.0.0.1:$REDIS_PORT"; exit 0; fi
 
 # ----------------------------------------------------------------------------
 # PostgreSQL
