@@ -3,6 +3,7 @@ using FlashSale.Service.Auth;
 using FlashSale.Service.Claims;
 using FlashSale.Service.Http;
 using FlashSale.Service.Ops;
+using FlashSale.Service.Orders;
 using FlashSale.Service.Payments;
 using FlashSale.Service.Queue;
 using FlashSale.Service.Redis;
@@ -36,14 +37,20 @@ public static class FlashSaleRegistration
         services.AddOptions<QueueOptions>().BindConfiguration(QueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SaleOptions>().BindConfiguration(SaleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
-        services.AddFlashSaleRedis().AddFlashSaleStorage().AddFlashSalePayments().AddFlashSaleAuth();
+        services.AddFlashSaleRedis().AddFlashSaleStorage().AddFlashSalePayments().AddFlashSaleOrderEvents().AddFlashSaleAuth();
         services.AddSingleton<IClaimTransport, RedisStreamTransport>();
         services.AddSingleton<SaleStore>().AddSingleton<SalePool>().AddSingleton<SaleLifecycle>().AddSingleton<SaleCountsReader>();
         services.AddSingleton<AdmitScript>().AddSingleton<ClaimReader>();
         services.AddSingleton<ClaimConfirmer>().AddSingleton<PaymentSettler>().AddSingleton<ClaimBatchProcessor>();
+        services.AddSingleton<ClaimPaymentRecorder>().AddSingleton<PendingPaymentSettler>().AddSingleton<OrderEventRelay>();
 
         if (roles.Edge) services.AddHostedService<SalePreloader>();
-        if (roles.Worker) services.AddHostedService<ClaimWorker>();
+        if (roles.Worker)
+        {
+            services.AddHostedService<ClaimWorker>();
+            services.AddHostedService(sp => sp.GetRequiredService<PendingPaymentSettler>());
+            services.AddHostedService(sp => sp.GetRequiredService<OrderEventRelay>());
+        }
 
         // Problems the framework writes itself (unknown route, wrong method) get a code like ours do.
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
