@@ -67,6 +67,11 @@ public sealed class StripeOutageTests
         Assert.Equal((6, 6, 0, 0), (after.Paid, after.Sold, after.Remaining, after.InFlight));
         Assert.Equal(0, await app.Redis.StreamLengthAsync(keys.Queue));
         Assert.Equal(0, await app.Redis.StreamLengthAsync(keys.DeadLetters));
+
+        var metrics = await app.Admin.Http.GetStringAsync("/metrics");
+        Assert.Contains("flashsale_payment_circuit_state ", metrics);
+        Assert.Contains("flashsale_payments_total{outcome=\"circuit_open\"}", metrics);
+        Assert.Contains("flashsale_payment_retries_total ", metrics);
     }
 
     [Fact]
