@@ -4,6 +4,7 @@ using FlashSale.Service.Claims;
 using FlashSale.Service.Http;
 using FlashSale.Service.Limits;
 using FlashSale.Service.Ops;
+using FlashSale.Service.Orders;
 using FlashSale.Service.Payments;
 using FlashSale.Service.Queue;
 using FlashSale.Service.Reconciliation;
@@ -47,16 +48,22 @@ public static class FlashSaleRegistration
         services.AddSingleton<ClaimLimiter>();
         services.AddOptions<SaleOptions>().BindConfiguration(SaleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
-        services.AddFlashSaleRedis().AddFlashSaleStorage().AddFlashSalePayments().AddFlashSaleAuth();
+        services.AddFlashSaleRedis().AddFlashSaleStorage().AddFlashSalePayments().AddFlashSaleOrderEvents().AddFlashSaleAuth();
         services.AddSingleton<IClaimTransport, RedisStreamTransport>();
         services.AddSingleton<SaleStore>().AddSingleton<SalePool>().AddSingleton<SaleLifecycle>().AddSingleton<SaleCountsReader>();
         services.AddSingleton<AdmitScript>().AddSingleton<ClaimReader>();
         services.AddSingleton<ClaimConfirmer>().AddSingleton<PaymentAttempts>().AddSingleton<PaymentSettler>().AddSingleton<ClaimBatchProcessor>();
-
-        if (roles.Edge) services.AddHostedService<SalePreloader>();
+        services.AddSingleton<ClaimPaymentRecorder>().AddSingleton<PendingPaymentSettler>().AddSingleton<OrderEventRelay>();
         services.AddOptions<ReconcilerOptions>().BindConfiguration(ReconcilerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RepairLog>().AddSingleton<SaleReconciler>().AddSingleton<SaleReportBuilder>();
-        if (roles.Worker) services.AddHostedService<ClaimWorker>().AddHostedService<Reconciler>();
+
+        if (roles.Edge) services.AddHostedService<SalePreloader>();
+        if (roles.Worker)
+        {
+            services.AddHostedService<ClaimWorker>().AddHostedService<Reconciler>();
+            services.AddHostedService(sp => sp.GetRequiredService<PendingPaymentSettler>());
+            services.AddHostedService(sp => sp.GetRequiredService<OrderEventRelay>());
+        }
 
         // Problems the framework writes itself (unknown route, wrong method) get a code like ours do.
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>

@@ -25,7 +25,22 @@ public static class FlashSaleMetrics
         new HistogramConfiguration { Buckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] });
 
     public static readonly Counter Payments = Metrics.CreateCounter(
-        "flashsale_payments_total", "Payment attempts by outcome.", "outcome");
+        "flashsale_payments_total", "Payment gateway calls by final outcome after retries (succeeded, declined, transient, circuit_open).", "outcome");
+
+    public static readonly Counter PaymentRetries = Metrics.CreateCounter(
+        "flashsale_payment_retries_total", "Gateway attempts retried after a transient failure or timeout.");
+
+    public static readonly Gauge PaymentCircuitState = Metrics.CreateGauge(
+        "flashsale_payment_circuit_state", "Payment circuit breaker: 0 closed, 1 open, 2 half-open, 3 isolated.");
+
+    public static readonly Counter PaymentSettlements = Metrics.CreateCounter(
+        "flashsale_payment_settlements_total", "Claims moved to a payment status, by status and by who moved them (worker, pending_settler).", "status", "by");
+
+    public static readonly Counter OrderEventsPublished = Metrics.CreateCounter(
+        "flashsale_order_events_published_total", "Order events the outbox relay published (a republish after a crash counts again).");
+
+    public static readonly Counter OrderEventPublishFailures = Metrics.CreateCounter(
+        "flashsale_order_event_publish_failures_total", "Outbox relay batches whose publish failed and will be retried.");
 
     public static readonly Counter DeadLetters = Metrics.CreateCounter(
         "flashsale_queue_dead_letters_total", "Queue entries moved to a dead-letter stream.");

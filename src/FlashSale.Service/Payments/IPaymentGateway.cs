@@ -4,6 +4,13 @@ namespace FlashSale.Service.Payments;
 public interface IPaymentGateway
 {
     Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken ct);
+
+    /// <summary>
+    /// Finds out what became of a charge whose outcome is unknown: the gateway's own record if it has one,
+    /// else the same charge again with the same idempotency key (which cannot charge twice).
+    /// <see cref="ChargeOutcome.Transient"/> means it is still unknown.
+    /// </summary>
+    Task<ChargeResult> ResolveAsync(ChargeRequest request, CancellationToken ct);
 }
 
 public sealed record ChargeRequest(
@@ -11,14 +18,19 @@ public sealed record ChargeRequest(
 {
     /// <summary>One key per claim, the same on every attempt, so the gateway charges a claim at most once.</summary>
     public static string IdempotencyKeyFor(string claimId) => $"flashsale-charge-{claimId}";
+
+    public static ChargeRequest For(string claimId, string saleId, int quantity, string paymentMethodId, long priceCents, string currency) =>
+        new(IdempotencyKeyFor(claimId), priceCents * quantity, currency, paymentMethodId, saleId, claimId);
 }
 
 public enum ChargeOutcome
 {
     Succeeded,
     Declined,
-    /// <summary>Nothing is known about the charge (timeout, 5xx): retry with the same key.</summary>
+    /// <summary>Nothing is known about the charge (timeout, 5xx): it may or may not have happened.</summary>
     Transient,
+    /// <summary>Not sent: the circuit breaker is open. Try again later with the same key.</summary>
+    CircuitOpen,
 }
 
 public sealed record ChargeResult(ChargeOutcome Outcome, string? PaymentId = null, string? DeclineCode = null, string? Error = null)
@@ -26,4 +38,14 @@ public sealed record ChargeResult(ChargeOutcome Outcome, string? PaymentId = nul
     public static ChargeResult Succeeded(string paymentId) => new(ChargeOutcome.Succeeded, paymentId);
     public static ChargeResult Declined(string code) => new(ChargeOutcome.Declined, DeclineCode: code);
     public static ChargeResult Transient(string error) => new(ChargeOutcome.Transient, Error: error);
+    public static ChargeResult CircuitOpen() => new(ChargeOutcome.CircuitOpen, Error: "payment circuit breaker is open");
+
+    /// <summary>The metric label of the outcome.</summary>
+    public string Label => Outcome switch
+    {
+        ChargeOutcome.Succeeded => "succeeded",
+        ChargeOutcome.Declined => "declined",
+        ChargeOutcome.Transient => "transient",
+        _ => "circuit_open",
+    };
 }

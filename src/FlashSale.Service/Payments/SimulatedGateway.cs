@@ -38,6 +38,20 @@ public sealed class SimulatedGateway(NpgsqlDataSource db, IOptionsMonitor<Paymen
         return stored.Outcome == "succeeded" ? ChargeResult.Succeeded(stored.PaymentId) : ChargeResult.Declined(stored.DeclineCode ?? "card_declined");
     }
 
+    /// <summary>The ledger's record of the key if there is one; else the charge again with the same key.</summary>
+    public async Task<ChargeResult> ResolveAsync(ChargeRequest request, CancellationToken ct)
+    {
+        await using (var conn = await db.OpenConnectionAsync(ct))
+        {
+            var stored = await conn.QueryFirstOrDefaultAsync<(string? PaymentId, string? Outcome, string? DeclineCode)>(new CommandDefinition(
+                "SELECT payment_id, outcome, decline_code FROM simulated_charges WHERE idempotency_key = @IdempotencyKey",
+                new { request.IdempotencyKey }, cancellationToken: ct));
+            if (stored.Outcome is not null)
+                return stored.Outcome == "succeeded" ? ChargeResult.Succeeded(stored.PaymentId!) : ChargeResult.Declined(stored.DeclineCode ?? "card_declined");
+        }
+        return await ChargeAsync(request, ct);
+    }
+
     // Stripe's test payment methods (https://docs.stripe.com/testing#cards).
     private static (string Outcome, string? DeclineCode) Decide(string paymentMethodId) => paymentMethodId switch
     {

@@ -13,7 +13,8 @@ public sealed class Reconciler(
     NpgsqlDataSource db, SaleReconciler reconciler, TimeProvider clock, IOptions<ReconcilerOptions> options, ILogger<Reconciler> logger)
     : BackgroundService
 {
-    private const long LeaderLockId = 0x466C617368526563;
+    // Two-key advisory lock: our class id plus the schema, so deployments sharing a database each have a leader.
+    private const int LeaderLockClass = 0x46535243;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,7 +52,7 @@ public sealed class Reconciler(
     {
         if (held is { State: System.Data.ConnectionState.Open }) return held;
         var conn = await db.OpenConnectionAsync(ct);
-        if (await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_lock(@id)", new { id = LeaderLockId }, cancellationToken: ct)))
+        if (await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_lock(@lockClass, hashtext(current_schema()))", new { lockClass = LeaderLockClass }, cancellationToken: ct)))
         {
             logger.LogInformation("This process now runs the reconciler");
             return conn;

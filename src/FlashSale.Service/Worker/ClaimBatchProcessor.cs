@@ -24,12 +24,14 @@ public sealed class ClaimBatchProcessor(
     public async Task ProcessAsync(IReadOnlyList<ClaimDelivery> batch, CancellationToken ct)
     {
         var usable = new List<ClaimDelivery>(batch.Count);
+        var overLimit = new List<ClaimDelivery>();
         foreach (var delivery in batch)
         {
             if (delivery.Message is null) await transport.DeadLetterAsync(delivery, "unreadable queue entry", ct);
-            else if (delivery.DeliveryCount > queue.Value.MaxDeliveries) await transport.DeadLetterAsync(delivery, $"still failing after {delivery.DeliveryCount - 1} deliveries", ct);
+            else if (delivery.DeliveryCount > queue.Value.MaxDeliveries) overLimit.Add(delivery);
             else usable.Add(delivery);
         }
+        if (overLimit.Count > 0) await KeepRecordedAsync(overLimit, usable, ct);
         if (usable.Count == 0) return;
         FlashSaleMetrics.BatchSize.Observe(usable.Count);
 
@@ -71,6 +73,9 @@ public sealed class ClaimBatchProcessor(
             {
                 case ClaimStatus.Confirmed:
                     return await settler.SettleAsync(claim, sale, ct);
+                case ClaimStatus.PaymentPending:
+                    // The pending settler owns it from here.
+                    return true;
                 case var s when ClaimStatus.ReturnsStock(s):
                     // Its units went back in PostgreSQL; make sure Redis has them too (idempotent).
                     await pool.ReleaseAsync(claim.SaleId, claim.ClaimId);
@@ -85,6 +90,21 @@ public sealed class ClaimBatchProcessor(
         {
             logger.LogWarning(e, "Claim {ClaimId} could not be advanced; it will be redelivered", claim.ClaimId);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Of the deliveries past MaxDeliveries, only those whose claim PostgreSQL never recorded go to the dead
+    /// letters. A recorded claim has nothing left but its charge, which waits while the payment circuit breaker
+    /// is open, however many deliveries that takes: dead-lettering it would strand its stock unpaid.
+    /// </summary>
+    private async Task KeepRecordedAsync(List<ClaimDelivery> overLimit, List<ClaimDelivery> usable, CancellationToken ct)
+    {
+        var recorded = await confirmer.ReadAsync(overLimit.Select(d => d.Message!.ClaimId).Distinct().ToList(), ct);
+        foreach (var delivery in overLimit)
+        {
+            if (recorded.ContainsKey(delivery.Message!.ClaimId)) usable.Add(delivery);
+            else await transport.DeadLetterAsync(delivery, $"still failing after {delivery.DeliveryCount - 1} deliveries", ct);
         }
     }
 

@@ -45,6 +45,17 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
         return rows.ToDictionary(r => r.ClaimId);
     }
 
+    /// <summary>The recorded rows of these claims (those PostgreSQL has), without recording anything.</summary>
+    public async Task<Dictionary<string, ClaimRow>> ReadAsync(IReadOnlyList<string> claimIds, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<ClaimRow>(new CommandDefinition("""
+            SELECT claim_id, sale_id, user_id, quantity, payment_method_id, status, order_id, payment_id, failure_reason, admitted_at, updated_at
+            FROM claims WHERE claim_id = ANY(@ids)
+            """, new { ids = claimIds.ToArray() }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.ClaimId);
+    }
+
     private async Task TakeStockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string saleId, List<(string ClaimId, int Quantity)> inserted, CancellationToken ct)
     {
         var total = inserted.Sum(c => c.Quantity);

@@ -8,9 +8,9 @@ namespace FlashSale.IntegrationTests.Faults;
 /// <summary>Waits, from the stores themselves, until every admitted claim of a sale is terminal, then checks every invariant.</summary>
 public static class Settlement
 {
-    public static async Task<SaleLedger> SettleAndAuditAsync(FaultStores stores, string saleId, TimeSpan within)
+    public static async Task<SaleLedger> SettleAndAuditAsync(FaultStores stores, string saleId, TimeSpan within, bool simulatedGateway = true)
     {
-        var audit = new InvariantAudit(stores.Db, stores.Redis.GetDatabase());
+        var audit = new InvariantAudit(stores.Db!, stores.Redis.GetDatabase());
         await Eventually.True(async () =>
         {
             var ledger = await audit.ReadAsync(saleId);
@@ -18,12 +18,12 @@ public static class Settlement
             return queued == 0 && ledger.RedisAdmitted == ledger.Claims.Sum(c => c.Quantity)
                 && ledger.Claims.All(c => ClaimStatus.IsTerminal(c.Status));
         }, within, $"every admitted claim of {saleId} is recorded and terminal");
-        return await audit.AssertSettledAsync(saleId);
+        return await audit.AssertSettledAsync(saleId, simulatedGateway);
     }
 
     public static async Task<int> PaidAsync(FaultStores stores, string saleId)
     {
-        await using var conn = await stores.Db.OpenConnectionAsync();
+        await using var conn = await stores.Db!.OpenConnectionAsync();
         return await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM claims WHERE sale_id = @saleId AND status = 'paid'", new { saleId });
     }
 }

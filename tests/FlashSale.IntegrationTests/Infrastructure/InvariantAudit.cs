@@ -31,7 +31,8 @@ public sealed class InvariantAudit(NpgsqlDataSource db, IDatabase redis)
     }
 
     /// <summary>Every invariant of CONTRACT.md, for a sale whose traffic stopped and whose claims settled.</summary>
-    public async Task<SaleLedger> AssertSettledAsync(string saleId)
+    /// <param name="simulatedGateway">False when another gateway charged: the caller checks its charges itself.</param>
+    public async Task<SaleLedger> AssertSettledAsync(string saleId, bool simulatedGateway = true)
     {
         var l = await ReadAsync(saleId);
         // 1. Never oversold.
@@ -48,6 +49,7 @@ public sealed class InvariantAudit(NpgsqlDataSource db, IDatabase redis)
         Assert.Equal(l.Total, l.RedisRemaining + l.PaidUnits);
         Assert.Equal(l.Total, (l.Total - l.Sold) + l.PaidUnits);
         // 5. At most one successful charge per claim, and one for every paid claim.
+        if (!simulatedGateway) return l;
         Assert.All(l.Charges, c => Assert.Equal(1, l.Charges.Count(x => x.Key == c.Key)));
         Assert.Equal(l.Claims.Count(c => c.Status == ClaimStatus.Paid), l.Charges.Count(c => c.Outcome == "succeeded"));
         return l;

@@ -41,7 +41,7 @@ public sealed class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifet
             ["FlashSale:Sales:PreloadInterval"] = "00:00:00.200",
             ["FlashSale:Reconciler:Interval"] = "00:00:00.200",
             ["FlashSale:Reconciler:RequeueGrace"] = "00:00:01",
-            ["FlashSale:Reconciler:ReservationTtl"] = "00:00:03",
+            ["FlashSale:Reconciler:ReservationTtl"] = "00:00:08",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
         return settings;

@@ -1,0 +1,12 @@
+namespace FlashSale.Service.Orders;
+
+internal static class OrderEventsRegistration
+{
+    public static IServiceCollection AddFlashSaleOrderEvents(this IServiceCollection services)
+    {
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // The Kafka transport will bring its own publisher; the relay and the outbox stay as they are.
+        services.AddSingleton<IOrderEventPublisher, RedisStreamOrderEventPublisher>();
+        return services;
+    }
+}

@@ -1,0 +1,37 @@
+using FlashSale.Service.Ops;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace FlashSale.Service.Payments;
+
+/// <summary>A provider behind the resilience pipeline; what callers get is an outcome, never a Polly exception.</summary>
+public sealed class ResilientPaymentGateway(IPaymentGateway provider, PaymentResilience resilience) : IPaymentGateway
+{
+    public Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken ct) =>
+        RunAsync(static (g, r, t) => g.ChargeAsync(r, t), request, ct);
+
+    public Task<ChargeResult> ResolveAsync(ChargeRequest request, CancellationToken ct) =>
+        RunAsync(static (g, r, t) => g.ResolveAsync(r, t), request, ct);
+
+    private async Task<ChargeResult> RunAsync(
+        Func<IPaymentGateway, ChargeRequest, CancellationToken, Task<ChargeResult>> call, ChargeRequest request, CancellationToken ct)
+    {
+        ChargeResult result;
+        try
+        {
+            result = await resilience.Pipeline.ExecuteAsync(
+                static async (s, token) => await s.call(s.provider, s.request, token), (call, provider, request), ct);
+        }
+        catch (TimeoutRejectedException)
+        {
+            result = ChargeResult.Transient("gateway call timed out");
+        }
+        catch (BrokenCircuitException)
+        {
+            // Raised only before a call is sent, so nothing new happened at the gateway on this attempt.
+            result = ChargeResult.CircuitOpen();
+        }
+        FlashSaleMetrics.Payments.WithLabels(result.Label).Inc();
+        return result;
+    }
+}

@@ -1,0 +1,63 @@
+using Stripe;
+
+namespace FlashSale.Service.Payments;
+
+/// <summary>
+/// Stripe through Stripe.net: one PaymentIntent per claim, created and confirmed in one call with the
+/// buyer's payment method, carrying the claim's idempotency key so a retried create is the same create.
+/// Retries belong to the resilience pipeline around it, so Stripe.net's own retries are turned off.
+/// </summary>
+public sealed class StripeGateway(IStripeClient client, ILogger<StripeGateway> logger) : IPaymentGateway
+{
+    private readonly PaymentIntentService _intents = new(client);
+
+    public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken ct)
+    {
+        var create = new PaymentIntentCreateOptions
+        {
+            Amount = request.AmountCents,
+            Currency = request.Currency,
+            PaymentMethod = request.PaymentMethodId,
+            Confirm = true,
+            // Confirmed server-side with no buyer to send anywhere: only methods that need no redirect.
+            AutomaticPaymentMethods = new PaymentIntentAutomaticPaymentMethodsOptions { Enabled = true, AllowRedirects = "never" },
+            // A claim has no buyer on hand to authenticate: fail instead of waiting in requires_action.
+            ErrorOnRequiresAction = true,
+            Metadata = new Dictionary<string, string> { ["sale_id"] = request.SaleId, ["claim_id"] = request.ClaimId },
+        };
+        try
+        {
+            var intent = await _intents.CreateAsync(create, new RequestOptions { IdempotencyKey = request.IdempotencyKey }, ct);
+            return StripeErrors.FromIntent(intent);
+        }
+        catch (Exception e) when (StripeErrors.IsGatewayFailure(e, ct))
+        {
+            return StripeErrors.Map(e, request.ClaimId, logger);
+        }
+    }
+
+    /// <summary>
+    /// Searches PaymentIntents by the claim id in their metadata; if Stripe knows none, replays the create with
+    /// the same key: Stripe answers a key it has seen with the first answer, and one it has not by charging now.
+    /// </summary>
+    public async Task<ChargeResult> ResolveAsync(ChargeRequest request, CancellationToken ct)
+    {
+        try
+        {
+            // Claim ids are "clm_" + hex, so they need no escaping inside the query string.
+            var found = await _intents.SearchAsync(new PaymentIntentSearchOptions
+            {
+                Query = $"metadata['claim_id']:'{request.ClaimId}'",
+                Limit = 10,
+            }, cancellationToken: ct);
+            var intents = found.Data ?? [];
+            if (intents.Count > 0)
+                return StripeErrors.FromIntent(intents.FirstOrDefault(i => i.Status == "succeeded") ?? intents[0]);
+        }
+        catch (Exception e) when (StripeErrors.IsGatewayFailure(e, ct))
+        {
+            return StripeErrors.Map(e, request.ClaimId, logger);
+        }
+        return await ChargeAsync(request, ct);
+    }
+}

@@ -1,0 +1,76 @@
+using Dapper;
+using FlashSale.Service.Payments;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace FlashSale.Service.Worker;
+
+/// <summary>
+/// Settles claims whose charge outcome is unknown (<c>payment_pending</c>) by asking the gateway what became
+/// of the charge, with the claim's own idempotency key. Only a definite answer moves a claim, so stock is
+/// never released while the charge may still have gone through; an unknown claim is asked again later.
+/// </summary>
+public sealed class PendingPaymentSettler(
+    NpgsqlDataSource db, IPaymentGateway gateway, ClaimPaymentRecorder recorder, IOptions<PaymentOptions> options,
+    TimeProvider clock, ILogger<PendingPaymentSettler> logger) : BackgroundService
+{
+    private PendingPaymentOptions Options => options.Value.Pending;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var taken = 0;
+            try
+            {
+                taken = await SettleBatchAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Settling pending payments failed; trying again in {Interval}", Options.Interval);
+            }
+            if (taken < Options.BatchSize)
+                await Task.Delay(Options.Interval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    /// <returns>How many pending claims were asked about.</returns>
+    public async Task<int> SettleBatchAsync(CancellationToken ct)
+    {
+        var pending = await TakeDueAsync(ct);
+        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrentCharges, CancellationToken = ct },
+            async (claim, token) =>
+            {
+                var charge = ChargeRequest.For(claim.ClaimId, claim.SaleId, claim.Quantity, claim.PaymentMethodId, claim.PriceCents, claim.Currency);
+                var result = await gateway.ResolveAsync(charge, token);
+                if (result.Outcome == ChargeOutcome.Succeeded) await recorder.RecordPaidAsync(charge, result.PaymentId!, "pending_settler", token);
+                else if (result.Outcome == ChargeOutcome.Declined) await recorder.RecordFailedAsync(charge, claim.Quantity, result.DeclineCode!, "pending_settler", token);
+                else logger.LogInformation("Charge of pending claim {ClaimId} is still unknown ({Error})", claim.ClaimId, result.Error);
+            });
+        return pending.Count;
+    }
+
+    // Stamping the check time as they are taken leases them: another worker's settler skips them until RecheckAfter.
+    private async Task<List<PendingClaim>> TakeDueAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<PendingClaim>(new CommandDefinition("""
+            UPDATE claims c SET payment_checked_at = now()
+            FROM sales s
+            WHERE s.sale_id = c.sale_id AND c.claim_id IN (
+                SELECT claim_id FROM claims
+                WHERE status = 'payment_pending'
+                  AND (payment_checked_at IS NULL OR payment_checked_at < now() - @recheckAfter)
+                ORDER BY payment_checked_at NULLS FIRST
+                LIMIT @BatchSize
+                FOR UPDATE SKIP LOCKED)
+            RETURNING c.claim_id, c.sale_id, c.quantity, c.payment_method_id, s.price_cents, s.currency
+            """, new { recheckAfter = Options.RecheckAfter, Options.BatchSize }, cancellationToken: ct))).ToList();
+    }
+
+    private sealed record PendingClaim(string ClaimId, string SaleId, int Quantity, string PaymentMethodId, long PriceCents, string Currency);
+}

@@ -1,0 +1,132 @@
+using System.Net.Http.Headers;
+using Dapper;
+using FlashSale.Service.Redis;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace FlashSale.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A service host with settings of its own (another payment provider, tiny retry delays, a faulty publisher)
+/// that no other host interferes with: its own PostgreSQL schema and its own Redis database, so no other
+/// worker takes its claims and its settlers and relay see only its rows. Tests using it share one collection,
+/// so they run one at a time on that Redis database.
+/// </summary>
+public sealed class IsolatedService : IAsyncDisposable
+{
+    /// <summary>The Redis database the isolated hosts use (never the shared fixture's).</summary>
+    public static int RedisDatabase => int.TryParse(Environment.GetEnvironmentVariable("FLASHSALE_TEST_ISOLATED_REDIS_DB"), out var db) ? db : 9;
+
+    private readonly WebApplicationFactory<Program> _factory;
+    private readonly TestSchema? _ownedSchema;
+
+    private IsolatedService(WebApplicationFactory<Program> factory, TestSchema schema, TestSchema? ownedSchema)
+    {
+        _factory = factory;
+        Schema = schema;
+        _ownedSchema = ownedSchema;
+    }
+
+    public TestSchema Schema { get; }
+    public IServiceProvider Services => _factory.Services;
+    public FlashSaleClient Admin { get; private set; } = null!;
+    public FlashSaleClient Storefront { get; private set; } = null!;
+    public NpgsqlDataSource Db => Services.GetRequiredService<NpgsqlDataSource>();
+    public IDatabase Redis => Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+
+    /// <summary>Starts a host on a schema of its own (dropped on dispose), or on <paramref name="schema"/> if given (kept).</summary>
+    public static async Task<IsolatedService> StartAsync(
+        IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null, TestSchema? schema = null)
+    {
+        var owned = schema is null ? await TestSchema.CreateAsync() : null;
+        var used = schema ?? owned!;
+        var settings = ServiceFixture.Settings(new Dictionary<string, string?>
+        {
+            ["FlashSale:Redis:Configuration"] = $"{ServiceFixture.RedisAddress},defaultDatabase={RedisDatabase}",
+            ["FlashSale:Postgres:ConnectionString"] = used.ConnectionString,
+        });
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
+
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseEnvironment("Development");
+            foreach (var (key, value) in settings) builder.UseSetting(key, value);
+            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+            if (services is not null) builder.ConfigureServices(services);
+        });
+        var host = new IsolatedService(factory, used, owned);
+        try
+        {
+            factory.UseKestrel(0);
+            factory.StartServer();
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+        host.Admin = host.NewClient(ServiceFixture.AdminKey);
+        host.Storefront = host.NewClient(ServiceFixture.StorefrontKey);
+        return host;
+    }
+
+    public FlashSaleClient NewClient(string key)
+    {
+        var http = _factory.CreateClient();
+        http.Timeout = TimeSpan.FromSeconds(60);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return new FlashSaleClient(http);
+    }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        if (_ownedSchema is not null) await _ownedSchema.DisposeAsync();
+    }
+}
+
+/// <summary>A PostgreSQL schema of one test's own; dropping it also forgets its sales' Redis keys.</summary>
+public sealed class TestSchema : IAsyncDisposable
+{
+    private TestSchema(string name) => Name = name;
+
+    public string Name { get; }
+    public string ConnectionString => $"{ServiceFixture.PostgresConnectionString};Search Path={Name}";
+
+    public static async Task<TestSchema> CreateAsync()
+    {
+        var schema = new TestSchema($"fs_test_{Guid.NewGuid():N}"[..24]);
+        await using var conn = new NpgsqlConnection(ServiceFixture.PostgresConnectionString);
+        await conn.ExecuteAsync($"CREATE SCHEMA {schema.Name}");
+        return schema;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await using var conn = new NpgsqlConnection(ServiceFixture.PostgresConnectionString);
+        var sales = (await conn.QueryAsync<string>($"SELECT sale_id FROM {Name}.sales")).ToArray();
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync($"{ServiceFixture.RedisAddress},defaultDatabase={IsolatedService.RedisDatabase}"))
+        {
+            var db = redis.GetDatabase();
+            foreach (var saleId in sales)
+            {
+                var keys = new SaleKeys(saleId);
+                await db.SetRemoveAsync(SaleKeys.ActiveSales, saleId);
+                await db.KeyDeleteAsync([keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue, keys.DeadLetters, keys.Released]);
+            }
+        }
+        await conn.ExecuteAsync($"DROP SCHEMA {Name} CASCADE");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class IsolatedHostsCollection
+{
+    public const string Name = "isolated hosts";
+}
