@@ -3,7 +3,8 @@
 # Idempotent: safe to run repeatedly, and after a crash (stale pid files).
 #
 # Env overrides: FLASHSALE_REDIS_PORT (default 6390), FLASHSALE_PG_PORT (default 5440),
-# FLASHSALE_STATE_DIR (default $ROOT/.services, gitignored), FLASHSALE_ONLY=redis|postgres (start one).
+# FLASHSALE_STATE_DIR (default $ROOT/.services, gitignored), FLASHSALE_ONLY=redis|postgres (start one),
+# FLASHSALE_REDIS_APPENDFSYNC=everysec|always (AOF fsync policy of a newly started Redis).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +13,9 @@ REDIS_PORT="${FLASHSALE_REDIS_PORT:-6390}"
 PG_PORT="${FLASHSALE_PG_PORT:-5440}"
 PG_MAJOR=15
 ONLY="${FLASHSALE_ONLY:-}"
+# everysec (default): an admitted claim survives a Redis crash unless the machine dies within ~1 s of it;
+# always: fsync before every reply, so a 202 survives power loss too, at a measured cost (README, Durability).
+REDIS_APPENDFSYNC="${FLASHSALE_REDIS_APPENDFSYNC:-everysec}"
 
 log() { echo "[services-up] $*"; }
 die() { echo "[services-up] ERROR: $*" >&2; exit 1; }
@@ -69,7 +73,7 @@ else
     --port "$REDIS_PORT" \
     --dir "$REDIS_DIR" \
     --appendonly yes \
-    --appendfsync everysec \
+    --appendfsync "$REDIS_APPENDFSYNC" \
     --daemonize yes \
     --pidfile "$REDIS_DIR/redis.pid" \
     --logfile "$REDIS_DIR/redis.log" \
