@@ -7,10 +7,13 @@ CONFIG  := Release
 RESULTS := TestResults
 ARGS    ?=
 
-.PHONY: services-up services-down build run test clean distclean
+.PHONY: services-up services-down browser build run test clean distclean
 
 services-up:
 	@bash scripts/services-up.sh
+
+browser:
+	@bash scripts/ensure-chromium.sh
 
 services-down:
 	@bash scripts/services-down.sh
@@ -26,7 +29,7 @@ run: services-up
 
 # Last output line: "Tests: X passed, Y failed, Z skipped".
 # Fails if dotnet test fails, any test fails, or zero tests ran.
-test: services-up
+test: services-up browser
 	@rm -rf $(RESULTS)
 	@source scripts/services-env.sh; \
 	rc=0; \

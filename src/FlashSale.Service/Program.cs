@@ -1,3 +1,4 @@
+using FlashSale.Service.AdminUi;
 using FlashSale.Service.Claims;
 using FlashSale.Service.Hosting;
 using FlashSale.Service.Ops;
@@ -14,6 +15,7 @@ if (app.Services.GetRequiredService<Roles>().Edge)
     app.MapAdminEndpoints();
     app.MapStorefrontEndpoints();
     app.MapReportEndpoint();
+    app.MapAdminUi();
 }
 app.MapOpsEndpoints();
 

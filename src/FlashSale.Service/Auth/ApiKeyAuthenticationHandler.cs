@@ -25,11 +25,9 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        string? header = Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header) || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return Task.FromResult(AuthenticateResult.NoResult());
+        var presented = PresentedKey(Request.Headers.Authorization);
+        if (presented is null) return Task.FromResult(AuthenticateResult.NoResult());
 
-        var presented = Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim());
         var options = keys.CurrentValue;
         // Both comparisons always run, in constant time, so timing tells nothing about either key.
         var isAdmin = Matches(presented, options.AdminKey);
@@ -41,13 +39,33 @@ internal sealed class ApiKeyAuthenticationHandler(
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 
+    // "Bearer <key>" for API clients; "Basic base64(user:<key>)" so a browser can open the admin page.
+    private static byte[]? PresentedKey(string? header)
+    {
+        if (string.IsNullOrEmpty(header)) return null;
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim());
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return null;
+        try
+        {
+            var pair = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+            var colon = pair.IndexOf(':');
+            return colon < 0 ? null : Encoding.UTF8.GetBytes(pair[(colon + 1)..]);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
     private static bool Matches(byte[] presented, string? key) =>
         key is not null && CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(key));
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = "Bearer";
+        // A browser opening the admin page is asked for the key; API clients are told to send a bearer key.
+        Response.Headers.WWWAuthenticate = Request.Path.StartsWithSegments(AdminUi.AdminUiEndpoints.Path)
+            ? "Basic realm=\"FlashSale admin\", charset=\"UTF-8\"" : "Bearer";
         return WriteProblemAsync(ProblemCodes.Unauthorized, "Unauthorized", "Send Authorization: Bearer <key> with a valid key.");
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
+using Scalar.AspNetCore;
 
 namespace FlashSale.Service.Ops;
 
@@ -14,6 +15,9 @@ public static class OpsEndpoints
             .Produces<Readiness>().Produces<Readiness>(StatusCodes.Status503ServiceUnavailable);
         app.MapMetrics("/metrics");
         app.MapOpenApi("/openapi/{documentName}.json");
+        // The API reference page, for people; Development only, the document itself is always served.
+        if (app.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment())
+            app.MapScalarApiReference("/scalar", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         return app;
     }
 

@@ -1,0 +1,67 @@
+using System.Net;
+using FlashSale.IntegrationTests.Faults;
+using FlashSale.IntegrationTests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace FlashSale.IntegrationTests.AdminUi;
+
+/// <summary>/admin/ui in a real headless Chromium: live numbers, and pause/resume in one click.</summary>
+[Collection(ServiceCollection.Name)]
+public sealed class AdminPageTests(ServiceFixture app)
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task The_page_asks_for_the_admin_key_and_refuses_the_storefront_key()
+    {
+        var anonymous = await app.NewClient(null).Http.GetAsync("/admin/ui");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.StartsWith("Basic", anonymous.Headers.WwwAuthenticate.ToString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await app.Storefront.Http.GetAsync("/admin/ui")).StatusCode);
+        var page = await app.Admin.Http.GetAsync("/admin/ui");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_merchant_sees_a_sale_live_and_pauses_and_resumes_it_from_the_page()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: `make test` installs Debian's chromium package");
+        var sale = await app.Admin.LiveSaleAsync(stock: 10);
+        foreach (var user in new[] { "ui-1", "ui-2", "ui-3" })
+            Assert.Equal(HttpStatusCode.Accepted, (await app.Storefront.ClaimAsync(sale.SaleId, user)).StatusCode);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium, Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync"],
+        });
+        await using var context = await browser.NewContextAsync(new()
+        {
+            BaseURL = app.Admin.Http.BaseAddress!.ToString(),
+            HttpCredentials = new() { Username = "admin", Password = ServiceFixture.AdminKey },
+            ViewportSize = new() { Width = 1280, Height = 480 },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/admin/ui");
+
+        var row = page.Locator($"tr[data-sale='{sale.SaleId}']");
+        await row.Locator("[data-field=remaining]").Filter(new() { HasText = "7" }).WaitForAsync(new() { Timeout = 15_000 });
+        Assert.Equal("3", await row.Locator("[data-field=admitted]").TextContentAsync());
+        await Eventually.True(async () => await row.Locator("[data-field=paid]").TextContentAsync() == "3",
+            TimeSpan.FromSeconds(30), "the page shows the three claims paid");
+        Directory.CreateDirectory(Path.Combine(Repo.Root, "TestResults"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Repo.Root, "TestResults", "admin-ui.png"), FullPage = true });
+
+        await row.Locator("button[data-action=pause]").ClickAsync();
+        await row.Locator("[data-field=status]").Filter(new() { HasText = "paused" }).WaitForAsync(new() { Timeout = 15_000 });
+        Assert.Equal("paused", (await app.Admin.GetSaleAsync(sale.SaleId)).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await app.Storefront.ClaimAsync(sale.SaleId, "ui-4")).StatusCode);
+
+        await row.Locator("button[data-action=resume]").ClickAsync();
+        await row.Locator("[data-field=status]").Filter(new() { HasText = "live" }).WaitForAsync(new() { Timeout = 15_000 });
+        Assert.Equal(HttpStatusCode.Accepted, (await app.Storefront.ClaimAsync(sale.SaleId, "ui-4")).StatusCode);
+    }
+}
