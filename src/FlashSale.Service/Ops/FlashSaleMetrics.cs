@@ -24,6 +24,10 @@ public static class FlashSaleMetrics
         "flashsale_worker_batch_size", "Claims per worker batch.",
         new HistogramConfiguration { Buckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] });
 
+    public static readonly Histogram ConfirmDuration = Metrics.CreateHistogram(
+        "flashsale_worker_confirm_duration_seconds", "Time of one batch's confirm transaction in PostgreSQL.",
+        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
+
     public static readonly Counter Payments = Metrics.CreateCounter(
         "flashsale_payments_total", "Payment gateway calls by final outcome after retries (succeeded, declined, transient, circuit_open).", "outcome");
 

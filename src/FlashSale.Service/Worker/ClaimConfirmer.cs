@@ -3,6 +3,7 @@ using FlashSale.Service.Claims;
 using FlashSale.Service.Ops;
 using FlashSale.Service.Queue;
 using Npgsql;
+using Prometheus;
 
 namespace FlashSale.Service.Worker;
 
@@ -16,6 +17,7 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
     /// <returns>The current rows of every claim in the batch, keyed by claim id.</returns>
     public async Task<Dictionary<string, ClaimRow>> ConfirmAsync(string saleId, IReadOnlyList<ClaimMessage> claims, CancellationToken ct)
     {
+        using var timer = FlashSaleMetrics.ConfirmDuration.NewTimer();
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var inserted = (await conn.QueryAsync<(string ClaimId, int Quantity)>(new CommandDefinition("""

@@ -28,6 +28,9 @@ public sealed partial class MetricsTests(ServiceFixture app)
         Assert.True(Value(after, "flashsale_worker_confirmations_total{outcome=\"confirmed\"}") >= Value(before, "flashsale_worker_confirmations_total{outcome=\"confirmed\"}") + 2);
         Assert.Contains("flashsale_worker_batch_size_bucket", after.Keys.First(k => k.StartsWith("flashsale_worker_batch_size_bucket", StringComparison.Ordinal)));
         Assert.Contains(after.Keys, k => k.StartsWith("http_requests_received_total", StringComparison.Ordinal));
+        Assert.True(Value(after, "flashsale_worker_confirm_duration_seconds_count") > Value(before, "flashsale_worker_confirm_duration_seconds_count"));
+        Assert.Contains(after.Keys, k => k.StartsWith("flashsale_queue_pending", StringComparison.Ordinal));
+        Assert.Contains(after.Keys, k => k.StartsWith("flashsale_payment_circuit_state", StringComparison.Ordinal));
         // Never a user id in a label.
         Assert.DoesNotContain(after.Keys, k => k.Contains("metrics-1", StringComparison.Ordinal));
     }
