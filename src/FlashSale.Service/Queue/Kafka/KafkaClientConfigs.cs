@@ -29,6 +29,7 @@ public static class KafkaClientConfigs
         AutoOffsetReset = AutoOffsetReset.Earliest,
         PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
         SessionTimeoutMs = (int)options.SessionTimeout.TotalMilliseconds,
+        HeartbeatIntervalMs = Math.Max(100, (int)options.SessionTimeout.TotalMilliseconds / 3),
         EnablePartitionEof = false,
         AllowAutoCreateTopics = true,
     };
