@@ -185,6 +185,13 @@ public abstract class ClaimTransportContract : IAsyncLifetime
         Assert.Equal(claims.Skip(6).Append(sentinel[0]).Select(c => c.ClaimId).Order(), Ids(rest.All).Order());
     }
 
+    [Fact]
+    public async Task Reports_healthy_while_its_backend_answers()
+    {
+        var consumer = StartConsumer();
+        Assert.True(await consumer.IsHealthyAsync(CancellationToken.None));
+    }
+
     protected async Task<string> NewSaleAsync()
     {
         var sale = await PrepareSaleAsync();

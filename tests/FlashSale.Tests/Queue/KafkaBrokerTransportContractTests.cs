@@ -22,11 +22,11 @@ public sealed class KafkaBrokerTransportContractTests(KafkaBrokerTransportContra
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = BootstrapServers }).Build();
         try
         {
-            await admin.DeleteTopicsAsync(topics);
+            await admin.DeleteTopicsAsync(topics, new DeleteTopicsOptions { RequestTimeout = TimeSpan.FromSeconds(10), OperationTimeout = TimeSpan.FromSeconds(10) });
         }
-        catch (DeleteTopicsException)
+        catch (KafkaException)
         {
-            // A topic that was never created (a test that failed early) has nothing to delete.
+            // A topic never created (a test that failed early), or a broker that forbids deleting: left behind, harmless.
         }
     }
 

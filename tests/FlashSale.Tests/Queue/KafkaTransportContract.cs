@@ -99,6 +99,18 @@ public abstract class KafkaTransportContract : ClaimTransportContract
         await KafkaTopicSetup.EnsureTopicsAsync(Kafka, NullLogger.Instance);
     }
 
+    [Fact]
+    public async Task Reports_unhealthy_when_no_broker_answers()
+    {
+        // Port 9 (discard) on loopback: nothing listens there on a test machine.
+        var nowhere = Kafka;
+        nowhere.BootstrapServers = "127.0.0.1:9";
+        using var producer = new KafkaClaimProducer(Options.Create(nowhere), NullLogger<KafkaClaimProducer>.Instance);
+        using var consumer = new KafkaClaimTransport(Options.Create(nowhere), Options.Create(QueueOptions("nowhere")), producer,
+            TimeProvider.System, NullLogger<KafkaClaimTransport>.Instance);
+        Assert.False(await consumer.IsHealthyAsync(CancellationToken.None));
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
