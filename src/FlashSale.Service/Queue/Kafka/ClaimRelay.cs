@@ -54,6 +54,7 @@ public sealed class ClaimRelay(
             else sends.Add((delivery, producer.SendClaimAsync(delivery.Message, CancellationToken.None)));
         }
         var onBroker = new List<ClaimDelivery>(sends.Count);
+        string? failure = null;
         foreach (var (delivery, sent) in sends)
         {
             try
@@ -63,10 +64,12 @@ public sealed class ClaimRelay(
             }
             catch (ProduceException<string, byte[]> e)
             {
-                logger.LogWarning("Claim {ClaimId} of sale {SaleId} not written to Kafka ({Reason}); it stays in Redis and is sent again",
-                    delivery.Message!.ClaimId, delivery.SaleId, e.Error.Reason);
+                failure ??= $"{e.Error.Code}: {e.Error.Reason}";
             }
         }
+        if (failure is not null)
+            logger.LogWarning("{Count} claims of sale {SaleId} not written to Kafka ({Reason}); they stay in Redis and are sent again",
+                sends.Count - onBroker.Count, batch[0].SaleId, failure);
         if (onBroker.Count > 0)
         {
             await redisQueue.AcknowledgeAsync(onBroker, ct);

@@ -30,6 +30,7 @@ public sealed partial class KafkaClaimTransport
                     if (_clock.GetElapsedTime(lastCommit) >= _kafka.CommitInterval)
                     {
                         Commit(consumer, null);
+                        ReportLag(consumer);
                         lastCommit = _clock.GetTimestamp();
                     }
                     Throttle(consumer);
@@ -115,6 +116,19 @@ public sealed partial class KafkaClaimTransport
         {
             // Those messages stay acknowledged here; at worst another worker gets them again after a rebalance.
             _logger.LogWarning("Kafka offset commit failed ({Code}: {Reason}); retrying", e.Error.Code, e.Error.Reason);
+        }
+    }
+
+    // From the watermarks the client already has (no broker round trip): the queue lag on /metrics.
+    private static void ReportLag(IConsumer<string, byte[]> consumer)
+    {
+        foreach (var partition in consumer.Assignment)
+        {
+            var high = consumer.GetWatermarkOffsets(partition).High;
+            var position = consumer.Position(partition);
+            if (high.IsSpecial || position.IsSpecial) continue;
+            KafkaMetrics.ConsumerLag.WithLabels(partition.Partition.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .Set(Math.Max(0, high.Value - position.Value));
         }
     }
 
