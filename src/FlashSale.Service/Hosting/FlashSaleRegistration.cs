@@ -49,7 +49,7 @@ public static class FlashSaleRegistration
         services.AddOptions<SaleOptions>().BindConfiguration(SaleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddFlashSaleRedis().AddFlashSaleStorage().AddFlashSalePayments().AddFlashSaleOrderEvents().AddFlashSaleAuth();
-        services.AddSingleton<IClaimTransport, RedisStreamTransport>();
+        services.AddFlashSaleQueue(builder.Configuration, roles);
         services.AddSingleton<SaleStore>().AddSingleton<SalePool>().AddSingleton<SaleLifecycle>().AddSingleton<SaleCountsReader>();
         services.AddSingleton<AdmitScript>().AddSingleton<ClaimReader>();
         services.AddSingleton<ClaimConfirmer>().AddSingleton<PaymentAttempts>().AddSingleton<PaymentSettler>().AddSingleton<ClaimBatchProcessor>();

@@ -1,0 +1,80 @@
+using System.Net.Http.Headers;
+using FlashSale.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace FlashSale.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The whole service with <c>FlashSale:Queue:Transport = kafka</c>, against a Kafka mock cluster this fixture
+/// holds. It uses a Redis database of its own, so the Redis-transport host of <see cref="ServiceFixture"/> (which
+/// reads every active sale of its database) never handles this host's claims.
+/// </summary>
+public sealed class KafkaServiceFixture : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const int RedisDatabase = 2;
+
+    public MockKafkaCluster Cluster { get; } = new();
+    public string Topic { get; } = $"flashsale.claims.{Guid.NewGuid():N}";
+    public FlashSaleClient Admin { get; private set; } = null!;
+    public FlashSaleClient Storefront { get; private set; } = null!;
+    public NpgsqlDataSource Db => Services.GetRequiredService<NpgsqlDataSource>();
+    public IDatabase Redis => Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+    public InvariantAudit Audit => new(Db, Redis);
+
+    /// <summary>The Kafka settings of a host (in-process or a separate process) on this fixture's cluster and topic.</summary>
+    public Dictionary<string, string?> KafkaSettings() => new()
+    {
+        ["FlashSale:Redis:Configuration"] = $"{ServiceFixture.RedisAddress},defaultDatabase={RedisDatabase}",
+        ["FlashSale:Queue:Transport"] = "kafka",
+        ["FlashSale:Kafka:BootstrapServers"] = Cluster.BootstrapServers,
+        ["FlashSale:Kafka:Topic"] = Topic,
+        ["FlashSale:Kafka:DeadLetterTopic"] = Topic + ".dead",
+        ["FlashSale:Kafka:ConsumerGroup"] = "workers-" + Topic,
+        ["FlashSale:Kafka:LingerMs"] = "2",
+        ["FlashSale:Kafka:SessionTimeout"] = "00:00:04",
+        // The mock cluster has no CreateTopics: do not wait long for it.
+        ["FlashSale:Kafka:AdminTimeout"] = "00:00:01",
+    };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        var settings = ServiceFixture.Settings(KafkaSettings());
+        builder.UseEnvironment("Development");
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+    }
+
+    public Task InitializeAsync()
+    {
+        UseKestrel(0);
+        StartServer();
+        Admin = NewClient(ServiceFixture.AdminKey);
+        Storefront = NewClient(ServiceFixture.StorefrontKey);
+        return Task.CompletedTask;
+    }
+
+    public FlashSaleClient NewClient(string? key)
+    {
+        var http = CreateClient();
+        http.Timeout = TimeSpan.FromSeconds(60);
+        if (key is not null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return new FlashSaleClient(http);
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Cluster.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class KafkaServiceCollection : ICollectionFixture<KafkaServiceFixture>
+{
+    public const string Name = "service-on-kafka";
+}
