@@ -1,0 +1,1 @@
+return await FlashSale.Load.Rehearsal.MainAsync(args);
