@@ -62,7 +62,8 @@ public sealed class ProgressView(IAnsiConsole console, ProgressMode mode) : IAsy
         ProgressSnapshot? s;
         string? message;
         lock (_gate) (s, message) = (_latest, _message);
-        var table = new Table().Border(TableBorder.Rounded).Title("FlashSale rehearsal").AddColumn("").AddColumn(new TableColumn("").RightAligned());
+        var table = new Table().Border(TableBorder.Rounded).Title("FlashSale rehearsal").HideHeaders()
+            .AddColumn("").AddColumn(new TableColumn("").RightAligned());
         if (s is null)
         {
             table.AddRow("status", Markup.Escape(message ?? "starting"));
