@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using FlashSale.Load.Api;
 using FlashSale.Load.Cli;
 using FlashSale.Load.Live;
@@ -87,32 +88,33 @@ public static class Rehearsal
         {
             view.Start();
             var clock = Stopwatch.StartNew();
+            var phase = new StrongBox<string>($"{o.ScenarioName} traffic");
             using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var sampler = SampleAsync(o, api, sale, recorder, driver, view, stopSampling.Token);
+            // Sampling goes on through the settle phase, so the charts show the sale being paid after the crowd left.
+            var sampler = SampleAsync(api, sale, recorder, driver, view, phase, stopSampling.Token);
             try
             {
                 await driver.RunAsync(new Random(o.Seed), ct);
+                var seconds = clock.Elapsed.TotalSeconds;
+                recorder.Sample(recorder.Count(Outcome.Admitted), null);
+                figures = RunFigures.From(recorder, seconds);
+                phase.Value = "settling";
+                view.Message($"traffic done in {seconds:0.0} s; settling and auditing (up to {o.Settle.TotalSeconds:0} s)");
+                audit = await new InvariantAuditor(api, sale.SaleId, sale.Stock, book, o.Settle, o.PollLimit, exclusive)
+                    .AuditAsync(m => { view.Message(m); return Task.CompletedTask; }, ct);
+            }
+            catch (Exception e) when (e is SetupException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                var why = $"The audit could not read the sale: {e.Message}";
+                console.WriteLine(why, new Style(Color.Red));
+                return RehearsalResult.Failed(ExitCodes.Crashed, why);
             }
             finally
             {
                 await stopSampling.CancelAsync();
                 await sampler;
             }
-            var seconds = clock.Elapsed.TotalSeconds;
-            recorder.Sample(recorder.Count(Outcome.Admitted), null);
-            figures = RunFigures.From(recorder, seconds);
-            view.Message($"traffic done in {seconds:0.0} s; settling and auditing (up to {o.Settle.TotalSeconds:0} s)");
-            try
-            {
-                audit = await new InvariantAuditor(api, sale.SaleId, sale.Stock, book, o.Settle, o.PollLimit, exclusive)
-                    .AuditAsync(m => { view.Message(m); return Task.CompletedTask; }, ct);
-            }
-            catch (Exception e) when (e is SetupException or HttpRequestException or TaskCanceledException)
-            {
-                var why = $"The audit could not read the sale: {e.Message}";
-                console.WriteLine(why, new Style(Color.Red));
-                return RehearsalResult.Failed(ExitCodes.Crashed, why);
-            }
+            figures = figures.WithBuckets(recorder.Buckets);
             view.Message("audit done");
         }
 
@@ -146,32 +148,32 @@ public static class Rehearsal
     }
 
     private static async Task SampleAsync(
-        LoadOptions o, FlashSaleApi api, SaleView sale, LoadRecorder recorder, CrowdDriver driver, ProgressView view, CancellationToken ct)
+        FlashSaleApi api, SaleView sale, LoadRecorder recorder, CrowdDriver driver, ProgressView view, StrongBox<string> phase, CancellationToken ct)
     {
-        long? remaining = sale.Counts?.Remaining;
-        Task<int?>? poll = null;
+        var counts = sale.Counts;
+        Task<SaleCounts?>? poll = null;
         using var timer = new PeriodicTimer(SampleEvery);
         try
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
-                // The stock poll runs beside the sampling so a slow service never stalls the live view.
+                // The counts poll runs beside the sampling so a slow service never stalls the live view.
                 if (poll is { IsCompleted: true })
                 {
-                    if (poll.IsCompletedSuccessfully && poll.Result is { } r) remaining = r;
+                    if (poll.IsCompletedSuccessfully && poll.Result is { } c) counts = c;
                     poll = null;
                 }
-                poll ??= api.GetRemainingAsync(sale.SaleId, ct).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default);
-                var bucket = recorder.Sample(recorder.Count(Outcome.Admitted), remaining);
+                poll ??= api.GetCountsAsync(sale.SaleId, ct).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default);
+                var bucket = recorder.Sample(recorder.Count(Outcome.Admitted), counts?.Remaining, counts?.Paid, counts?.InFlight);
                 var total = recorder.Total();
                 view.Update(new ProgressSnapshot(bucket.AtSeconds, bucket.RequestsPerSecond,
                     Outcomes.All.ToDictionary(x => x, recorder.Count), LoadRecorder.Ms(total, 50), LoadRecorder.Ms(total, 99),
-                    remaining, sale.Stock, driver.InFlight, recorder.Dropped, recorder.Late, $"{o.ScenarioName} traffic"));
+                    counts?.Remaining, sale.Stock, driver.InFlight, recorder.Dropped, recorder.Late, phase.Value!, counts?.Paid));
             }
         }
         catch (OperationCanceledException)
         {
-            // Traffic is over.
+            // The audit is over.
         }
         if (poll is not null) await poll;
     }

@@ -49,6 +49,10 @@ public class ConfirmBenchmarks
     [Benchmark(OperationsPerInvoke = 100)]
     public Task Confirmer_batch_of_100() => _confirmer.ConfirmAsync(_saleId, Batch(100), default);
 
+    /// <summary>The largest batch QueueOptions allows (FlashSale:Queue:BatchSize up to 1000).</summary>
+    [Benchmark(OperationsPerInvoke = 1000)]
+    public Task Confirmer_batch_of_1000() => _confirmer.ConfirmAsync(_saleId, Batch(1000), default);
+
     /// <summary>Four workers' batches at once on the same hot row: they queue on its row lock.</summary>
     [Benchmark(OperationsPerInvoke = 400)]
     public Task Confirmer_4_batches_of_100_at_once() =>

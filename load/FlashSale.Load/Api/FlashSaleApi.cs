@@ -19,11 +19,22 @@ public sealed class FlashSaleApi : IDisposable
     private readonly HttpClient _storefront;
     private readonly HttpClient _admin;
 
+    private readonly HttpClient _monitor;
+
     public FlashSaleApi(Uri baseAddress, string adminKey, string storefrontKey, int connections, TimeSpan timeout)
     {
         _crowd = Client(baseAddress, storefrontKey, connections, timeout);
         _storefront = Client(baseAddress, storefrontKey, 64, TimeSpan.FromSeconds(30));
         _admin = Client(baseAddress, adminKey, 8, TimeSpan.FromSeconds(30));
+        _monitor = Client(baseAddress, adminKey, 2, TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>The live counts for the progress view and the charts, on a connection of their own.</summary>
+    public async Task<SaleCounts?> GetCountsAsync(string saleId, CancellationToken ct)
+    {
+        using var response = await _monitor.GetAsync($"admin/sales/{saleId}", ct);
+        if (!response.IsSuccessStatusCode) return null;
+        return (await response.Content.ReadFromJsonAsync<SaleView>(Json, ct))?.Counts;
     }
 
     private static HttpClient Client(Uri baseAddress, string key, int connections, TimeSpan timeout)
@@ -77,15 +88,6 @@ public sealed class FlashSaleApi : IDisposable
         return await response.Content.ReadFromJsonAsync<ClaimView>(Json, ct);
     }
 
-    /// <summary>The storefront's approximate units left, for the live view.</summary>
-    public async Task<int?> GetRemainingAsync(string saleId, CancellationToken ct)
-    {
-        using var response = await _storefront.GetAsync($"sales/{saleId}", ct);
-        if (!response.IsSuccessStatusCode) return null;
-        using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
-        return json.RootElement.TryGetProperty("remaining", out var r) && r.TryGetInt32(out var n) ? n : null;
-    }
-
     /// <summary>One buyer's claim. Never throws for what the network or the service does: that is an answer too.</summary>
     public async Task<ClaimAnswer> ClaimAsync(string saleId, string userId, string paymentMethodId, CancellationToken ct)
     {
@@ -126,5 +128,6 @@ public sealed class FlashSaleApi : IDisposable
         _crowd.Dispose();
         _storefront.Dispose();
         _admin.Dispose();
+        _monitor.Dispose();
     }
 }

@@ -46,7 +46,7 @@ public sealed class ProgressView(IAnsiConsole console, ProgressMode mode) : IAsy
         console.WriteLine(
             $"[{s.ElapsedSeconds,6:0.0}s] {s.Phase}: {s.RequestsPerSecond,8:0} req/s  admitted {s.Counts[Outcome.Admitted]}  " +
             $"sold_out {s.Counts[Outcome.SoldOut]}  replay {s.Counts[Outcome.Replay]}  error {s.Counts[Outcome.Error]}  " +
-            $"p50 {s.P50Ms:0.0} ms  p99 {s.P99Ms:0.0} ms  stock left {s.StockRemaining?.ToString() ?? "?"}/{s.Stock}  " +
+            $"p50 {s.P50Ms:0.0} ms  p99 {s.P99Ms:0.0} ms  stock left {s.StockRemaining?.ToString() ?? "?"}/{s.Stock}  paid {s.Paid?.ToString() ?? "?"}  " +
             $"in flight {s.InFlight}  dropped {s.Dropped}  late {s.Late}", new Style());
     }
 
@@ -79,7 +79,8 @@ public sealed class ProgressView(IAnsiConsole console, ProgressMode mode) : IAsy
         table.AddRow("p50 so far", $"{s.P50Ms:0.00} ms");
         table.AddRow("p99 so far", $"{s.P99Ms:0.00} ms");
         table.AddRow("stock left", $"{(s.StockRemaining is { } r ? r.ToString("N0") : "?")} / {s.Stock:N0}");
-        table.AddRow("in flight", $"{s.InFlight:N0}");
+        table.AddRow("paid", s.Paid is { } p ? p.ToString("N0") : "?");
+        table.AddRow("requests in flight", $"{s.InFlight:N0}");
         table.AddRow("dropped / late", $"{s.Dropped:N0} / {s.Late:N0}");
         if (message is not null) table.AddRow("status", Markup.Escape(message));
         return table;

@@ -19,7 +19,7 @@ public sealed class LoadRecorder
     private readonly List<Bucket> _buckets = [];
     private readonly object _sampling = new();
     private long _lastSample;
-    private long _dropped, _late, _sent;
+    private long _dropped, _late, _sent, _lastAdmitted;
 
     public LoadRecorder() => Started = _lastSample = Stopwatch.GetTimestamp();
 
@@ -34,6 +34,9 @@ public sealed class LoadRecorder
     public long Count(Outcome outcome) => Interlocked.Read(ref _counts[(int)outcome]);
     public long Answered => Outcomes.All.Sum(Count);
 
+    /// <summary>Seconds from the start to the last 202 answer; null before the first.</summary>
+    public double? LastAdmittedAtSeconds => Interlocked.Read(ref _lastAdmitted) is var t and > 0 ? Stopwatch.GetElapsedTime(Started, t).TotalSeconds : null;
+
     public void Restart() => Started = _lastSample = Stopwatch.GetTimestamp();
 
     public void MarkSent() => Interlocked.Increment(ref _sent);
@@ -46,11 +49,12 @@ public sealed class LoadRecorder
         var micros = (long)Stopwatch.GetElapsedTime(intendedStart).TotalMicroseconds;
         _recorders[(int)outcome].RecordValue(Math.Clamp(micros, 1, HighestMicros));
         Interlocked.Increment(ref _counts[(int)outcome]);
+        if (outcome == Outcome.Admitted) Interlocked.Exchange(ref _lastAdmitted, Stopwatch.GetTimestamp());
         if (outcome == Outcome.Error) ErrorCodes.AddOrUpdate(errorCode ?? "unknown", 1, (_, n) => n + 1);
     }
 
     /// <summary>Closes the current interval: its counts and latencies become a bucket and join the totals.</summary>
-    public Bucket Sample(long admittedSoFar, long? stockRemaining)
+    public Bucket Sample(long admittedSoFar, long? stockRemaining, long? paid = null, long? unitsInFlight = null)
     {
         lock (_sampling)
         {
@@ -67,7 +71,7 @@ public sealed class LoadRecorder
             var bucket = new Bucket(
                 Stopwatch.GetElapsedTime(Started, now).TotalSeconds, Stopwatch.GetElapsedTime(_lastSample, now).TotalSeconds, counts,
                 Ms(interval, 50), Ms(interval, 99), interval.TotalCount == 0 ? 0 : interval.GetMaxValue() / 1000.0,
-                admittedSoFar, stockRemaining);
+                admittedSoFar, stockRemaining, paid, unitsInFlight);
             _lastSample = now;
             _buckets.Add(bucket);
             return bucket;

@@ -16,13 +16,14 @@ public static class Charts
         [
             ("latency", "Latency over time (per 0.5 s interval)", LatencyOverTime(b)),
             ("throughput", "Throughput over time", ThroughputOverTime(b)),
-            ("stock", "Admitted vs. stock over time", AdmittedVsStock(b, report.Sale.Stock)),
+            ("stock", "Admitted, remaining and paid vs. stock over time", AdmittedVsStock(b, report.Sale.Stock)),
             ("histogram", "Latency histogram (all answered requests)", Histogram(report.Figures)),
         ];
     }
 
-    private static byte[] LatencyOverTime(List<Bucket> b)
+    private static byte[] LatencyOverTime(List<Bucket> all)
     {
+        var b = all.Where(x => x.Total > 0).ToList(); // intervals without answers have no latency to show
         var plot = New("latency (ms)");
         var t = b.Select(x => x.AtSeconds).ToArray();
         Line(plot, t, b.Select(x => x.P50Ms).ToArray(), "p50", Colors.SteelBlue);
@@ -52,6 +53,9 @@ public static class Charts
         if (polled.Count > 0)
             Line(plot, polled.Select(x => x.AtSeconds).Prepend(0).ToArray(), polled.Select(x => (double)x.StockRemaining!.Value).Prepend(stock).ToArray(),
                 "remaining (polled)", Colors.SteelBlue);
+        var paid = b.Where(x => x.Paid is not null).ToList();
+        if (paid.Count > 0)
+            Line(plot, paid.Select(x => x.AtSeconds).Prepend(0).ToArray(), paid.Select(x => (double)x.Paid!.Value).Prepend(0).ToArray(), "paid", Colors.Purple);
         var line = plot.Add.HorizontalLine(stock, 2, Colors.Red, LinePattern.Dashed);
         line.LegendText = "stock";
         return Png(plot, Alignment.LowerRight);

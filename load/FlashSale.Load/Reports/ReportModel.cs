@@ -47,11 +47,15 @@ public sealed record ReportModel(
         ("sent", $"{Figures.Sent:N0}"),
         ("answered", $"{Figures.Answered:N0}"),
         ("dropped (never sent: too many in flight)", $"{Figures.Dropped:N0}"),
-        ("late (sent > {Options.LateAfter.TotalMilliseconds:0} ms after the plan)", $"{Figures.Late:N0}"),
+        ($"late (sent > {Options.LateAfter.TotalMilliseconds:0} ms after the plan)", $"{Figures.Late:N0}"),
         ("traffic duration", $"{Figures.Seconds:0.00} s"),
         ("throughput", $"{Figures.RequestsPerSecond:N0} answered req/s"),
         ("claims admitted (202)", $"{Audit.ClaimsAdmitted:N0}"),
         ("claims polled at the end", $"{Audit.ClaimsPolled:N0}"),
-        ("settled after traffic", $"{Audit.SettledAfterSeconds:0.00} s"),
+        ("last 202 answer", Figures.LastAdmittedAtSeconds is { } last ? $"{last:0.00} s after the start" : "none"),
+        ("every admitted unit settled (counts: nothing in flight)", Figures.AllSettledAtSeconds is { } all && Figures.LastAdmittedAtSeconds is { } l
+            ? $"{all:0.00} s after the start = {all - l:0.00} s after the last 202 (sampled every 0.5 s)" : "not seen in the samples"),
+        ("paid units/s (admin counts)", $"mean {Figures.PaidPerSecond.Mean:N0} from the first paid unit to settled, best 5 s {Figures.PaidPerSecond.Peak:N0}"),
+        ("audit finished after traffic", $"{Audit.SettledAfterSeconds:0.00} s (includes polling every claim)"),
     ];
 }

@@ -30,6 +30,13 @@ public sealed class ClaimBook
 
     public IReadOnlyDictionary<string, Holder> Users => _users;
 
+    /// <summary>
+    /// Every claim the crowd learned of, by a 202 or by a 200 replay: a buyer whose 202 was lost to a client
+    /// timeout learns their claim from the retry's replay.
+    /// </summary>
+    public IReadOnlyList<(string UserId, string ClaimId, string PaymentMethodId)> KnownClaims() =>
+        _users.SelectMany(u => u.Value.Seen.Select(c => (u.Key, c, u.Value.PaymentMethodId))).ToList();
+
     /// <summary>Every claim answered 202, with its buyer.</summary>
     public IReadOnlyList<(string UserId, string ClaimId, string PaymentMethodId)> AdmittedClaims() =>
         _users.SelectMany(u => u.Value.Admitted.Distinct().Select(c => (u.Key, c, u.Value.PaymentMethodId))).ToList();
