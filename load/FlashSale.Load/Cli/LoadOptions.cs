@@ -17,9 +17,9 @@ public sealed record LoadOptions
     public LoadModel Model { get; init; } = LoadModel.Open;
 
     /// <summary>Distinct buyers (flash-crowd, closed model). Steady and ramp bring a new buyer per arrival.</summary>
-    public int Users { get; init; } = 10_000;
+    public int Users { get; init; } = 5_000;
     /// <summary>Flash-crowd: every buyer's first click falls within this window after the start.</summary>
-    public TimeSpan ArrivalWindow { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan ArrivalWindow { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Steady: arrivals per second. Ramp: the last step's rate.</summary>
     public double Rate { get; init; } = 1000;
     /// <summary>Ramp: the first step's rate (default a tenth of <see cref="Rate"/>).</summary>
@@ -37,7 +37,7 @@ public sealed record LoadOptions
     public TimeSpan LateAfter { get; init; } = TimeSpan.FromMilliseconds(10);
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    public int Stock { get; init; } = 1000;
+    public int Stock { get; init; } = 500;
     /// <summary>Target an existing, live sale instead of creating one.</summary>
     public string? SaleId { get; init; }
 

@@ -16,13 +16,13 @@ public static class OptionsParser
           --admin-key KEY           admin bearer key                 [dev-admin-key]
           --storefront-key KEY      storefront bearer key            [dev-storefront-key]
           --sale ID                 rehearse on this live sale instead of creating one
-          --stock N                 units of the sale the tool creates          [1000]
+          --stock N                 units of the sale the tool creates          [500]
 
         Crowd
           --scenario NAME           flash-crowd | steady | ramp                  [flash-crowd]
           --model NAME              open (arrival rate) | closed (K users)       [open]
-          --users N                 distinct buyers (flash-crowd, closed model)  [10000]
-          --arrival-window DUR      flash-crowd: first clicks spread over this   [2s]
+          --users N                 distinct buyers (flash-crowd, closed model)  [5000]
+          --arrival-window DUR      flash-crowd: first clicks spread over this   [5s]
           --rate R                  steady: arrivals/s; ramp: final rate         [1000]
           --rate-start R            ramp: first step's rate                      [rate/10]
           --steps N                 ramp: number of steps                        [5]
