@@ -38,7 +38,7 @@ test: services-up
 	exit $$rc
 
 # Rehearsal against a running service (make run in another terminal); flags in ARGS, e.g.
-#   make rehearse ARGS="--users 50000 --stock 5000 --threshold p99<50ms"   (ARGS="--help" lists them)
+#   make rehearse ARGS="--users 50000 --stock 5000 --threshold 'p99<50ms'"   (ARGS="--help" lists them)
 # Reports go to load/reports/. The exit code is the verdict (0 = every threshold and invariant holds).
 rehearse:
 	dotnet run --project load/FlashSale.Load -c $(CONFIG) -- $(ARGS)

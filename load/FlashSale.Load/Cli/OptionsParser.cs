@@ -40,7 +40,7 @@ public static class OptionsParser
           --timeout DUR             per-request timeout                          [10s]
 
         Verdict
-          --threshold EXPR          repeatable, e.g. p99<20ms, admitted.p99.9<50ms, errors<0.1%,
+          --threshold EXPR          repeatable, quoted in a shell: 'p99<20ms', 'admitted.p99.9<50ms', 'errors<0.1%',
                                     dropped<1%, late<5%, rps>1000, errors<10 (a count)
           --thresholds-file PATH    JSON: {"thresholds": ["p99<20ms", "errors<0.1%"]}
                                     (default thresholds when neither is given: errors<0.1%, p99<1000ms)
