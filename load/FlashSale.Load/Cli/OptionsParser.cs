@@ -117,7 +117,7 @@ public static class OptionsParser
                         "auto" => ProgressMode.Auto, "live" => ProgressMode.Live, "plain" => ProgressMode.Plain, "none" => ProgressMode.None,
                         _ => throw new FormatException("--progress must be auto, live, plain or none."),
                     } },
-                    _ => throw new FormatException($"Unknown flag --{name} (see --help)."),
+                    _ => throw new FormatException($"Unknown flag --{name}."),
                 };
             }
         }
