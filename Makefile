@@ -7,7 +7,7 @@ CONFIG  := Release
 RESULTS := TestResults
 ARGS    ?=
 
-.PHONY: services-up services-down browser build run test clean distclean
+.PHONY: services-up services-down browser build run test clean distclean rehearse bench
 
 services-up:
 	@bash scripts/services-up.sh
@@ -43,6 +43,18 @@ test: services-up browser
 	  --results-directory $(RESULTS) || rc=$$?; \
 	bash scripts/test-summary.sh $(RESULTS) || { if [ $$rc -eq 0 ]; then rc=1; fi; }; \
 	exit $$rc
+
+# Rehearsal against a running service (make run in another terminal); flags in ARGS, e.g.
+#   make rehearse ARGS="--users 50000 --stock 5000 --threshold 'p99<50ms'"   (ARGS="--help" lists them)
+# Reports go to load/reports/. The exit code is the verdict (0 = every threshold and invariant holds).
+rehearse:
+	dotnet run --project load/FlashSale.Load -c $(CONFIG) -- $(ARGS)
+
+# BenchmarkDotNet against the local Redis and PostgreSQL; takes minutes. Not part of make test.
+#   make bench ARGS="--filter *Confirm*"
+bench: services-up
+	@source scripts/services-env.sh; \
+	dotnet run --project tests/FlashSale.Benchmarks -c $(CONFIG) -- $(ARGS)
 
 clean:
 	-dotnet clean $(SLN) -c $(CONFIG)

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using FlashSale.Baseline;
+using StackExchange.Redis;
+
+// Same Redis setting as the service, so `source scripts/services-env.sh` points both at one Redis.
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://127.0.0.1:8090");
+var redis = await ConnectionMultiplexer.ConnectAsync(builder.Configuration["FlashSale:Redis:Configuration"] ?? "127.0.0.1:6390");
+var scripts = await LuaScripts.LoadAsync(redis);
+var app = builder.Build();
+
+// The admit decision exactly as the service takes it (same script, keys and arguments), and nothing around it.
+app.MapPost("/sales/{saleId}/claims", async (string saleId, HttpRequest request) =>
+{
+    var body = await JsonSerializer.DeserializeAsync(request.Body, BaselineJson.Default.ClaimBody);
+    var keys = new SaleKeys(saleId);
+    var claimId = "clm_" + Guid.CreateVersion7().ToString("N");
+    var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(scripts.Admit,
+        [keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue],
+        [body!.UserId, body.Quantity, body.PaymentMethodId, claimId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()]))!;
+    var outcome = (string)result[0]!;
+    var id = (string)result[1]!;
+    return outcome switch
+    {
+        "admitted" => Results.Json(new ClaimAnswer(id, "admitted", $"/sales/{saleId}/claims/{id}"), BaselineJson.Default.ClaimAnswer, statusCode: 202),
+        "replay" => Results.Json(new ClaimAnswer(id, "admitted", $"/sales/{saleId}/claims/{id}"), BaselineJson.Default.ClaimAnswer),
+        _ => Results.Json(new Refusal(outcome), BaselineJson.Default.Refusal, statusCode: 409),
+    };
+});
+
+// A pool without the service: POST /sales/{saleId}/preload?stock=N (any saleId; it is only a key prefix).
+app.MapPost("/sales/{saleId}/preload", async (string saleId, int stock) =>
+{
+    var keys = new SaleKeys(saleId);
+    var now = DateTimeOffset.UtcNow;
+    await redis.GetDatabase().ScriptEvaluateAsync(scripts.Preload, [keys.Meta, keys.Remaining, keys.Queue],
+        [now.AddMinutes(-1).ToUnixTimeMilliseconds(), now.AddHours(2).ToUnixTimeMilliseconds(), 1, stock, "flashsale-workers"]);
+    return Results.Ok();
+});
+
+app.MapGet("/healthz", () => "ok");
+
+app.Run();

@@ -1,0 +1,32 @@
+namespace FlashSale.Load.Api;
+
+/// <summary>The admin view of a sale (CONTRACT.md, <c>GET /admin/sales/{saleId}</c>).</summary>
+public sealed record SaleView(string SaleId, string Name, int Stock, string Status, DateTime StartsAt, DateTime EndsAt, SaleCounts? Counts);
+
+/// <summary>Live counts in units; see the README's Counts table.</summary>
+public sealed record SaleCounts(
+    int Stock, int Remaining, int Admitted, int Confirmed, int Paid, int PaymentFailed, int Released, int Rejected,
+    int InFlight, int Sold);
+
+/// <summary>The storefront view of a claim.</summary>
+public sealed record ClaimView(
+    string ClaimId, string SaleId, string UserId, int Quantity, string Status, string? OrderId, string? FailureReason, DateTime UpdatedAt);
+
+/// <summary>What a claim request got back, reduced to what the rehearsal needs.</summary>
+/// <param name="HttpStatus">0 when no answer came (timeout, connection refused).</param>
+/// <param name="Code">The problem's <c>code</c>, or the client-side failure (timeout, connection_error).</param>
+public readonly record struct ClaimAnswer(int HttpStatus, string? ClaimId, string? Code);
+
+public static class ClaimStatuses
+{
+    public const string Paid = "paid";
+    public const string PaymentFailed = "payment_failed";
+
+    public static bool IsTerminal(string status) => status is "paid" or "payment_failed" or "released" or "expired" or "rejected";
+
+    /// <summary>Terminal statuses whose units went back to the sale.</summary>
+    public static bool ReturnsStock(string status) => status is "payment_failed" or "released" or "expired";
+}
+
+/// <summary>The admin API refused or failed a setup step; the rehearsal cannot start.</summary>
+public sealed class SetupException(string message) : Exception(message);

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace FlashSale.Load.Api;
+
+/// <summary>
+/// The contract's HTTP API as the rehearsal calls it: one pooled client for the crowd (connections capped),
+/// one for the admin calls, so the audit never queues behind the crowd.
+/// </summary>
+public sealed class FlashSaleApi : IDisposable
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly MediaTypeHeaderValue JsonType = new("application/json");
+
+    private readonly HttpClient _crowd;
+    private readonly HttpClient _storefront;
+    private readonly HttpClient _admin;
+
+    private readonly HttpClient _monitor;
+
+    public FlashSaleApi(Uri baseAddress, string adminKey, string storefrontKey, int connections, TimeSpan timeout)
+    {
+        _crowd = Client(baseAddress, storefrontKey, connections, timeout);
+        _storefront = Client(baseAddress, storefrontKey, 64, TimeSpan.FromSeconds(30));
+        _admin = Client(baseAddress, adminKey, 8, TimeSpan.FromSeconds(30));
+        _monitor = Client(baseAddress, adminKey, 2, TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>The live counts for the progress view and the charts, on a connection of their own.</summary>
+    public async Task<SaleCounts?> GetCountsAsync(string saleId, CancellationToken ct)
+    {
+        using var response = await _monitor.GetAsync($"admin/sales/{saleId}", ct);
+        if (!response.IsSuccessStatusCode) return null;
+        return (await response.Content.ReadFromJsonAsync<SaleView>(Json, ct))?.Counts;
+    }
+
+    private static HttpClient Client(Uri baseAddress, string key, int connections, TimeSpan timeout)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            UseCookies = false,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+        };
+        var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = timeout };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return http;
+    }
+
+    public async Task<SaleView> CreateSaleAsync(int stock, TimeSpan openFor, CancellationToken ct)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var body = new
+        {
+            sku = "REHEARSAL", name = $"Rehearsal {now:yyyy-MM-dd HH:mm:ss}", stock, priceCents = 12900, currency = "usd",
+            startsAt = now.AddMinutes(-1), endsAt = now + openFor, perUserLimit = 1,
+        };
+        using var response = await _admin.PostAsJsonAsync("admin/sales", body, Json, ct);
+        await EnsureAsync(response, "create the sale", HttpStatusCode.Created);
+        return (await response.Content.ReadFromJsonAsync<SaleView>(Json, ct))!;
+    }
+
+    public async Task PreloadAsync(string saleId, CancellationToken ct)
+    {
+        using var response = await _admin.PostAsync($"admin/sales/{saleId}/preload", null, ct);
+        await EnsureAsync(response, "preload the sale", HttpStatusCode.OK);
+    }
+
+    public async Task<SaleView> GetSaleAsync(string saleId, CancellationToken ct)
+    {
+        using var response = await _admin.GetAsync($"admin/sales/{saleId}", ct);
+        await EnsureAsync(response, $"read sale {saleId}", HttpStatusCode.OK);
+        return (await response.Content.ReadFromJsonAsync<SaleView>(Json, ct))!;
+    }
+
+    public async Task<ClaimView?> GetClaimAsync(string saleId, string claimId, CancellationToken ct)
+    {
+        using var response = await _storefront.GetAsync($"sales/{saleId}/claims/{claimId}", ct);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        await EnsureAsync(response, $"read claim {claimId}", HttpStatusCode.OK);
+        return await response.Content.ReadFromJsonAsync<ClaimView>(Json, ct);
+    }
+
+    /// <summary>One buyer's claim. Never throws for what the network or the service does: that is an answer too.</summary>
+    public async Task<ClaimAnswer> ClaimAsync(string saleId, string userId, string paymentMethodId, CancellationToken ct)
+    {
+        var body = Encoding.UTF8.GetBytes($$"""{"userId":"{{userId}}","quantity":1,"paymentMethodId":"{{paymentMethodId}}"}""");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"sales/{saleId}/claims")
+        {
+            Content = new ByteArrayContent(body) { Headers = { ContentType = JsonType } },
+        };
+        try
+        {
+            using var response = await _crowd.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+            var bytes = await response.Content.ReadAsByteArrayAsync(ct);
+            var (claimId, code) = AnswerReader.Read(bytes);
+            var status = (int)response.StatusCode;
+            return new ClaimAnswer(status, claimId, code ?? (status is 200 or 202 ? null : $"http_{status}"));
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return new ClaimAnswer(0, null, "timeout");
+        }
+        catch (HttpRequestException e)
+        {
+            return new ClaimAnswer(0, null, e.HttpRequestError == HttpRequestError.ConnectionError ? "connection_error" : "http_error");
+        }
+    }
+
+    private static async Task EnsureAsync(HttpResponseMessage response, string what, HttpStatusCode expected)
+    {
+        if (response.StatusCode == expected) return;
+        var text = await response.Content.ReadAsStringAsync();
+        throw new SetupException($"Could not {what}: HTTP {(int)response.StatusCode} {Truncate(text)}");
+    }
+
+    private static string Truncate(string s) => s.Length <= 300 ? s : s[..300] + "...";
+
+    public void Dispose()
+    {
+        _crowd.Dispose();
+        _storefront.Dispose();
+        _admin.Dispose();
+        _monitor.Dispose();
+    }
+}

@@ -1,0 +1,71 @@
+namespace FlashSale.Load.Cli;
+
+public enum Scenario { FlashCrowd, Steady, Ramp }
+
+public enum LoadModel { Open, Closed }
+
+public enum ProgressMode { Auto, Live, Plain, None }
+
+/// <summary>Everything a rehearsal is told; the defaults rehearse against <c>make run</c> on this machine.</summary>
+public sealed record LoadOptions
+{
+    public Uri Url { get; init; } = new("http://127.0.0.1:8080");
+    public string AdminKey { get; init; } = "dev-admin-key";
+    public string StorefrontKey { get; init; } = "dev-storefront-key";
+
+    public Scenario Scenario { get; init; } = Scenario.FlashCrowd;
+    public LoadModel Model { get; init; } = LoadModel.Open;
+
+    /// <summary>Distinct buyers (flash-crowd, closed model). Steady and ramp bring a new buyer per arrival.</summary>
+    public int Users { get; init; } = 5_000;
+    /// <summary>Flash-crowd: every buyer's first click falls within this window after the start.</summary>
+    public TimeSpan ArrivalWindow { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Steady: arrivals per second. Ramp: the last step's rate.</summary>
+    public double Rate { get; init; } = 1000;
+    /// <summary>Ramp: the first step's rate (default a tenth of <see cref="Rate"/>).</summary>
+    public double? RateStart { get; init; }
+    public int Steps { get; init; } = 5;
+    /// <summary>Steady and ramp: how long arrivals go on. Closed model: the longest it runs.</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Closed model: buyers sending at once, each waiting for its answer before the next.</summary>
+    public int Concurrency { get; init; } = 64;
+
+    public int Connections { get; init; } = 256;
+    /// <summary>Open model: requests outstanding past this are dropped (counted, never sent) instead of queued without bound.</summary>
+    public int MaxInFlight { get; init; } = 20_000;
+    /// <summary>Open model: a request sent this much after its intended start counts as late (its latency still counts from the intended start).</summary>
+    public TimeSpan LateAfter { get; init; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int Stock { get; init; } = 500;
+    /// <summary>Target an existing, live sale instead of creating one.</summary>
+    public string? SaleId { get; init; }
+
+    /// <summary>Share of buyers paying with <c>pm_card_chargeDeclined</c>.</summary>
+    public double DeclineShare { get; init; } = 0.05;
+    /// <summary>Flash-crowd: share of buyers who click twice.</summary>
+    public double DoubleClickShare { get; init; } = 0.10;
+    /// <summary>Flash-crowd: retries of a buyer whose request timed out or was refused with 429/503.</summary>
+    public int Retries { get; init; } = 2;
+
+    /// <summary>How long every 202 claim gets to reach a terminal status once traffic stops.</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Claims polled one by one at the end; 0 polls every 202 claim.</summary>
+    public int PollLimit { get; init; }
+
+    public IReadOnlyList<string> Thresholds { get; init; } = [];
+    public string? ThresholdFile { get; init; }
+    /// <summary>Used when neither <c>--threshold</c> nor <c>--thresholds-file</c> is given.</summary>
+    public static readonly IReadOnlyList<string> DefaultThresholds = ["errors<0.1%", "p99<1000ms"];
+
+    public string OutputDirectory { get; init; } = Path.Combine("load", "reports");
+    public int Seed { get; init; } = 42;
+    public ProgressMode Progress { get; init; } = ProgressMode.Auto;
+
+    public string ScenarioName => Scenario switch
+    {
+        Scenario.FlashCrowd => "flash-crowd",
+        Scenario.Steady => "steady",
+        _ => "ramp",
+    };
+}

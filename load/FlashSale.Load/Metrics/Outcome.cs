@@ -1,0 +1,36 @@
+namespace FlashSale.Load.Metrics;
+
+/// <summary>How the service answered one claim request.</summary>
+public enum Outcome
+{
+    /// <summary>202: a new claim took stock.</summary>
+    Admitted,
+    /// <summary>200: the same user again (retry, double click); the same claim, no stock taken.</summary>
+    Replay,
+    /// <summary>409 sold_out.</summary>
+    SoldOut,
+    /// <summary>Anything else: other problems, 5xx, timeouts, refused connections.</summary>
+    Error,
+}
+
+public static class Outcomes
+{
+    public static readonly Outcome[] All = [Outcome.Admitted, Outcome.Replay, Outcome.SoldOut, Outcome.Error];
+
+    public static string Name(this Outcome outcome) => outcome switch
+    {
+        Outcome.Admitted => "admitted",
+        Outcome.Replay => "replay",
+        Outcome.SoldOut => "sold_out",
+        _ => "error",
+    };
+
+    public static Outcome? Parse(string name) => name switch
+    {
+        "admitted" => Outcome.Admitted,
+        "replay" => Outcome.Replay,
+        "sold_out" or "sold-out" => Outcome.SoldOut,
+        "error" or "errors" => Outcome.Error,
+        _ => null,
+    };
+}

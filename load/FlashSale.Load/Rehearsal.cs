@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using FlashSale.Load.Api;
+using FlashSale.Load.Cli;
+using FlashSale.Load.Live;
+using FlashSale.Load.Metrics;
+using FlashSale.Load.Reports;
+using FlashSale.Load.Traffic;
+using FlashSale.Load.Verdict;
+using Spectre.Console;
+
+namespace FlashSale.Load;
+
+/// <summary>A rehearsal from start to verdict: set the sale up, send the crowd, settle, audit, judge, report.</summary>
+public static class Rehearsal
+{
+    private static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(500);
+
+    public static async Task<int> MainAsync(string[] args)
+    {
+        var (options, error) = OptionsParser.Parse(args);
+        if (options is null)
+        {
+            if (error is null)
+            {
+                Console.WriteLine(OptionsParser.Usage);
+                Console.WriteLine("Exit codes:");
+                foreach (var (code, meaning) in ExitCodes.All) Console.WriteLine($"  {code,3}  {meaning}");
+                return ExitCodes.Passed;
+            }
+            Console.Error.WriteLine($"{error} (--help lists the flags)");
+            return ExitCodes.Usage;
+        }
+        using var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cts.Cancel();
+        };
+        // In a CI log nothing reads the width; wrapping progress lines at 80 columns only hurts grep.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 240;
+        try
+        {
+            return (await RunAsync(options, AnsiConsole.Console, cts.Token)).ExitCode;
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("Interrupted.");
+            return ExitCodes.Crashed;
+        }
+    }
+
+    public static async Task<RehearsalResult> RunAsync(LoadOptions o, IAnsiConsole console, CancellationToken ct)
+    {
+        IReadOnlyList<Threshold> thresholds;
+        try
+        {
+            thresholds = ThresholdSource.Load(o);
+        }
+        catch (FormatException e)
+        {
+            console.WriteLine(e.Message, new Style(Color.Red));
+            return RehearsalResult.Failed(ExitCodes.Usage, e.Message);
+        }
+
+        using var api = new FlashSaleApi(o.Url, o.AdminKey, o.StorefrontKey, o.Connections, o.Timeout);
+        SaleView sale;
+        bool exclusive;
+        try
+        {
+            (sale, exclusive) = await PrepareSaleAsync(o, api, ct);
+        }
+        catch (Exception e) when (e is SetupException or HttpRequestException or TaskCanceledException)
+        {
+            var why = $"Setup failed against {o.Url}: {e.Message}";
+            console.WriteLine(why, new Style(Color.Red));
+            return RehearsalResult.Failed(ExitCodes.SetupFailed, why);
+        }
+        console.WriteLine($"Rehearsing {o.ScenarioName} ({o.Model.ToString().ToLowerInvariant()} model) on sale {sale.SaleId}, stock {sale.Stock:N0}, at {o.Url}", new Style());
+
+        var recorder = new LoadRecorder();
+        var book = new ClaimBook();
+        var runTag = Guid.NewGuid().ToString("N")[..8];
+        var driver = new CrowdDriver(o, api, sale.SaleId, new Buyers(o, runTag), recorder, book);
+        RunFigures figures;
+        AuditReport audit;
+        await using (var view = new ProgressView(console, o.Progress))
+        {
+            view.Start();
+            var clock = Stopwatch.StartNew();
+            var phase = new StrongBox<string>($"{o.ScenarioName} traffic");
+            using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            // Sampling goes on through the settle phase, so the charts show the sale being paid after the crowd left.
+            var sampler = SampleAsync(api, sale, recorder, driver, view, phase, stopSampling.Token);
+            try
+            {
+                await driver.RunAsync(new Random(o.Seed), ct);
+                var seconds = clock.Elapsed.TotalSeconds;
+                recorder.Sample(recorder.Count(Outcome.Admitted), null);
+                figures = RunFigures.From(recorder, seconds);
+                phase.Value = "settling";
+                view.Message($"traffic done in {seconds:0.0} s; settling and auditing (up to {o.Settle.TotalSeconds:0} s)");
+                audit = await new InvariantAuditor(api, sale.SaleId, sale.Stock, book, o.Settle, o.PollLimit, exclusive)
+                    .AuditAsync(m => { view.Message(m); return Task.CompletedTask; }, ct);
+            }
+            catch (Exception e) when (e is SetupException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                var why = $"The audit could not read the sale: {e.Message}";
+                console.WriteLine(why, new Style(Color.Red));
+                return RehearsalResult.Failed(ExitCodes.Crashed, why);
+            }
+            finally
+            {
+                await stopSampling.CancelAsync();
+                await sampler;
+            }
+            figures = figures.WithBuckets(recorder.Buckets);
+            view.Message("audit done");
+        }
+
+        var judged = thresholds.Select(t =>
+        {
+            var measured = t.Measure(figures);
+            return new ThresholdResult(t, measured, t.Holds(measured));
+        }).ToList();
+        var (exitCode, verdict) = Judge(audit, judged);
+        var report = new ReportModel(o, sale, figures, audit, judged, exitCode, verdict, DateTimeOffset.UtcNow);
+        var (markdown, html) = ReportWriter.Write(report, o.OutputDirectory);
+        SummaryPrinter.Print(console, report, markdown, html);
+        return new RehearsalResult(exitCode, verdict, sale.SaleId, figures, audit, judged, markdown, html);
+    }
+
+    private static async Task<(SaleView Sale, bool Exclusive)> PrepareSaleAsync(LoadOptions o, FlashSaleApi api, CancellationToken ct)
+    {
+        if (o.SaleId is null)
+        {
+            var planned = o.Scenario == Scenario.FlashCrowd ? o.ArrivalWindow : o.Duration;
+            var openFor = TimeSpan.FromMinutes(30) + planned + o.Settle;
+            var created = await api.CreateSaleAsync(o.Stock, openFor, ct);
+            await api.PreloadAsync(created.SaleId, ct);
+            return (await api.GetSaleAsync(created.SaleId, ct), true);
+        }
+        var sale = await api.GetSaleAsync(o.SaleId, ct);
+        if (sale.Status != "live" || sale.Counts is null)
+            throw new SetupException($"sale {o.SaleId} is {sale.Status}{(sale.Counts is null ? " and not preloaded" : "")}; a rehearsal needs a live, preloaded sale");
+        // With claims already on it the audit cannot expect the counts to equal what this run saw.
+        return (sale, sale.Counts.Admitted == 0);
+    }
+
+    private static async Task SampleAsync(
+        FlashSaleApi api, SaleView sale, LoadRecorder recorder, CrowdDriver driver, ProgressView view, StrongBox<string> phase, CancellationToken ct)
+    {
+        var counts = sale.Counts;
+        Task<SaleCounts?>? poll = null;
+        using var timer = new PeriodicTimer(SampleEvery);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                // The counts poll runs beside the sampling so a slow service never stalls the live view.
+                if (poll is { IsCompleted: true })
+                {
+                    if (poll.IsCompletedSuccessfully && poll.Result is { } c) counts = c;
+                    poll = null;
+                }
+                poll ??= api.GetCountsAsync(sale.SaleId, ct).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default);
+                var bucket = recorder.Sample(recorder.Count(Outcome.Admitted), counts?.Remaining, counts?.Paid, counts?.InFlight);
+                var total = recorder.Total();
+                view.Update(new ProgressSnapshot(bucket.AtSeconds, bucket.RequestsPerSecond,
+                    Outcomes.All.ToDictionary(x => x, recorder.Count), LoadRecorder.Ms(total, 50), LoadRecorder.Ms(total, 99),
+                    counts?.Remaining, sale.Stock, driver.InFlight, recorder.Dropped, recorder.Late, phase.Value!, counts?.Paid));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The audit is over.
+        }
+        if (poll is not null) await poll;
+    }
+
+    /// <summary>The lowest-numbered broken invariant decides the code; thresholds only when every invariant holds.</summary>
+    public static (int ExitCode, string Verdict) Judge(AuditReport audit, IReadOnlyList<ThresholdResult> thresholds)
+    {
+        var broken = audit.Invariants.Where(i => !i.Passed).ToList();
+        var missed = thresholds.Where(t => !t.Passed).ToList();
+        var parts = broken.Select(i => $"invariant {i.Number} {i.Name} broken")
+            .Concat(missed.Select(t => $"threshold {t.Threshold.Text} missed ({t.Threshold.Format(t.Measured)})")).ToList();
+        if (broken.Count > 0) return (broken.Min(i => i.ExitCode), "FAIL: " + string.Join("; ", parts));
+        if (missed.Count > 0) return (ExitCodes.ThresholdMissed, "FAIL: " + string.Join("; ", parts));
+        return (ExitCodes.Passed, "PASS: every threshold and invariant holds");
+    }
+}

@@ -1,0 +1,12 @@
+using FlashSale.Load.Metrics;
+using FlashSale.Load.Verdict;
+
+namespace FlashSale.Load;
+
+/// <summary>The outcome of one rehearsal: the exit code and why, and where the reports are.</summary>
+public sealed record RehearsalResult(
+    int ExitCode, string Verdict, string? SaleId, RunFigures? Figures, AuditReport? Audit,
+    IReadOnlyList<ThresholdResult> Thresholds, string? MarkdownPath, string? HtmlPath)
+{
+    public static RehearsalResult Failed(int exitCode, string why) => new(exitCode, why, null, null, null, [], null, null);
+}

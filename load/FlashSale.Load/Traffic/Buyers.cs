@@ -1,0 +1,25 @@
+using FlashSale.Load.Cli;
+
+namespace FlashSale.Load.Traffic;
+
+/// <summary>Who buyer number N is: a user id unique to this run, and the card they pay with.</summary>
+public sealed class Buyers(LoadOptions options, string runTag)
+{
+    public const string GoodCard = "pm_card_visa";
+    public const string DecliningCard = "pm_card_chargeDeclined";
+
+    public string UserId(int n) => $"rh-{runTag}-{n}";
+
+    /// <summary>Deterministic for a seed, so a rerun declines the same buyers.</summary>
+    public string PaymentMethod(int n) => Unit(options.Seed, n) < options.DeclineShare ? DecliningCard : GoodCard;
+
+    // SplitMix64 of (seed, n) mapped to [0, 1).
+    private static double Unit(int seed, int n)
+    {
+        var z = ((ulong)(uint)seed << 32 | (uint)n) + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        return (z >> 11) * (1.0 / (1UL << 53));
+    }
+}

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using FlashSale.Load.Api;
+using FlashSale.Load.Cli;
+using FlashSale.Load.Metrics;
+
+namespace FlashSale.Load.Traffic;
+
+/// <summary>
+/// Sends the crowd. Open model: requests start at their planned time whatever the service does, latency
+/// counts from that planned time, and requests that cannot even be sent (too many outstanding) are
+/// dropped and counted. Closed model: K buyers, each sending its next request when the last one answered.
+/// </summary>
+public sealed class CrowdDriver(LoadOptions options, FlashSaleApi api, string saleId, Buyers buyers, LoadRecorder recorder, ClaimBook book)
+{
+    private long _inFlight;
+    private long _outstanding = 1; // the scheduler itself, released when it has launched everything
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public long InFlight => Interlocked.Read(ref _inFlight);
+
+    private bool FlashCrowd => options.Scenario == Scenario.FlashCrowd;
+
+    public Task RunAsync(Random random, CancellationToken ct) =>
+        options.Model == LoadModel.Open ? RunOpenAsync(ArrivalPlan.Build(options, random), ct) : RunClosedAsync(random, ct);
+
+    private async Task RunOpenAsync(Arrival[] plan, CancellationToken ct)
+    {
+        recorder.Restart();
+        var started = recorder.Started;
+        var lateTicks = (long)(options.LateAfter.TotalSeconds * Stopwatch.Frequency);
+        var next = 0;
+        while (next < plan.Length && !ct.IsCancellationRequested)
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            for (; next < plan.Length && plan[next].AtSeconds <= elapsed; next++)
+            {
+                var intended = started + (long)(plan[next].AtSeconds * Stopwatch.Frequency);
+                if (Interlocked.Read(ref _inFlight) >= options.MaxInFlight)
+                {
+                    recorder.MarkDropped();
+                    continue;
+                }
+                if (Stopwatch.GetTimestamp() - intended > lateTicks) recorder.MarkLate();
+                Track(BuyerAsync(plan[next].User, plan[next].DoubleClick, intended, ct));
+            }
+            if (next < plan.Length)
+            {
+                // Timer resolution is about a millisecond; a late send is counted, and its latency still runs from the plan.
+                var wait = plan[next].AtSeconds - Stopwatch.GetElapsedTime(started).TotalSeconds;
+                if (wait > 0) await Task.Delay(TimeSpan.FromSeconds(Math.Min(wait, 0.05)), ct).ConfigureAwait(false);
+            }
+        }
+        Release();
+        await _drained.Task.WaitAsync(ct).ConfigureAwait(false);
+    }
+
+    private async Task RunClosedAsync(Random random, CancellationToken ct)
+    {
+        recorder.Restart();
+        var deadline = Stopwatch.GetTimestamp() + (long)(options.Duration.TotalSeconds * Stopwatch.Frequency);
+        var next = -1;
+        var doubleClicks = Enumerable.Range(0, options.Concurrency).Select(_ => new Random(random.Next())).ToArray();
+        var workers = Enumerable.Range(0, options.Concurrency).Select(w => Task.Run(async () =>
+        {
+            while (!ct.IsCancellationRequested && Stopwatch.GetTimestamp() < deadline)
+            {
+                var user = Interlocked.Increment(ref next);
+                if (FlashCrowd && user >= options.Users) break;
+                var doubleClick = FlashCrowd && doubleClicks[w].NextDouble() < options.DoubleClickShare;
+                await BuyerAsync(user, doubleClick, Stopwatch.GetTimestamp(), ct).ConfigureAwait(false);
+            }
+        }, ct)).ToArray();
+        await Task.WhenAll(workers).ConfigureAwait(false);
+    }
+
+    /// <summary>One buyer: a click (two, for a double click), then retries after a timeout or a 429/503.</summary>
+    private async Task BuyerAsync(int user, bool doubleClick, long intended, CancellationToken ct)
+    {
+        var userId = buyers.UserId(user);
+        var card = buyers.PaymentMethod(user);
+        var second = doubleClick ? SendAsync(userId, card, intended, ct) : null;
+        for (var attempt = 0; ; attempt++)
+        {
+            var answer = await SendAsync(userId, card, intended, ct).ConfigureAwait(false);
+            if (!FlashCrowd || attempt >= options.Retries || !Retryable(answer) || ct.IsCancellationRequested) break;
+            var backoff = TimeSpan.FromMilliseconds(200 * (1 << attempt) + Random.Shared.Next(100));
+            // The retry's latency counts from when the buyer meant to retry, not from when the timer fired.
+            intended = Stopwatch.GetTimestamp() + (long)(backoff.TotalSeconds * Stopwatch.Frequency);
+            await Task.Delay(backoff, ct).ConfigureAwait(false);
+        }
+        if (second is not null) await second.ConfigureAwait(false);
+    }
+
+    private async Task<ClaimAnswer> SendAsync(string userId, string card, long intended, CancellationToken ct)
+    {
+        Interlocked.Increment(ref _inFlight);
+        recorder.MarkSent();
+        try
+        {
+            var answer = await api.ClaimAsync(saleId, userId, card, ct).ConfigureAwait(false);
+            var outcome = Classify(answer);
+            recorder.Record(outcome, intended, outcome == Outcome.Error ? answer.Code : null);
+            book.Note(userId, card, answer);
+            return answer;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    public static Outcome Classify(ClaimAnswer answer) => answer switch
+    {
+        { HttpStatus: 202, ClaimId: not null } => Outcome.Admitted,
+        { HttpStatus: 200, ClaimId: not null } => Outcome.Replay,
+        { HttpStatus: 409, Code: "sold_out" } => Outcome.SoldOut,
+        _ => Outcome.Error,
+    };
+
+    private static bool Retryable(ClaimAnswer answer) => answer.HttpStatus is 0 or 429 or 503;
+
+    private void Track(Task buyer)
+    {
+        Interlocked.Increment(ref _outstanding);
+        buyer.ContinueWith(_ => Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void Release()
+    {
+        if (Interlocked.Decrement(ref _outstanding) == 0) _drained.TrySetResult();
+    }
+}

@@ -1,0 +1,35 @@
+using FlashSale.IntegrationTests.Infrastructure;
+using FlashSale.Load;
+using FlashSale.Load.Cli;
+using Spectre.Console;
+using Xunit.Abstractions;
+
+namespace FlashSale.IntegrationTests.Load;
+
+/// <summary>Runs the rehearsal tool's library entry point against the test host, its console captured.</summary>
+internal static class RehearsalRun
+{
+    public static async Task<(RehearsalResult Result, string Console)> RunAsync(ServiceFixture app, ITestOutputHelper output, params string[] flags)
+    {
+        var reports = Path.Combine(Path.GetTempPath(), "flashsale-rehearsal-" + Guid.NewGuid().ToString("N"));
+        string[] args =
+        [
+            "--url", app.Admin.Http.BaseAddress!.ToString(),
+            "--admin-key", ServiceFixture.AdminKey, "--storefront-key", ServiceFixture.StorefrontKey,
+            "--out", reports, "--progress", "plain", .. flags,
+        ];
+        var (options, error) = OptionsParser.Parse(args);
+        Assert.True(options is not null, error);
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        console.Profile.Width = 240;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var result = await Rehearsal.RunAsync(options!, console, timeout.Token);
+        output.WriteLine(writer.ToString());
+        return (result, writer.ToString());
+    }
+}

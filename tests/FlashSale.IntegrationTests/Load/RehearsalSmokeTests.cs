@@ -1,0 +1,87 @@
+using FlashSale.IntegrationTests.Infrastructure;
+using FlashSale.Load.Cli;
+using FlashSale.Load.Metrics;
+using FlashSale.Service.Redis;
+using Xunit.Abstractions;
+
+namespace FlashSale.IntegrationTests.Load;
+
+/// <summary>
+/// The rehearsal tool end to end against the real service: a tiny flash crowd passes with its reports written,
+/// and a sale corrupted behind the service's back fails with the exit code of the invariant it breaks.
+/// Speed is never asserted here, only the verdict.
+/// </summary>
+[Collection(ServiceCollection.Name)]
+public sealed class RehearsalSmokeTests(ServiceFixture app, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_small_flash_crowd_passes_and_writes_both_reports()
+    {
+        var (result, console) = await RehearsalRun.RunAsync(app, output,
+            "--users", "300", "--stock", "30", "--arrival-window", "500ms", "--settle", "45s",
+            "--threshold", "errors<1%", "--threshold", "p99<30s");
+
+        Assert.True(result.ExitCode == ExitCodes.Passed, result.Verdict);
+        Assert.StartsWith("PASS", result.Verdict);
+        Assert.All(result.Audit!.Invariants, i => Assert.True(i.Passed, string.Join("; ", i.Broken)));
+        Assert.Equal(5, result.Audit.Invariants.Count);
+        Assert.Equal(2, result.Thresholds.Count);
+        Assert.True(result.Figures!.Count(Outcome.Admitted) >= 30, "the whole stock was admitted at least once");
+        Assert.True(result.Figures.Count(Outcome.SoldOut) > 0, "the crowd outnumbers the stock");
+        Assert.Equal(30, result.Audit.Counts!.Paid + result.Audit.Counts.Remaining);
+        Assert.Contains("invariant 4 stock_conserved", console);
+
+        var markdown = await File.ReadAllTextAsync(result.MarkdownPath!);
+        Assert.Contains("# FlashSale rehearsal: PASS (exit code 0)", markdown);
+        Assert.Contains("| admitted |", markdown);
+        Assert.Contains("never_oversold", markdown);
+        foreach (var chart in new[] { "latency", "throughput", "stock", "histogram" })
+            Assert.True(File.Exists(result.MarkdownPath!.Replace(".md", $"-{chart}.png")), $"{chart} chart beside the Markdown");
+        var html = await File.ReadAllTextAsync(result.HtmlPath!);
+        Assert.Equal(4, html.Split("src=\"data:image/png;base64,").Length - 1);
+        Assert.Contains("PASS (exit code 0)", html);
+    }
+
+    [Fact]
+    public async Task Stock_taken_from_Redis_behind_the_services_back_fails_stock_conservation()
+    {
+        var sale = await app.Admin.LiveSaleAsync(20);
+        await app.Redis.StringDecrementAsync(new SaleKeys(sale.SaleId).Remaining);
+
+        var (result, console) = await RehearsalRun.RunAsync(app, output,
+            "--sale", sale.SaleId, "--users", "100", "--arrival-window", "300ms", "--settle", "45s", "--threshold", "errors<1%");
+
+        Assert.Equal(ExitCodes.StockNotConserved, result.ExitCode);
+        Assert.Contains("invariant 4 stock_conserved broken", result.Verdict);
+        Assert.DoesNotContain("invariant 1", result.Verdict);
+        Assert.Contains("BROKEN", console);
+        Assert.Contains("**BROKEN** (exit 24)", await File.ReadAllTextAsync(result.MarkdownPath!));
+    }
+
+    [Fact]
+    public async Task An_extra_paid_claim_slipped_into_PostgreSQL_fails_never_oversold()
+    {
+        var sale = await app.Admin.LiveSaleAsync(20);
+        await using (var conn = await app.Db.OpenConnectionAsync())
+        await using (var insert = conn.CreateCommand())
+        {
+            var claimId = FlashSale.Core.Ids.NewClaimId();
+            insert.CommandText = """
+                INSERT INTO claims (claim_id, sale_id, user_id, quantity, payment_method_id, status, order_id, admitted_at)
+                VALUES (@claim, @sale, 'intruder', 1, 'pm_card_visa', 'paid', @order, now())
+                """;
+            insert.Parameters.AddWithValue("claim", claimId);
+            insert.Parameters.AddWithValue("sale", sale.SaleId);
+            insert.Parameters.AddWithValue("order", FlashSale.Core.Ids.OrderIdFor(claimId));
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var (result, _) = await RehearsalRun.RunAsync(app, output,
+            "--sale", sale.SaleId, "--users", "100", "--arrival-window", "300ms", "--settle", "45s", "--decline-share", "0");
+
+        Assert.Equal(ExitCodes.Oversold, result.ExitCode);
+        Assert.Contains("invariant 1 never_oversold broken", result.Verdict);
+        Assert.Contains(result.Audit!.Invariants[0].Broken, b => b.StartsWith("paid 21 ≤ stock 20", StringComparison.Ordinal));
+        Assert.True(File.Exists(result.HtmlPath));
+    }
+}
