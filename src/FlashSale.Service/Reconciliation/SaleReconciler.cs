@@ -1,6 +1,7 @@
 using Dapper;
 using FlashSale.Service.Claims;
 using FlashSale.Service.Ops;
+using FlashSale.Service.Queue;
 using FlashSale.Service.Redis;
 using FlashSale.Service.Sales;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ namespace FlashSale.Service.Reconciliation;
 /// </summary>
 public sealed class SaleReconciler(
     NpgsqlDataSource db, IConnectionMultiplexer redis, RedisScripts scripts, SalePool pool, RepairLog repairs,
-    TimeProvider clock, IOptions<ReconcilerOptions> options)
+    TimeProvider clock, IOptions<ReconcilerOptions> options, IOptions<QueueOptions> queue)
 {
     private ReconcilerOptions Options => options.Value;
 
@@ -26,8 +27,10 @@ public sealed class SaleReconciler(
         var keys = new SaleKeys(sale.SaleId);
         var redisDb = redis.GetDatabase();
         // Only a drained queue says anything about lost claims: while entries wait, PostgreSQL lags by design.
+        // On Kafka a drained Redis stream only means the relay handed the claims to the broker, which keeps
+        // them durably (acks=all) until a worker records them: nothing to re-queue from here.
         var drained = await redisDb.StreamLengthAsync(keys.Queue) == 0;
-        if (drained) await RecoverUnrecordedAsync(sale, keys, redisDb, ct);
+        if (drained && queue.Value.Transport == "redis") await RecoverUnrecordedAsync(sale, keys, redisDb, ct);
         await ExpireStaleAsync(sale, ct);
         if (drained) await RepairDriftAsync(sale, keys, redisDb, ct);
     }

@@ -37,7 +37,10 @@ public sealed class ApiKeyTests(ServiceFixture app)
 
     public static TheoryData<string> StorefrontEndpoints => new(Storefront);
 
-    /// <summary>What a caller without a valid key may send: nothing, another scheme, a near miss, the Development defaults.</summary>
+    /// <summary>
+    /// What a caller without a valid key may send: nothing, another scheme, a near miss, the Development defaults.
+    /// (Basic with the key as password is valid: it is how a browser opens /admin/ui; a wrong password is not.)
+    /// </summary>
     public static TheoryData<string?> NotAKey => new()
     {
         null,
@@ -48,7 +51,9 @@ public sealed class ApiKeyTests(ServiceFixture app)
         "Bearer " + ServiceFixture.AdminKey + "x",
         "Bearer dev-admin-key",
         "Bearer dev-storefront-key",
-        "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:" + ServiceFixture.AdminKey)),
+        "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:" + ServiceFixture.AdminKey[..^1])),
+        "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(ServiceFixture.AdminKey)),
+        "Basic not-base64!",
         ServiceFixture.AdminKey,
     };
 

@@ -11,11 +11,11 @@ namespace FlashSale.IntegrationTests.Claims;
 [Collection(KafkaServiceCollection.Name)]
 public sealed class KafkaClaimRaceTests(KafkaServiceFixture app, ITestOutputHelper output)
 {
-    private const int Stock = 50;
-    private const int Users = 500;
+    private const int Stock = 100;
+    private const int Users = 2500;
 
     [Fact]
-    public async Task A_thousand_concurrent_claims_on_the_Kafka_transport_pay_exactly_the_stock_once_per_user()
+    public async Task Five_thousand_concurrent_claims_on_the_Kafka_transport_pay_exactly_the_stock_once_per_user()
     {
         var live = await app.Admin.LiveSaleAsync(Stock);
         var attempts = Enumerable.Range(0, Users).Select(i => $"kafka-race-{i}").SelectMany(u => new[] { u, u })

@@ -145,10 +145,18 @@ public sealed class KafkaKillTests(KafkaKillTests.Rig rig, ITestOutputHelper out
         public MockKafkaCluster Cluster { get; } = new();
         public ConnectionMultiplexer Multiplexer { get; private set; } = null!;
         public IDatabase Redis => Multiplexer.GetDatabase(RedisDatabase);
-        public NpgsqlDataSource Db { get; } = NpgsqlDataSource.Create(ServiceFixture.PostgresConnectionString);
+        public NpgsqlDataSource Db { get; private set; } = null!;
         public InvariantAudit Audit => new(Db, Redis);
 
-        public async Task InitializeAsync() => Multiplexer = await ConnectionMultiplexer.ConnectAsync(ServiceFixture.RedisAddress);
+        // A schema of its own, so the in-process hosts' preloaders and reconcilers never touch these sales.
+        private TestSchema _schema = null!;
+
+        public async Task InitializeAsync()
+        {
+            _schema = await TestSchema.CreateAsync();
+            Db = NpgsqlDataSource.Create(_schema.ConnectionString);
+            Multiplexer = await ConnectionMultiplexer.ConnectAsync(ServiceFixture.RedisAddress);
+        }
 
         /// <summary>Settings for the processes of one test: its own topic and group on this cluster.</summary>
         public Dictionary<string, string?> Settings()
@@ -156,6 +164,7 @@ public sealed class KafkaKillTests(KafkaKillTests.Rig rig, ITestOutputHelper out
             var topic = $"flashsale.kill.{Guid.NewGuid():N}";
             return ServiceFixture.Settings(new Dictionary<string, string?>
             {
+                ["FlashSale:Postgres:ConnectionString"] = _schema.ConnectionString,
                 ["FlashSale:Redis:Configuration"] = $"{ServiceFixture.RedisAddress},defaultDatabase={RedisDatabase}",
                 ["FlashSale:Queue:Transport"] = "kafka",
                 ["FlashSale:Kafka:BootstrapServers"] = Cluster.BootstrapServers,
@@ -203,6 +212,7 @@ public sealed class KafkaKillTests(KafkaKillTests.Rig rig, ITestOutputHelper out
         {
             await Multiplexer.DisposeAsync();
             await Db.DisposeAsync();
+            await _schema.DisposeAsync();
             Cluster.Dispose();
         }
     }

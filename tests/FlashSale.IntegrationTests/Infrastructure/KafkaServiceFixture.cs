@@ -27,8 +27,13 @@ public sealed class KafkaServiceFixture : WebApplicationFactory<Program>, IAsync
     public InvariantAudit Audit => new(Db, Redis);
 
     /// <summary>The Kafka settings of a host (in-process or a separate process) on this fixture's cluster and topic.</summary>
+    // A schema of its own: the Redis-transport host shares the database, and its preloader and reconciler
+    // would otherwise act on this host's sales against the wrong Redis database.
+    public TestSchema Schema { get; private set; } = null!;
+
     public Dictionary<string, string?> KafkaSettings() => new()
     {
+        ["FlashSale:Postgres:ConnectionString"] = Schema.ConnectionString,
         ["FlashSale:Redis:Configuration"] = $"{ServiceFixture.RedisAddress},defaultDatabase={RedisDatabase}",
         ["FlashSale:Queue:Transport"] = "kafka",
         ["FlashSale:Kafka:BootstrapServers"] = Cluster.BootstrapServers,
@@ -49,13 +54,13 @@ public sealed class KafkaServiceFixture : WebApplicationFactory<Program>, IAsync
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
     }
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
+        Schema = await TestSchema.CreateAsync();
         UseKestrel(0);
         StartServer();
         Admin = NewClient(ServiceFixture.AdminKey);
         Storefront = NewClient(ServiceFixture.StorefrontKey);
-        return Task.CompletedTask;
     }
 
     public FlashSaleClient NewClient(string? key)
@@ -70,6 +75,7 @@ public sealed class KafkaServiceFixture : WebApplicationFactory<Program>, IAsync
     {
         await base.DisposeAsync();
         Cluster.Dispose();
+        await Schema.DisposeAsync();
     }
 }
 
