@@ -126,7 +126,9 @@ public sealed class RedisStreamTransport(
             // Deleting after the ack keeps the stream at the size of the work still to do.
             var ack = db.StreamAcknowledgeAsync(key, Options.ConsumerGroup, ids);
             var del = db.StreamDeleteAsync(key, ids);
-            await Task.WhenAll(ack, del);
+            var left = db.StreamLengthAsync(key);
+            await Task.WhenAll(ack, del, left);
+            FlashSaleMetrics.QueuePending.WithLabels(group.Key).Set(left.Result);
         }
     }
 
