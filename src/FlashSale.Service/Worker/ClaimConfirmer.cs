@@ -1,4 +1,5 @@
 using Dapper;
+using FlashSale.Core;
 using FlashSale.Service.Claims;
 using FlashSale.Service.Ops;
 using FlashSale.Service.Queue;
@@ -20,9 +21,11 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
         using var timer = FlashSaleMetrics.ConfirmDuration.NewTimer();
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // New claims go in as confirmed: the stock is taken in the same transaction below, and a batch that
+        // does not fit is corrected claim by claim before anyone can see it. One write per claim, not two.
         var inserted = (await conn.QueryAsync<(string ClaimId, int Quantity)>(new CommandDefinition("""
             INSERT INTO claims (claim_id, sale_id, user_id, quantity, payment_method_id, status, admitted_at)
-            SELECT c.claim_id, @saleId, c.user_id, c.quantity, c.payment_method_id, 'admitted', c.admitted_at
+            SELECT c.claim_id, @saleId, c.user_id, c.quantity, c.payment_method_id, 'confirmed', c.admitted_at
             FROM unnest(@ids, @users, @quantities, @paymentMethods, @admittedAt)
                  AS c(claim_id, user_id, quantity, payment_method_id, admitted_at)
             ON CONFLICT DO NOTHING
@@ -37,14 +40,28 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
             admittedAt = claims.Select(c => c.AdmittedAt.UtcDateTime).ToArray(),
         }, tx, cancellationToken: ct))).ToList();
 
-        if (inserted.Count > 0) await TakeStockAsync(conn, tx, saleId, inserted, ct);
+        var rejected = inserted.Count > 0 ? await TakeStockAsync(conn, tx, saleId, inserted, ct) : [];
 
-        var rows = await conn.QueryAsync<ClaimRow>(new CommandDefinition("""
+        // Only redelivered claims need reading back; the new ones are exactly what was just written.
+        var insertedIds = inserted.Select(c => c.ClaimId).ToHashSet();
+        var earlier = claims.Where(c => !insertedIds.Contains(c.ClaimId)).Select(c => c.ClaimId).ToArray();
+        var rows = earlier.Length == 0 ? [] : (await conn.QueryAsync<ClaimRow>(new CommandDefinition("""
             SELECT claim_id, sale_id, user_id, quantity, payment_method_id, status, order_id, payment_id, failure_reason, admitted_at, updated_at
-            FROM claims WHERE claim_id = ANY(@ids)
-            """, new { ids = claims.Select(c => c.ClaimId).ToArray() }, tx, cancellationToken: ct));
+            FROM claims WHERE claim_id = ANY(@earlier)
+            """, new { earlier }, tx, cancellationToken: ct))).ToDictionary(r => r.ClaimId);
         await tx.CommitAsync(ct);
-        return rows.ToDictionary(r => r.ClaimId);
+
+        var now = DateTime.UtcNow;
+        foreach (var claim in claims.Where(c => insertedIds.Contains(c.ClaimId)))
+        {
+            rows[claim.ClaimId] = new ClaimRow
+            {
+                ClaimId = claim.ClaimId, SaleId = saleId, UserId = claim.UserId, Quantity = claim.Quantity,
+                PaymentMethodId = claim.PaymentMethodId, AdmittedAt = claim.AdmittedAt.UtcDateTime, UpdatedAt = now,
+                Status = rejected.Contains(claim.ClaimId) ? ClaimStatus.Rejected : ClaimStatus.Confirmed,
+            };
+        }
+        return rows;
     }
 
     /// <summary>The recorded rows of these claims (those PostgreSQL has), without recording anything.</summary>
@@ -58,25 +75,32 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
         return rows.ToDictionary(r => r.ClaimId);
     }
 
-    private async Task TakeStockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string saleId, List<(string ClaimId, int Quantity)> inserted, CancellationToken ct)
+    /// <returns>The claims that did not fit (now rejected); empty in the normal case.</returns>
+    private async Task<HashSet<string>> TakeStockAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, string saleId, List<(string ClaimId, int Quantity)> inserted, CancellationToken ct)
     {
         var total = inserted.Sum(c => c.Quantity);
         if (await TakeAsync(conn, tx, saleId, total, ct))
         {
-            await MoveAsync(conn, tx, inserted.Select(c => c.ClaimId).ToArray(), "confirmed", ct);
             FlashSaleMetrics.Confirmations.WithLabels("confirmed").Inc(inserted.Count);
-            return;
+            return [];
         }
 
         // The batch does not fit: Redis admitted more than PostgreSQL holds (drift). Take claim by claim,
         // in queue order, and reject what does not fit rather than oversell.
         logger.LogError("Sale {SaleId}: batch of {Units} units exceeds PostgreSQL stock; confirming claim by claim", saleId, total);
+        var rejected = new HashSet<string>();
         foreach (var (claimId, quantity) in inserted)
         {
             var fits = await TakeAsync(conn, tx, saleId, quantity, ct);
-            await MoveAsync(conn, tx, [claimId], fits ? "confirmed" : "rejected", ct);
             FlashSaleMetrics.Confirmations.WithLabels(fits ? "confirmed" : "rejected").Inc();
+            if (fits) continue;
+            rejected.Add(claimId);
+            await conn.ExecuteAsync(new CommandDefinition(
+                "UPDATE claims SET status = 'rejected', updated_at = now() WHERE claim_id = @claimId AND status = 'confirmed'",
+                new { claimId }, tx, cancellationToken: ct));
         }
+        return rejected;
     }
 
     private static async Task<bool> TakeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string saleId, int quantity, CancellationToken ct) =>
@@ -84,10 +108,4 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
             UPDATE sale_inventory SET sold = sold + @quantity, updated_at = now()
             WHERE sale_id = @saleId AND sold + @quantity <= total
             """, new { saleId, quantity }, tx, cancellationToken: ct)) == 1;
-
-    private static Task MoveAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string[] ids, string status, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE claims SET status = @status, updated_at = now()
-            WHERE claim_id = ANY(@ids) AND status = 'admitted'
-            """, new { ids, status }, tx, cancellationToken: ct));
 }
