@@ -43,19 +43,25 @@ public sealed class RehearsalSmokeTests(ServiceFixture app, ITestOutputHelper ou
     }
 
     [Fact]
-    public async Task Stock_taken_from_Redis_behind_the_services_back_fails_stock_conservation()
+    public async Task Stock_taken_from_Redis_behind_the_services_back_fails_nothing_lost_and_stock_conservation()
     {
         var sale = await app.Admin.LiveSaleAsync(20);
-        await app.Redis.StringDecrementAsync(new SaleKeys(sale.SaleId).Remaining);
+        // A unit taken as if admitted, with no claim anywhere: the reconciler can neither find a claim to
+        // re-queue nor call it drift (admitted units and recorded claims disagree), so the audit must catch it.
+        var keys = new SaleKeys(sale.SaleId);
+        await app.Redis.StringDecrementAsync(keys.Remaining);
+        await app.Redis.HashIncrementAsync(keys.Meta, "admitted");
 
         var (result, console) = await RehearsalRun.RunAsync(app, output,
-            "--sale", sale.SaleId, "--users", "100", "--arrival-window", "300ms", "--settle", "45s", "--threshold", "errors<1%");
+            "--sale", sale.SaleId, "--users", "100", "--arrival-window", "300ms", "--settle", "15s", "--threshold", "errors<1%");
 
-        Assert.Equal(ExitCodes.StockNotConserved, result.ExitCode);
+        // The unit is both unaccounted for (3) and missing from the equation (4); the lowest number is the exit code.
+        Assert.Equal(ExitCodes.ClaimLost, result.ExitCode);
+        Assert.Contains("invariant 3 nothing_lost broken", result.Verdict);
         Assert.Contains("invariant 4 stock_conserved broken", result.Verdict);
         Assert.DoesNotContain("invariant 1", result.Verdict);
         Assert.Contains("BROKEN", console);
-        Assert.Contains("**BROKEN** (exit 24)", await File.ReadAllTextAsync(result.MarkdownPath!));
+        Assert.Contains("**BROKEN** (exit 23)", await File.ReadAllTextAsync(result.MarkdownPath!));
     }
 
     [Fact]
