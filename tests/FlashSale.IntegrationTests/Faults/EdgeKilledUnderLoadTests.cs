@@ -12,20 +12,21 @@ public sealed class EdgeKilledUnderLoadTests(FaultStores stores, ITestOutputHelp
     [Fact]
     public async Task Claims_admitted_before_the_kill_are_all_settled_and_stock_is_conserved()
     {
-        await using var worker = await ServiceProcess.StartAsync("worker", stores);
-        var edge = await ServiceProcess.StartAsync("edge", stores);
+        using var worker = await FaultProcesses.StartAsync("worker", stores);
+        var edge = await FaultProcesses.StartAsync("edge", stores);
         var sale = await edge.Client(ServiceFixture.AdminKey).LiveSaleAsync(stock: 400);
         var crowd = new Crowd();
 
         var rush = crowd.ClaimAsync(edge.Client(ServiceFixture.StorefrontKey), sale.SaleId, Crowd.Users("e", 0, 600), parallelism: 16);
         await Eventually.True(() => Task.FromResult(crowd.Count(HttpStatusCode.Accepted) >= 100), TimeSpan.FromSeconds(60), "the rush is under way");
-        await edge.KillAsync();
+        edge.Kill();
+        edge.Dispose();
         await rush;
         var beforeKill = crowd.Count(HttpStatusCode.Accepted);
         var broken = crowd.Broken;
 
         var clock = Stopwatch.StartNew();
-        await using var restarted = await ServiceProcess.StartAsync("edge", stores);
+        using var restarted = await FaultProcesses.StartAsync("edge", stores);
         // The buyers whose requests broke retry, as a storefront would, and new buyers arrive.
         var retries = crowd.Answers.Where(a => a.Status is null).Select(a => a.User).ToList();
         var after = new Crowd();

@@ -14,23 +14,23 @@ public sealed class GatewayDownMidSaleTests(FaultStores stores, ITestOutputHelpe
     public async Task Claims_wait_while_the_gateway_is_down_and_are_each_charged_once_after_it_returns()
     {
         using var stripe = new FakeStripe();
-        var settings = new Dictionary<string, string>
+        var settings = new Dictionary<string, string?>
         {
-            ["FlashSale__Payments__Provider"] = "stripe",
-            ["FlashSale__Payments__Stripe__ApiKey"] = FakeStripe.ApiKey,
-            ["FlashSale__Payments__Stripe__ApiBase"] = stripe.Url,
-            ["FlashSale__Payments__Resilience__AttemptTimeout"] = "00:00:02",
-            ["FlashSale__Payments__Resilience__MaxRetries"] = "1",
-            ["FlashSale__Payments__Resilience__RetryBaseDelay"] = "00:00:00.050",
-            ["FlashSale__Payments__Resilience__RetryMaxDelay"] = "00:00:00.200",
-            ["FlashSale__Payments__Resilience__BreakerMinimumThroughput"] = "5",
-            ["FlashSale__Payments__Resilience__BreakerSamplingDuration"] = "00:00:02",
-            ["FlashSale__Payments__Resilience__BreakerBreakDuration"] = "00:00:01",
-            ["FlashSale__Payments__Pending__Interval"] = "00:00:00.200",
-            ["FlashSale__Payments__Pending__RecheckAfter"] = "00:00:00.500",
+            ["FlashSale:Payments:Provider"] = "stripe",
+            ["FlashSale:Payments:Stripe:ApiKey"] = FakeStripe.ApiKey,
+            ["FlashSale:Payments:Stripe:ApiBase"] = stripe.Url,
+            ["FlashSale:Payments:Resilience:AttemptTimeout"] = "00:00:02",
+            ["FlashSale:Payments:Resilience:MaxRetries"] = "1",
+            ["FlashSale:Payments:Resilience:RetryBaseDelay"] = "00:00:00.050",
+            ["FlashSale:Payments:Resilience:RetryMaxDelay"] = "00:00:00.200",
+            ["FlashSale:Payments:Resilience:BreakerMinimumThroughput"] = "5",
+            ["FlashSale:Payments:Resilience:BreakerSamplingDuration"] = "00:00:02",
+            ["FlashSale:Payments:Resilience:BreakerBreakDuration"] = "00:00:01",
+            ["FlashSale:Payments:Pending:Interval"] = "00:00:00.200",
+            ["FlashSale:Payments:Pending:RecheckAfter"] = "00:00:00.500",
         };
-        await using var edge = await ServiceProcess.StartAsync("edge", stores);
-        await using var worker = await ServiceProcess.StartAsync("worker", stores, settings);
+        using var edge = await FaultProcesses.StartAsync("edge", stores);
+        using var worker = await FaultProcesses.StartAsync("worker", stores, settings);
         var storefront = edge.Client(ServiceFixture.StorefrontKey);
         var sale = await edge.Client(ServiceFixture.AdminKey).LiveSaleAsync(stock: 100);
 
@@ -44,7 +44,7 @@ public sealed class GatewayDownMidSaleTests(FaultStores stores, ITestOutputHelpe
         await during.ClaimAsync(storefront, sale.SaleId, Crowd.Users("g", 50, 60));
         Assert.Equal(50, during.Count(HttpStatusCode.Accepted));
         var breakerOpened = false;
-        using var metrics = new HttpClient { BaseAddress = new Uri(worker.Url) };
+        using var metrics = new HttpClient { BaseAddress = worker.BaseAddress };
         while (outage.Elapsed < TimeSpan.FromSeconds(20))
         {
             breakerOpened |= (await metrics.GetStringAsync("/metrics")).Contains("flashsale_payment_circuit_state 1", StringComparison.Ordinal);

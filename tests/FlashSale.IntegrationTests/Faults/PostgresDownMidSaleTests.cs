@@ -13,8 +13,8 @@ public sealed class PostgresDownMidSaleTests(FaultStores stores, ITestOutputHelp
     [Fact]
     public async Task Admits_continue_while_postgres_is_down_and_everything_settles_after_it_returns()
     {
-        await using var edge = await ServiceProcess.StartAsync("edge", stores);
-        await using var worker = await ServiceProcess.StartAsync("worker", stores);
+        using var edge = await FaultProcesses.StartAsync("edge", stores);
+        using var worker = await FaultProcesses.StartAsync("worker", stores);
         var storefront = edge.Client(ServiceFixture.StorefrontKey);
         var sale = await edge.Client(ServiceFixture.AdminKey).LiveSaleAsync(stock: 300);
         var before = new Crowd();

@@ -12,8 +12,8 @@ public sealed class RedisRestartedMidSaleTests(FaultStores stores, ITestOutputHe
     [Fact]
     public async Task Claims_before_and_after_a_redis_restart_are_all_kept_and_settled()
     {
-        await using var edge = await ServiceProcess.StartAsync("edge", stores);
-        await using var worker = await ServiceProcess.StartAsync("worker", stores);
+        using var edge = await FaultProcesses.StartAsync("edge", stores);
+        using var worker = await FaultProcesses.StartAsync("worker", stores);
         var storefront = edge.Client(ServiceFixture.StorefrontKey);
         var sale = await edge.Client(ServiceFixture.AdminKey).LiveSaleAsync(stock: 300);
         var before = new Crowd();

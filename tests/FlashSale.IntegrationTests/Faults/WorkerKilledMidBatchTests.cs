@@ -13,9 +13,9 @@ public sealed class WorkerKilledMidBatchTests(FaultStores stores, ITestOutputHel
     public async Task Every_admitted_claim_is_paid_once_after_the_worker_is_killed_and_restarted()
     {
         // A slow gateway keeps the worker busy in the middle of its batches when the kill comes.
-        var slow = new Dictionary<string, string> { ["FlashSale__Payments__Simulated__Latency"] = "00:00:00.200" };
-        await using var edge = await ServiceProcess.StartAsync("edge", stores);
-        var worker = await ServiceProcess.StartAsync("worker", stores, slow);
+        var slow = new Dictionary<string, string?> { ["FlashSale:Payments:Simulated:Latency"] = "00:00:00.200" };
+        using var edge = await FaultProcesses.StartAsync("edge", stores);
+        var worker = await FaultProcesses.StartAsync("worker", stores, slow);
         var admin = edge.Client(ServiceFixture.AdminKey);
         var sale = await admin.LiveSaleAsync(stock: 300);
         var crowd = new Crowd();
@@ -23,10 +23,10 @@ public sealed class WorkerKilledMidBatchTests(FaultStores stores, ITestOutputHel
         Assert.Equal(300, crowd.Count(HttpStatusCode.Accepted));
 
         await Eventually.True(async () => await Settlement.PaidAsync(stores, sale.SaleId) >= 30, TimeSpan.FromSeconds(60), "the worker is under way");
-        await worker.KillAsync();
+        worker.Kill();
         var paidAtKill = await Settlement.PaidAsync(stores, sale.SaleId);
         var clock = Stopwatch.StartNew();
-        await using var restarted = await ServiceProcess.StartAsync("worker", stores, slow);
+        using var restarted = await FaultProcesses.StartAsync("worker", stores, slow);
 
         var ledger = await Settlement.SettleAndAuditAsync(stores, sale.SaleId, TimeSpan.FromSeconds(120));
         output.WriteLine($"worker kill -9: admitted 300, paid at kill {paidAtKill}, in flight at kill {300 - paidAtKill}, " +
@@ -35,6 +35,6 @@ public sealed class WorkerKilledMidBatchTests(FaultStores stores, ITestOutputHel
         Assert.Equal(300, ledger.PaidUnits);
         Assert.Equal(300, ledger.Charges.Count(c => c.Outcome == "succeeded"));
         Assert.Equal(0, ledger.RedisRemaining);
-        await worker.DisposeAsync();
+        worker.Dispose();
     }
 }
