@@ -84,7 +84,8 @@ public sealed class StripeOutageTests
         var paidId = await StripeGatewayTests.ClaimAsync(app, sale.SaleId, "unknown-visa", "pm_card_visa");
         var failedId = await StripeGatewayTests.ClaimAsync(app, sale.SaleId, "unknown-declined", "pm_card_chargeDeclined");
 
-        await Eventually.True(async () => (await OrderStream.ClaimsAsync(app.Db, sale.SaleId)).Values.All(c => c.Status == "payment_pending") ,
+        await Eventually.True(async () => await OrderStream.ClaimsAsync(app.Db, sale.SaleId) is { Count: 2 } claims
+                && claims.Values.All(c => c.Status == "payment_pending"),
             TimeSpan.FromSeconds(30), "both claims are payment_pending after the retries");
         // The settler asks (search finds nothing yet, the replayed create gets the same 500) and must not guess.
         await Eventually.True(() => Task.FromResult(stripe.SearchRequests.Count >= 4), TimeSpan.FromSeconds(30), "the settler asked Stripe about both, twice");

@@ -15,32 +15,11 @@ public sealed class ClaimRelay(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var backoff = TimeSpan.FromMilliseconds(100);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            if (producer.FatalError is not null)
-            {
-                logger.LogCritical("Claim relay stopped: the Kafka producer failed for good ({Error}); admitted claims wait in Redis", producer.FatalError);
-                return;
-            }
-            try
-            {
-                var batches = await redisQueue.ReceiveAsync(queue.Value.BatchSize, stoppingToken);
-                await Task.WhenAll(batches.Select(b => ForwardAsync(b, stoppingToken)));
-                backoff = TimeSpan.FromMilliseconds(100);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                // Whatever was not acknowledged in Redis is taken over again after ReclaimAfter.
-                logger.LogWarning(e, "Claim relay round failed; retrying in {Backoff}", backoff);
-                await Task.Delay(backoff, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-            }
-        }
+        // A round that fails leaves its entries unacknowledged in Redis; they are taken over after ReclaimAfter.
+        await DeliveryLoop.RunAsync(redisQueue, queue.Value.BatchSize, ForwardAsync, clock, logger, stoppingToken,
+            stop: () => producer.FatalError is not null);
+        if (producer.FatalError is not null)
+            logger.LogCritical("Claim relay stopped: the Kafka producer failed for good ({Error}); admitted claims wait in Redis", producer.FatalError);
     }
 
     /// <summary>Sends one sale's entries in queue order and acknowledges in Redis those the broker confirmed.</summary>
