@@ -14,6 +14,8 @@ public sealed class ClaimRow
     public string? FailureReason { get; init; }
     public DateTime AdmittedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
+    /// <summary>Set once a worker is about to charge the claim: from then on it is settled, never expired.</summary>
+    public DateTime? PaymentAttemptedAt { get; init; }
 
     public ClaimResponse ToResponse() => new(ClaimId, SaleId, UserId, Quantity, Status, OrderId, FailureReason, UpdatedAt);
 }

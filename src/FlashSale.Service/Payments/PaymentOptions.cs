@@ -10,8 +10,11 @@ public sealed class PaymentOptions
     [RegularExpression("^(simulated|stripe)$", ErrorMessage = "FlashSale:Payments:Provider must be 'simulated' or 'stripe'.")]
     public string Provider { get; set; } = "simulated";
 
-    /// <summary>Charges of one worker batch in flight at once.</summary>
-    [Range(1, 256)] public int MaxConcurrentCharges { get; set; } = 32;
+    /// <summary>
+    /// Charges in flight at once per worker process, across batches. Keep it within the gateway account's rate
+    /// limit times its latency (Stripe's default live limit is 100 requests/s); the simulated gateway has none.
+    /// </summary>
+    [Range(1, 4096)] public int MaxConcurrentCharges { get; set; } = 1024;
 
     public SimulatedGatewayOptions Simulated { get; set; } = new();
 

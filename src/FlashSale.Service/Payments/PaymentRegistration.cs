@@ -9,6 +9,7 @@ internal static class PaymentRegistration
     {
         services.AddOptions<PaymentOptions>().BindConfiguration(PaymentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<PaymentOptions>, PaymentOptionsValidator>();
+        services.AddSingleton<SimulatedLedger>();
         services.AddSingleton<SimulatedGateway>();
         services.AddSingleton<IStripeClient>(sp =>
         {

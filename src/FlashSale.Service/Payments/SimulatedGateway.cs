@@ -6,10 +6,10 @@ namespace FlashSale.Service.Payments;
 
 /// <summary>
 /// A stand-in for Stripe that follows its test payment methods and its idempotency: a repeated key returns
-/// the first answer and charges nothing more. Its ledger is a PostgreSQL table, so it remembers charges
-/// across worker restarts the way a real gateway would, and counts attempts for the tests.
+/// the first answer and charges nothing more. Its ledger is a PostgreSQL table (<see cref="SimulatedLedger"/>),
+/// so it remembers charges across worker restarts the way a real gateway would, and counts attempts for the tests.
 /// </summary>
-public sealed class SimulatedGateway(NpgsqlDataSource db, IOptionsMonitor<PaymentOptions> options, TimeProvider clock) : IPaymentGateway
+public sealed class SimulatedGateway(NpgsqlDataSource db, SimulatedLedger ledger, IOptionsMonitor<PaymentOptions> options, TimeProvider clock) : IPaymentGateway
 {
     public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken ct)
     {
@@ -22,17 +22,7 @@ public sealed class SimulatedGateway(NpgsqlDataSource db, IOptionsMonitor<Paymen
         if (failure && !failAfter) return ChargeResult.Transient("simulated gateway error before the charge");
 
         var (outcome, declineCode) = Decide(request.PaymentMethodId);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var stored = await conn.QuerySingleAsync<(string PaymentId, string Outcome, string? DeclineCode)>(new CommandDefinition("""
-            INSERT INTO simulated_charges (idempotency_key, payment_id, amount_cents, currency, payment_method_id, outcome, decline_code)
-            VALUES (@IdempotencyKey, @paymentId, @AmountCents, @Currency, @PaymentMethodId, @outcome, @declineCode)
-            ON CONFLICT (idempotency_key) DO UPDATE SET attempts = simulated_charges.attempts + 1
-            RETURNING payment_id, outcome, decline_code
-            """, new
-        {
-            request.IdempotencyKey, request.AmountCents, request.Currency, request.PaymentMethodId,
-            paymentId = "pi_sim_" + Guid.CreateVersion7().ToString("N"), outcome, declineCode,
-        }, cancellationToken: ct));
+        var stored = await ledger.RecordAsync(request, outcome, declineCode, ct);
 
         if (failAfter) return ChargeResult.Transient("simulated gateway error after the charge");
         return stored.Outcome == "succeeded" ? ChargeResult.Succeeded(stored.PaymentId) : ChargeResult.Declined(stored.DeclineCode ?? "card_declined");

@@ -7,18 +7,47 @@ namespace FlashSale.Service.Queue;
 /// </summary>
 public static class DeliveryLoop
 {
+    /// <param name="roundsInFlight">
+    /// Rounds handled at once. Above one, the next batch is received while earlier ones are still being charged,
+    /// so a slow gateway does not idle the queue; only for transports whose deliveries can be acknowledged out
+    /// of order (Redis Streams yes, Kafka offsets no).
+    /// </param>
     public static async Task RunAsync(
         IClaimTransport transport, int batchSize, Func<IReadOnlyList<ClaimDelivery>, CancellationToken, Task> handle,
-        TimeProvider clock, ILogger logger, CancellationToken stoppingToken, Func<bool>? stop = null)
+        TimeProvider clock, ILogger logger, CancellationToken stoppingToken, Func<bool>? stop = null, int roundsInFlight = 1)
     {
+        using var slots = new SemaphoreSlim(roundsInFlight);
+        var rounds = new HashSet<Task>();
         var backoff = TimeSpan.FromMilliseconds(100);
+        var failed = 0;
         while (!stoppingToken.IsCancellationRequested && stop?.Invoke() != true)
         {
             try
             {
-                var batches = await transport.ReceiveAsync(batchSize, stoppingToken);
-                await Task.WhenAll(batches.Select(b => handle(b, stoppingToken)));
-                backoff = TimeSpan.FromMilliseconds(100);
+                await slots.WaitAsync(stoppingToken);
+                if (Interlocked.Exchange(ref failed, 0) == 1)
+                {
+                    await Task.Delay(backoff, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                }
+                IReadOnlyList<IReadOnlyList<ClaimDelivery>> batches;
+                try
+                {
+                    batches = await transport.ReceiveAsync(batchSize, stoppingToken);
+                }
+                catch
+                {
+                    slots.Release();
+                    throw;
+                }
+                if (batches.Count == 0)
+                {
+                    slots.Release();
+                    continue;
+                }
+                var round = RunRoundAsync(batches);
+                lock (rounds) rounds.Add(round);
+                _ = round.ContinueWith(t => { lock (rounds) rounds.Remove(t); }, TaskScheduler.Default);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -26,9 +55,32 @@ public static class DeliveryLoop
             }
             catch (Exception e)
             {
+                logger.LogWarning(e, "Receiving deliveries failed; retrying in {Backoff}", backoff);
+                Volatile.Write(ref failed, 1);
+            }
+        }
+        Task[] left;
+        lock (rounds) left = [.. rounds];
+        await Task.WhenAll(left);
+
+        async Task RunRoundAsync(IReadOnlyList<IReadOnlyList<ClaimDelivery>> batches)
+        {
+            try
+            {
+                await Task.WhenAll(batches.Select(b => handle(b, stoppingToken)));
+                backoff = TimeSpan.FromMilliseconds(100);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
                 logger.LogWarning(e, "Delivery round failed; retrying in {Backoff}", backoff);
-                await Task.Delay(backoff, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                Volatile.Write(ref failed, 1);
+            }
+            finally
+            {
+                slots.Release();
             }
         }
     }

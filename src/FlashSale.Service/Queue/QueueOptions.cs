@@ -9,8 +9,14 @@ public sealed class QueueOptions
     /// <summary><c>redis</c> (Redis Streams, the default) or <c>kafka</c>.</summary>
     [RegularExpression("^(redis|kafka)$")] public string Transport { get; set; } = "redis";
 
-    /// <summary>Most claims of one sale handled in one PostgreSQL transaction.</summary>
-    [Range(1, 1000)] public int BatchSize { get; set; } = 100;
+    /// <summary>Most claims of one sale handled in one PostgreSQL transaction (a batch takes what is waiting, up to this).</summary>
+    [Range(1, 1000)] public int BatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// Batches a worker handles at once on Redis Streams, so the queue keeps moving while earlier batches wait
+    /// for the gateway. Kafka always takes one (its offsets are committed in order).
+    /// </summary>
+    [Range(1, 32)] public int BatchesInFlight { get; set; } = 4;
 
     /// <summary>How long a delivered, unacknowledged claim waits before another worker takes it over.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")] public TimeSpan ReclaimAfter { get; set; } = TimeSpan.FromSeconds(15);

@@ -16,7 +16,7 @@ namespace FlashSale.Service.Worker;
 /// </summary>
 public sealed class ClaimBatchProcessor(
     IClaimTransport transport, ClaimConfirmer confirmer, PaymentSettler settler, SalePool pool, SaleStore sales,
-    PaymentAttempts attempts, IOptions<QueueOptions> queue, IOptions<PaymentOptions> payments, ILogger<ClaimBatchProcessor> logger)
+    PaymentAttempts attempts, IOptions<QueueOptions> queue, ILogger<ClaimBatchProcessor> logger)
 {
     // Price, currency and window never change after creation, so one read per sale per process is enough.
     private readonly ConcurrentDictionary<string, SaleRow> _sales = new();
@@ -44,52 +44,66 @@ public sealed class ClaimBatchProcessor(
         }
 
         // The same claim can arrive twice in one batch (a redelivery next to the original): handle it once.
-        var byClaim = usable.GroupBy(d => d.Message!.ClaimId).ToList();
-        var rows = await confirmer.ConfirmAsync(saleId, byClaim.Select(g => g.First().Message!).ToList(), ct);
-        var confirmed = rows.Values.Where(r => r.Status == ClaimStatus.Confirmed).Select(r => r.ClaimId).ToList();
-        var (_, moved) = await attempts.MarkAsync(confirmed, ct);
+        var byClaim = usable.GroupBy(d => d.Message!.ClaimId).ToDictionary(g => g.Key, g => g.ToList());
+        var rows = await confirmer.ConfirmAsync(saleId, byClaim.Values.Select(g => g[0].Message!).ToList(), ct, chargeNext: true);
+
+        // New claims were marked as payment-attempted when recorded; a redelivered one may still need it.
+        var unmarked = rows.Values.Where(r => r.Status == ClaimStatus.Confirmed && r.PaymentAttemptedAt is null).Select(r => r.ClaimId).ToList();
+        var (_, moved) = await attempts.MarkAsync(unmarked, ct);
         foreach (var row in moved) rows[row.ClaimId] = row; // expired by the reconciler meanwhile: not charged
-        var done = new ConcurrentBag<ClaimDelivery>();
-        await Parallel.ForEachAsync(byClaim, new ParallelOptions { MaxDegreeOfParallelism = payments.Value.MaxConcurrentCharges, CancellationToken = ct },
-            async (deliveries, token) =>
+
+        var done = new List<ClaimDelivery>(usable.Count);
+        var toCharge = new List<ClaimRow>();
+        foreach (var (claimId, deliveries) in byClaim)
+        {
+            if (!rows.TryGetValue(claimId, out var row))
             {
-                if (!rows.TryGetValue(deliveries.Key, out var row))
-                {
-                    // Not recorded: PostgreSQL already holds another claim of this user for this sale.
-                    foreach (var d in deliveries) await transport.DeadLetterAsync(d, "another claim of this user is already recorded", token);
-                    return;
-                }
-                if (await AdvanceAsync(row, sale, token)) foreach (var d in deliveries) done.Add(d);
-            });
-        if (!done.IsEmpty) await transport.AcknowledgeAsync(done.ToArray(), ct);
+                // Not recorded: PostgreSQL already holds another claim of this user for this sale.
+                foreach (var d in deliveries) await transport.DeadLetterAsync(d, "another claim of this user is already recorded", ct);
+            }
+            else if (row.Status == ClaimStatus.Confirmed) toCharge.Add(row);
+            else if (await IsSettledAsync(row)) done.AddRange(deliveries);
+        }
+        if (toCharge.Count > 0)
+        {
+            try
+            {
+                var settled = await settler.SettleAsync(toCharge, sale, ct);
+                done.AddRange(settled.SelectMany(id => byClaim[id]));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The charges are keyed by claim: the redelivery gets the same answers and records them.
+                logger.LogWarning(e, "Recording {Count} charges of sale {SaleId} failed; they will be redelivered", toCharge.Count, saleId);
+            }
+        }
+        if (done.Count > 0) await transport.AcknowledgeAsync(done, ct);
     }
 
-    private async Task<bool> AdvanceAsync(ClaimRow claim, SaleRow sale, CancellationToken ct)
+    /// <summary>Whether a claim that needs no charge is finished with, making sure a returned one's units are in Redis too.</summary>
+    private async Task<bool> IsSettledAsync(ClaimRow claim)
     {
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["ClaimId"] = claim.ClaimId, ["SaleId"] = claim.SaleId });
-        try
+        switch (claim.Status)
         {
-            switch (claim.Status)
-            {
-                case ClaimStatus.Confirmed:
-                    return await settler.SettleAsync(claim, sale, ct);
-                case ClaimStatus.PaymentPending:
-                    // The pending settler owns it from here.
-                    return true;
-                case var s when ClaimStatus.ReturnsStock(s):
+            case ClaimStatus.PaymentPending:
+                // The pending settler owns it from here.
+                return true;
+            case var s when ClaimStatus.ReturnsStock(s):
+                try
+                {
                     // Its units went back in PostgreSQL; make sure Redis has them too (idempotent).
                     await pool.ReleaseAsync(claim.SaleId, claim.ClaimId);
                     return true;
-                case var s when ClaimStatus.IsTerminal(s):
-                    return true;
-                default:
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Units of claim {ClaimId} could not be returned to Redis; it will be redelivered", claim.ClaimId);
                     return false;
-            }
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogWarning(e, "Claim {ClaimId} could not be advanced; it will be redelivered", claim.ClaimId);
-            return false;
+                }
+            case var s when ClaimStatus.IsTerminal(s):
+                return true;
+            default:
+                return false;
         }
     }
 

@@ -15,8 +15,13 @@ namespace FlashSale.Service.Worker;
 /// </summary>
 public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> logger)
 {
+    /// <param name="chargeNext">
+    /// The caller charges the new claims right after: mark them as payment-attempted in the same write
+    /// (what <see cref="PaymentAttempts"/> would do in a second one), so the reconciler leaves them to the charge.
+    /// </param>
     /// <returns>The current rows of every claim in the batch, keyed by claim id.</returns>
-    public async Task<Dictionary<string, ClaimRow>> ConfirmAsync(string saleId, IReadOnlyList<ClaimMessage> claims, CancellationToken ct)
+    public async Task<Dictionary<string, ClaimRow>> ConfirmAsync(
+        string saleId, IReadOnlyList<ClaimMessage> claims, CancellationToken ct, bool chargeNext = false)
     {
         using var timer = FlashSaleMetrics.ConfirmDuration.NewTimer();
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -24,8 +29,9 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
         // New claims go in as confirmed: the stock is taken in the same transaction below, and a batch that
         // does not fit is corrected claim by claim before anyone can see it. One write per claim, not two.
         var inserted = (await conn.QueryAsync<(string ClaimId, int Quantity)>(new CommandDefinition("""
-            INSERT INTO claims (claim_id, sale_id, user_id, quantity, payment_method_id, status, admitted_at)
-            SELECT c.claim_id, @saleId, c.user_id, c.quantity, c.payment_method_id, 'confirmed', c.admitted_at
+            INSERT INTO claims (claim_id, sale_id, user_id, quantity, payment_method_id, status, admitted_at, payment_attempted_at)
+            SELECT c.claim_id, @saleId, c.user_id, c.quantity, c.payment_method_id, 'confirmed', c.admitted_at,
+                   CASE WHEN @chargeNext THEN now() END
             FROM unnest(@ids, @users, @quantities, @paymentMethods, @admittedAt)
                  AS c(claim_id, user_id, quantity, payment_method_id, admitted_at)
             ON CONFLICT DO NOTHING
@@ -33,6 +39,7 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
             """, new
         {
             saleId,
+            chargeNext,
             ids = claims.Select(c => c.ClaimId).ToArray(),
             users = claims.Select(c => c.UserId).ToArray(),
             quantities = claims.Select(c => c.Quantity).ToArray(),
@@ -46,7 +53,8 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
         var insertedIds = inserted.Select(c => c.ClaimId).ToHashSet();
         var earlier = claims.Where(c => !insertedIds.Contains(c.ClaimId)).Select(c => c.ClaimId).ToArray();
         var rows = earlier.Length == 0 ? [] : (await conn.QueryAsync<ClaimRow>(new CommandDefinition("""
-            SELECT claim_id, sale_id, user_id, quantity, payment_method_id, status, order_id, payment_id, failure_reason, admitted_at, updated_at
+            SELECT claim_id, sale_id, user_id, quantity, payment_method_id, status, order_id, payment_id, failure_reason, admitted_at, updated_at,
+                   payment_attempted_at
             FROM claims WHERE claim_id = ANY(@earlier)
             """, new { earlier }, tx, cancellationToken: ct))).ToDictionary(r => r.ClaimId);
         await tx.CommitAsync(ct);
@@ -58,6 +66,7 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
             {
                 ClaimId = claim.ClaimId, SaleId = saleId, UserId = claim.UserId, Quantity = claim.Quantity,
                 PaymentMethodId = claim.PaymentMethodId, AdmittedAt = claim.AdmittedAt.UtcDateTime, UpdatedAt = now,
+                PaymentAttemptedAt = chargeNext ? now : null,
                 Status = rejected.Contains(claim.ClaimId) ? ClaimStatus.Rejected : ClaimStatus.Confirmed,
             };
         }

@@ -8,71 +8,110 @@ using Npgsql;
 
 namespace FlashSale.Service.Worker;
 
+/// <summary>What the gateway answered for one claim's charge (succeeded, declined or still unknown).</summary>
+public sealed record ChargeAnswer(ChargeRequest Charge, ChargeResult Result);
+
 /// <summary>
-/// Records what the gateway said about a claim's charge, each as a compare-and-set on the statuses a charge
-/// can still change (<c>confirmed</c>, <c>payment_pending</c>). A move to <c>paid</c> or <c>payment_failed</c>
-/// writes its order event in the same transaction; a failed charge also gives the units back, in PostgreSQL
-/// in that transaction and then in Redis (idempotent, so a crash in between is repaired on the next call).
+/// Records what the gateway said about claims' charges, each as a compare-and-set on the statuses a charge
+/// can still change (<c>confirmed</c>, <c>payment_pending</c>), a whole batch in one transaction. A move to
+/// <c>paid</c> or <c>payment_failed</c> writes its order event in that transaction; a failed charge also gives
+/// the units back, in PostgreSQL in that transaction and then in Redis (idempotent, so a crash in between is
+/// repaired on the next call).
 /// </summary>
 public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, SalePool pool, ILogger<ClaimPaymentRecorder> logger)
 {
-    public async Task RecordPaidAsync(ChargeRequest charge, string paymentId, string by, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var orderId = Ids.OrderIdFor(charge.ClaimId);
-        var moved = await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE claims SET status = 'paid', payment_id = @paymentId, order_id = @orderId, updated_at = now()
-            WHERE claim_id = @ClaimId AND status IN ('confirmed', 'payment_pending')
-            """, new { charge.ClaimId, paymentId, orderId }, tx, cancellationToken: ct));
-        if (moved == 1)
-            await OrderEventOutbox.AddAsync(conn, tx, OrderEvent.OrderPaid, orderId, charge.ClaimId, charge.SaleId,
-                charge.AmountCents, charge.Currency, paymentId, null, ct);
-        await tx.CommitAsync(ct);
-        if (moved == 1) FlashSaleMetrics.PaymentSettlements.WithLabels(ClaimStatus.Paid, by).Inc();
-        else logger.LogInformation("Claim {ClaimId} was already settled by someone else", charge.ClaimId);
-    }
+    public Task RecordPaidAsync(ChargeRequest charge, string paymentId, string by, CancellationToken ct) =>
+        RecordAsync([new ChargeAnswer(charge, ChargeResult.Succeeded(paymentId))], by, ct);
 
-    /// <summary>Moves the claim to payment_failed and makes sure its units are back in the sale, in both stores.</summary>
-    public async Task RecordFailedAsync(ChargeRequest charge, int quantity, string reason, string by, CancellationToken ct)
+    public Task RecordFailedAsync(ChargeRequest charge, string reason, string by, CancellationToken ct) =>
+        RecordAsync([new ChargeAnswer(charge, ChargeResult.Declined(reason))], by, ct);
+
+    /// <summary>
+    /// Succeeded → paid, declined → payment_failed with the units back, unknown → payment_pending (the claim keeps
+    /// its stock and waits for the pending settler). Circuit-open answers must not be passed: nothing happened.
+    /// </summary>
+    public async Task RecordAsync(IReadOnlyList<ChargeAnswer> answers, string by, CancellationToken ct)
     {
-        string? status;
+        if (answers.Any(a => a.Result.Outcome == ChargeOutcome.CircuitOpen))
+            throw new ArgumentException("A charge that was never sent has nothing to record.", nameof(answers));
+        var paid = answers.Where(a => a.Result.Outcome == ChargeOutcome.Succeeded).ToList();
+        var failed = answers.Where(a => a.Result.Outcome == ChargeOutcome.Declined).ToList();
+        var pending = answers.Where(a => a.Result.Outcome == ChargeOutcome.Transient).ToList();
+
+        int paidMoved, failedMoved;
+        List<string> pendingMoved;
+        List<(string ClaimId, string SaleId)> toRelease;
         await using (var conn = await db.OpenConnectionAsync(ct))
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
-            var moved = await conn.ExecuteAsync(new CommandDefinition("""
-                UPDATE claims SET status = 'payment_failed', failure_reason = @reason, updated_at = now()
-                WHERE claim_id = @ClaimId AND status IN ('confirmed', 'payment_pending')
-                """, new { charge.ClaimId, reason }, tx, cancellationToken: ct));
-            if (moved == 1)
-            {
-                await conn.ExecuteAsync(new CommandDefinition("""
-                    UPDATE sale_inventory SET sold = sold - @quantity, updated_at = now() WHERE sale_id = @SaleId
-                    """, new { quantity, charge.SaleId }, tx, cancellationToken: ct));
-                await OrderEventOutbox.AddAsync(conn, tx, OrderEvent.OrderPaymentFailed, null, charge.ClaimId, charge.SaleId,
-                    charge.AmountCents, charge.Currency, null, reason, ct);
-                FlashSaleMetrics.PaymentSettlements.WithLabels(ClaimStatus.PaymentFailed, by).Inc();
-            }
-            status = await conn.ExecuteScalarAsync<string>(new CommandDefinition(
-                "SELECT status FROM claims WHERE claim_id = @ClaimId", new { charge.ClaimId }, tx, cancellationToken: ct));
+            paidMoved = paid.Count == 0 ? 0 : await RecordPaidAsync(conn, tx, paid, ct);
+            (failedMoved, toRelease) = failed.Count == 0 ? (0, []) : await RecordFailedAsync(conn, tx, failed, ct);
+            pendingMoved = pending.Count == 0 ? [] : (await conn.QueryAsync<string>(new CommandDefinition("""
+                UPDATE claims SET status = 'payment_pending', updated_at = now()
+                WHERE claim_id = ANY(@ids) AND status = 'confirmed'
+                RETURNING claim_id
+                """, new { ids = pending.Select(a => a.Charge.ClaimId).ToArray() }, tx, cancellationToken: ct))).AsList();
             await tx.CommitAsync(ct);
         }
+
+        if (paidMoved > 0) FlashSaleMetrics.PaymentSettlements.WithLabels(ClaimStatus.Paid, by).Inc(paidMoved);
+        if (failedMoved > 0) FlashSaleMetrics.PaymentSettlements.WithLabels(ClaimStatus.PaymentFailed, by).Inc(failedMoved);
+        if (paidMoved + failedMoved < paid.Count + failed.Count)
+            logger.LogInformation("{Count} claims were already settled by someone else", paid.Count + failed.Count - paidMoved - failedMoved);
+        if (pendingMoved.Count > 0)
+        {
+            FlashSaleMetrics.PaymentSettlements.WithLabels(ClaimStatus.PaymentPending, "worker").Inc(pendingMoved.Count);
+            var errors = pending.ToDictionary(a => a.Charge.ClaimId, a => a.Result.Error ?? "unknown");
+            foreach (var claimId in pendingMoved)
+                logger.LogWarning("Charge of claim {ClaimId} is unknown after retries ({Error}); it is payment_pending until the gateway tells", claimId, errors[claimId]);
+        }
         // Also when an earlier attempt failed it but died before the release: release.lua runs once per claim.
-        if (status == ClaimStatus.PaymentFailed) await pool.ReleaseAsync(charge.SaleId, charge.ClaimId);
+        await Task.WhenAll(toRelease.Select(c => pool.ReleaseAsync(c.SaleId, c.ClaimId)));
     }
 
-    /// <summary>The charge's fate is unknown: the claim keeps its stock and waits for the pending settler.</summary>
-    public async Task RecordPendingAsync(ChargeRequest charge, string error, CancellationToken ct)
+    private static async Task<int> RecordPaidAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<ChargeAnswer> paid, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var moved = await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE claims SET status = 'payment_pending', updated_at = now()
-            WHERE claim_id = @ClaimId AND status = 'confirmed'
-            """, new { charge.ClaimId }, cancellationToken: ct));
-        if (moved == 1)
+        var moved = (await conn.QueryAsync<string>(new CommandDefinition("""
+            UPDATE claims c SET status = 'paid', payment_id = p.payment_id, order_id = p.order_id, updated_at = now()
+            FROM unnest(@ids, @paymentIds, @orderIds) AS p(claim_id, payment_id, order_id)
+            WHERE c.claim_id = p.claim_id AND c.status IN ('confirmed', 'payment_pending')
+            RETURNING c.claim_id
+            """, new
         {
-            FlashSaleMetrics.PaymentSettlements.WithLabels(ClaimStatus.PaymentPending, "worker").Inc();
-            logger.LogWarning("Charge of claim {ClaimId} is unknown after retries ({Error}); it is payment_pending until the gateway tells", charge.ClaimId, error);
+            ids = paid.Select(a => a.Charge.ClaimId).ToArray(),
+            paymentIds = paid.Select(a => a.Result.PaymentId!).ToArray(),
+            orderIds = paid.Select(a => Ids.OrderIdFor(a.Charge.ClaimId)).ToArray(),
+        }, tx, cancellationToken: ct))).ToHashSet();
+        await OrderEventOutbox.AddAsync(conn, tx, paid.Where(a => moved.Contains(a.Charge.ClaimId)).Select(a => new OrderEventRow(
+            OrderEvent.OrderPaid, Ids.OrderIdFor(a.Charge.ClaimId), a.Charge.ClaimId, a.Charge.SaleId, a.Charge.AmountCents,
+            a.Charge.Currency, a.Result.PaymentId, null)).ToList(), ct);
+        return moved.Count;
+    }
+
+    private static async Task<(int Moved, List<(string ClaimId, string SaleId)> ToRelease)> RecordFailedAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, List<ChargeAnswer> failed, CancellationToken ct)
+    {
+        var ids = failed.Select(a => a.Charge.ClaimId).ToArray();
+        var moved = (await conn.QueryAsync<(string ClaimId, string SaleId, int Quantity)>(new CommandDefinition("""
+            UPDATE claims c SET status = 'payment_failed', failure_reason = p.reason, updated_at = now()
+            FROM unnest(@ids, @reasons) AS p(claim_id, reason)
+            WHERE c.claim_id = p.claim_id AND c.status IN ('confirmed', 'payment_pending')
+            RETURNING c.claim_id, c.sale_id, c.quantity
+            """, new { ids, reasons = failed.Select(a => a.Result.DeclineCode!).ToArray() }, tx, cancellationToken: ct))).AsList();
+        foreach (var sale in moved.GroupBy(m => m.SaleId))
+        {
+            await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE sale_inventory SET sold = sold - @units, updated_at = now() WHERE sale_id = @saleId
+                """, new { units = sale.Sum(m => m.Quantity), saleId = sale.Key }, tx, cancellationToken: ct));
         }
+        var movedIds = moved.Select(m => m.ClaimId).ToHashSet();
+        await OrderEventOutbox.AddAsync(conn, tx, failed.Where(a => movedIds.Contains(a.Charge.ClaimId)).Select(a => new OrderEventRow(
+            OrderEvent.OrderPaymentFailed, null, a.Charge.ClaimId, a.Charge.SaleId, a.Charge.AmountCents, a.Charge.Currency,
+            null, a.Result.DeclineCode)).ToList(), ct);
+        // Every claim of these that is payment_failed now, moved by this call or an earlier one.
+        var toRelease = await conn.QueryAsync<(string ClaimId, string SaleId)>(new CommandDefinition(
+            "SELECT claim_id, sale_id FROM claims WHERE claim_id = ANY(@ids) AND status = 'payment_failed'",
+            new { ids }, tx, cancellationToken: ct));
+        return (moved.Count, toRelease.AsList());
     }
 }

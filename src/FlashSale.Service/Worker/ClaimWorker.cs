@@ -9,5 +9,6 @@ public sealed class ClaimWorker(
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        DeliveryLoop.RunAsync(transport, options.Value.BatchSize, processor.ProcessAsync, clock, logger, stoppingToken);
+        DeliveryLoop.RunAsync(transport, options.Value.BatchSize, processor.ProcessAsync, clock, logger, stoppingToken,
+            roundsInFlight: options.Value.Transport == "kafka" ? 1 : options.Value.BatchesInFlight);
 }

@@ -42,15 +42,16 @@ public sealed class PendingPaymentSettler(
     public async Task<int> SettleBatchAsync(CancellationToken ct)
     {
         var pending = await TakeDueAsync(ct);
+        var answers = new System.Collections.Concurrent.ConcurrentBag<ChargeAnswer>();
         await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrentCharges, CancellationToken = ct },
             async (claim, token) =>
             {
                 var charge = ChargeRequest.For(claim.ClaimId, claim.SaleId, claim.Quantity, claim.PaymentMethodId, claim.PriceCents, claim.Currency);
                 var result = await gateway.ResolveAsync(charge, token);
-                if (result.Outcome == ChargeOutcome.Succeeded) await recorder.RecordPaidAsync(charge, result.PaymentId!, "pending_settler", token);
-                else if (result.Outcome == ChargeOutcome.Declined) await recorder.RecordFailedAsync(charge, claim.Quantity, result.DeclineCode!, "pending_settler", token);
+                if (result.Outcome is ChargeOutcome.Succeeded or ChargeOutcome.Declined) answers.Add(new ChargeAnswer(charge, result));
                 else logger.LogInformation("Charge of pending claim {ClaimId} is still unknown ({Error})", claim.ClaimId, result.Error);
             });
+        if (!answers.IsEmpty) await recorder.RecordAsync([.. answers], "pending_settler", ct);
         return pending.Count;
     }
 
