@@ -4,11 +4,15 @@
 --
 -- KEYS[1] meta hash      {status, startsAt, endsAt, perUserLimit, stock, admitted, released}
 -- KEYS[2] remaining      integer units left
--- KEYS[3] users hash     userId -> claimId (the dedupe token)
--- KEYS[4] claims hash    claimId -> "userId|quantity|admittedAtMs|paymentMethodId" (what the reconciler re-queues from)
+-- KEYS[3] users hash     userId -> claim key (the dedupe token)
+-- KEYS[4] claims hash    claim key -> "userId|quantity|msSinceStart|paymentMethodId" (what the reconciler re-queues from)
 -- KEYS[5] queue stream   entries for the worker's consumer group
--- ARGV: userId, quantity, paymentMethodId, claimId (fresh candidate), nowMs
--- Returns {outcome, claimId-or-empty, remaining}
+-- ARGV: userId, quantity, paymentMethodId, claimId (fresh candidate), nowMs, claim key (the same id as 16 raw bytes)
+-- Returns {outcome, claim key-or-empty, remaining}
+--
+-- Both hashes hold the claim key and the admission time as milliseconds since meta's startsAt, not the
+-- 36-character id and a 13-digit epoch time: each claim lives in the pool until the sale's keys go, and the
+-- shorter strings fall into smaller allocations (see Claims/RedisClaimId.cs). The queue entry keeps the text id.
 
 local meta = redis.call('HMGET', KEYS[1], 'status', 'startsAt', 'endsAt', 'perUserLimit')
 if not meta[1] then
@@ -39,8 +43,8 @@ end
 
 remaining = redis.call('DECRBY', KEYS[2], quantity)
 redis.call('HINCRBY', KEYS[1], 'admitted', quantity)
-redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
-redis.call('HSET', KEYS[4], ARGV[4], ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[5] .. '|' .. ARGV[3])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[6])
+redis.call('HSET', KEYS[4], ARGV[6], ARGV[1] .. '|' .. ARGV[2] .. '|' .. (now - tonumber(meta[2])) .. '|' .. ARGV[3])
 redis.call('XADD', KEYS[5], '*',
   'claimId', ARGV[4], 'userId', ARGV[1], 'quantity', ARGV[2], 'paymentMethodId', ARGV[3], 'admittedAt', ARGV[5])
-return {'admitted', ARGV[4], tostring(remaining)}
+return {'admitted', ARGV[6], tostring(remaining)}

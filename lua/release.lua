@@ -4,7 +4,7 @@
 -- cannot push remaining above what was admitted.
 --
 -- KEYS[1] meta hash, KEYS[2] remaining, KEYS[3] released set, KEYS[4] claims hash
--- ARGV: claimId
+-- ARGV: claim key (the claim id as 16 raw bytes, as admit.lua stores it)
 -- Returns 1 when the units went back now, 0 when they already had or the claim is unknown here.
 
 local record = redis.call('HGET', KEYS[4], ARGV[1])
@@ -14,7 +14,7 @@ end
 if redis.call('SADD', KEYS[3], ARGV[1]) == 0 then
   return 0
 end
--- "userId|quantity|admittedAtMs", written by admit.lua
+-- "userId|quantity|msSinceStart|paymentMethodId", written by admit.lua
 local quantity = tonumber(string.match(record, '^[^|]*|(%d+)|'))
 redis.call('INCRBY', KEYS[2], quantity)
 redis.call('HINCRBY', KEYS[1], 'released', quantity)

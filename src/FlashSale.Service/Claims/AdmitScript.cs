@@ -15,9 +15,10 @@ public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scrip
         var keys = new SaleKeys(saleId);
         var result = await scripts.Admit.EvaluateAsync(redis.GetDatabase(),
             [keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue],
-            [userId, quantity, paymentMethodId, claimId, now.ToUnixTimeMilliseconds()]);
+            [userId, quantity, paymentMethodId, claimId, now.ToUnixTimeMilliseconds(), RedisClaimId.ToRedis(claimId)]);
         var parts = (RedisResult[])result!;
-        return new AdmitResult((string)parts[0]!, (string)parts[1]!, (long)parts[2]);
+        var stored = (RedisValue)parts[1];
+        return new AdmitResult((string)parts[0]!, stored.IsNullOrEmpty ? "" : RedisClaimId.FromRedis(stored), (long)parts[2]);
     }
 }
 

@@ -23,9 +23,15 @@ public sealed class ClaimReader(NpgsqlDataSource db, IConnectionMultiplexer redi
             if (row is not null) return row.ToResponse();
         }
 
-        var pending = await redis.GetDatabase().HashGetAsync(new SaleKeys(saleId).Claims, claimId);
-        if (pending.IsNull) return null;
-        var claim = PoolClaim.Parse(claimId, pending!);
+        var keys = new SaleKeys(saleId);
+        var key = RedisClaimId.ToRedis(claimId);
+        var rdb = redis.GetDatabase();
+        // Both in one round trip: the record's admission time is counted from the pool's startsAt.
+        var pending = rdb.HashGetAsync(keys.Claims, key);
+        var startsAt = rdb.HashGetAsync(keys.Meta, "startsAt");
+        await Task.WhenAll(pending, startsAt);
+        if (pending.Result.IsNull || startsAt.Result.IsNull) return null;
+        var claim = PoolClaim.Parse(key, pending.Result!, (long)startsAt.Result);
         return new ClaimResponse(claimId, saleId, claim.UserId, claim.Quantity, ClaimStatus.Admitted, null, null, claim.AdmittedAt.UtcDateTime);
     }
 }

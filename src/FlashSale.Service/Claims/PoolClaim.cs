@@ -1,16 +1,20 @@
 using System.Globalization;
+using StackExchange.Redis;
 
 namespace FlashSale.Service.Claims;
 
 /// <summary>A claim as the admit script recorded it in the sale's Redis claims hash.</summary>
 public sealed record PoolClaim(string ClaimId, string UserId, int Quantity, DateTimeOffset AdmittedAt, string PaymentMethodId)
 {
-    /// <summary>Reads "userId|quantity|admittedAtMs|paymentMethodId", written by admit.lua.</summary>
-    public static PoolClaim Parse(string claimId, string record)
+    /// <summary>
+    /// Reads one entry of the claims hash, written by admit.lua: the claim id as 16 bytes (<see cref="RedisClaimId"/>)
+    /// and "userId|quantity|msSinceStart|paymentMethodId", the time counted from the pool's meta <c>startsAt</c>.
+    /// </summary>
+    public static PoolClaim Parse(RedisValue storedId, string record, long startsAtMs)
     {
         var parts = record.Split('|');
-        return new PoolClaim(claimId, parts[0], int.Parse(parts[1], CultureInfo.InvariantCulture),
-            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[2], CultureInfo.InvariantCulture)),
+        return new PoolClaim(RedisClaimId.FromRedis(storedId), parts[0], int.Parse(parts[1], CultureInfo.InvariantCulture),
+            DateTimeOffset.FromUnixTimeMilliseconds(startsAtMs + long.Parse(parts[2], CultureInfo.InvariantCulture)),
             parts.Length > 3 ? parts[3] : "");
     }
 }

@@ -43,7 +43,8 @@ public sealed class SaleReconciler(
             "SELECT coalesce(sum(quantity), 0) FROM claims WHERE sale_id = @SaleId", sale, cancellationToken: ct));
         if (admitted <= recorded) return; // the common case: every admitted unit is in PostgreSQL
 
-        var pool = (await redisDb.HashGetAllAsync(keys.Claims)).Select(e => PoolClaim.Parse(e.Name!, e.Value!)).ToList();
+        var startsAtMs = (long)await redisDb.HashGetAsync(keys.Meta, "startsAt");
+        var pool = (await redisDb.HashGetAllAsync(keys.Claims)).Select(e => PoolClaim.Parse(e.Name, e.Value!, startsAtMs)).ToList();
         var inPostgres = (await conn.QueryAsync<string>(new CommandDefinition(
             "SELECT claim_id FROM claims WHERE claim_id = ANY(@ids)", new { ids = pool.Select(c => c.ClaimId).ToArray() }, cancellationToken: ct))).ToHashSet();
         var now = clock.GetUtcNow();

@@ -1,3 +1,4 @@
+using FlashSale.Service.Claims;
 using FlashSale.Service.Queue;
 using FlashSale.Service.Redis;
 using Microsoft.Extensions.Options;
@@ -42,7 +43,7 @@ public sealed class SalePool(IConnectionMultiplexer redis, RedisScripts scripts,
     public async Task<bool> ReleaseAsync(string saleId, string claimId)
     {
         var keys = new SaleKeys(saleId);
-        var released = await scripts.Release.EvaluateAsync(redis.GetDatabase(), [keys.Meta, keys.Remaining, keys.Released, keys.Claims], [claimId]);
+        var released = await scripts.Release.EvaluateAsync(redis.GetDatabase(), [keys.Meta, keys.Remaining, keys.Released, keys.Claims], [RedisClaimId.ToRedis(claimId)]);
         return (int)released == 1;
     }
 

@@ -22,10 +22,15 @@ public sealed class ReconcilerTests(ServiceFixture app)
         // The entry vanishes before any worker read it: the failure seckill systems call "lost between Redis and the MQ".
         var entry = Assert.Single(await app.Redis.StreamRangeAsync(keys.Queue));
         await app.Redis.StreamDeleteAsync(keys.Queue, [entry.Id]);
+        // Only the pool's record knows the claim now (its time kept relative to the sale's start): read back whole.
+        var admittedAt = DateTimeOffset.FromUnixTimeMilliseconds((long)entry["admittedAt"]).UtcDateTime;
+        var pending = await app.Storefront.GetClaimAsync(sale.SaleId, claimId);
+        Assert.Equal((claimId, "lost-entry", "admitted", admittedAt), (pending.ClaimId, pending.UserId, pending.Status, pending.UpdatedAt));
         await app.Redis.SetAddAsync(SaleKeys.ActiveSales, sale.SaleId);
 
         await Eventually.True(async () => (await app.Storefront.GetClaimAsync(sale.SaleId, claimId)).Status == "paid",
             TimeSpan.FromSeconds(30), "the reconciler queued the claim again and the worker got it paid");
+        Assert.Equal(admittedAt, await AdmittedAtInPostgresAsync(claimId));
 
         var report = await ReportAsync(sale.SaleId);
         Assert.Contains(report.Repairs, r => r.Kind == "requeued" && r.ClaimId == claimId);
@@ -106,6 +111,15 @@ public sealed class ReconcilerTests(ServiceFixture app)
         var response = await app.Storefront.ClaimAsync(saleId, user);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<ClaimAccepted>(FlashSaleClient.Json))!.ClaimId;
+    }
+
+    private async Task<DateTime> AdmittedAtInPostgresAsync(string claimId)
+    {
+        await using var conn = await app.Db.OpenConnectionAsync();
+        await using var select = conn.CreateCommand();
+        select.CommandText = "SELECT admitted_at FROM claims WHERE claim_id = @claim";
+        select.Parameters.AddWithValue("claim", claimId);
+        return (DateTime)(await select.ExecuteScalarAsync())!;
     }
 
     private async Task<Report> ReportAsync(string saleId) =>

@@ -1,4 +1,5 @@
 using FlashSale.Core;
+using FlashSale.Service.Claims;
 using FlashSale.Service.Redis;
 using FlashSale.Tests.Infrastructure;
 
@@ -30,8 +31,9 @@ public sealed class AdmitScriptQueueEntryTests(RedisFixture redis)
             ["admittedAt"] = "1893500223456",
         }, fields);
         Assert.Equal(1893500223456, now.ToUnixTimeMilliseconds());
-        Assert.Equal("buyer@example.com|3|1893500223456|pm_card_mastercard", (string?)await redis.Db.HashGetAsync(keys.Claims, claimId));
-        Assert.Equal(claimId, (string?)await redis.Db.HashGetAsync(keys.Users, "buyer@example.com"));
+        // The pool keys the record by the id's 16 bytes and counts the time from the sale's start (12:00:00.000).
+        Assert.Equal("buyer@example.com|3|1023456|pm_card_mastercard", (string?)await redis.Db.HashGetAsync(keys.Claims, RedisClaimId.ToRedis(claimId)));
+        Assert.Equal(RedisClaimId.ToRedis(claimId), await redis.Db.HashGetAsync(keys.Users, "buyer@example.com"));
         Assert.Equal(3, await redis.MetaAsync(saleId, "admitted"));
     }
 }

@@ -1,3 +1,4 @@
+using FlashSale.Service.Claims;
 using FlashSale.Service.Redis;
 using FlashSale.Service.Sales;
 using FlashSale.Tests.Infrastructure;
@@ -23,7 +24,7 @@ public sealed class ReleaseScriptTests(RedisFixture redis)
         Assert.Equal(5, await redis.RemainingAsync(saleId));
         Assert.Equal(2, await redis.MetaAsync(saleId, "released"));
         Assert.Equal(new PoolCounts(5, 2, 2), await redis.Pool.CountsAsync(saleId));
-        Assert.True(await redis.Db.SetContainsAsync(new SaleKeys(saleId).Released, claim.ClaimId));
+        Assert.True(await redis.Db.SetContainsAsync(new SaleKeys(saleId).Released, RedisClaimId.ToRedis(claim.ClaimId)));
     }
 
     [Fact]
