@@ -29,15 +29,18 @@ public sealed class SaleReconciler(
         // Only a drained queue says anything about lost claims: while entries wait, PostgreSQL lags by design.
         // On Kafka a drained Redis stream only means the relay handed the claims to the broker, which keeps
         // them durably (acks=all) until a worker records them: nothing to re-queue from here.
+        // The admitted count is read first: every claim it counts was queued before the length is read, so a
+        // drained queue means each of them was handled. Read the other way round, a claim admitted in between
+        // would look lost and cost a read of the whole claims hash on a live sale.
+        var admitted = (long?)await redisDb.HashGetAsync(keys.Meta, "admitted") ?? 0;
         var drained = await redisDb.StreamLengthAsync(keys.Queue) == 0;
-        if (drained && queue.Value.Transport == "redis") await RecoverUnrecordedAsync(sale, keys, redisDb, ct);
+        if (drained && queue.Value.Transport == "redis") await RecoverUnrecordedAsync(sale, keys, admitted, redisDb, ct);
         await ExpireStaleAsync(sale, ct);
         if (drained) await RepairDriftAsync(sale, keys, redisDb, ct);
     }
 
-    private async Task RecoverUnrecordedAsync(SaleRow sale, SaleKeys keys, IDatabase redisDb, CancellationToken ct)
+    private async Task RecoverUnrecordedAsync(SaleRow sale, SaleKeys keys, long admitted, IDatabase redisDb, CancellationToken ct)
     {
-        var admitted = (long?)await redisDb.HashGetAsync(keys.Meta, "admitted") ?? 0;
         await using var conn = await db.OpenConnectionAsync(ct);
         var recorded = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT coalesce(sum(quantity), 0) FROM claims WHERE sale_id = @SaleId", sale, cancellationToken: ct));

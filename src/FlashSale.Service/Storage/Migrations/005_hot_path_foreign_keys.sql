@@ -1,0 +1,9 @@
+-- The two foreign keys on the rows the worker writes per claim cost a row-level trigger each: a lookup and a
+-- key-share lock on the parent row, for every claim (about 30% of a batch insert, measured with psql on
+-- 100,000-row inserts: 18.4 vs 12.8 µs per row). What they guard holds by construction and is kept in code:
+-- - claims.sale_id: the worker records a claim only after reading its sale (a claim of an unknown sale is
+--   dead-lettered), and nothing deletes sales.
+-- - order_events.claim_id: an event is written in the transaction that moves its claim, by the update that
+--   found the claim; nothing deletes claims. claim_id stays UNIQUE: one event per claim.
+ALTER TABLE claims DROP CONSTRAINT claims_sale_id_fkey;
+ALTER TABLE order_events DROP CONSTRAINT order_events_claim_id_fkey;
