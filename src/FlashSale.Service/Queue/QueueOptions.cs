@@ -16,7 +16,7 @@ public sealed class QueueOptions
     /// Batches a worker handles at once on Redis Streams, so the queue keeps moving while earlier batches wait
     /// for the gateway. Kafka always takes one (its offsets are committed in order).
     /// </summary>
-    [Range(1, 32)] public int BatchesInFlight { get; set; } = 4;
+    [Range(1, 32)] public int BatchesInFlight { get; set; } = 8;
 
     /// <summary>How long a delivered, unacknowledged claim waits before another worker takes it over.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")] public TimeSpan ReclaimAfter { get; set; } = TimeSpan.FromSeconds(15);
