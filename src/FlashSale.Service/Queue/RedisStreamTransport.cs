@@ -27,10 +27,13 @@ public sealed class RedisStreamTransport(
         var batches = new List<IReadOnlyList<ClaimDelivery>>();
         if (sales.Length > 0)
         {
-            if (clock.GetElapsedTime(_lastReclaim) >= ReclaimInterval)
+            if (clock.GetElapsedTime(Interlocked.Read(ref _lastReclaim)) >= ReclaimInterval)
             {
-                _lastReclaim = clock.GetTimestamp();
-                foreach (var saleId in sales) await ReclaimAsync(db, saleId, maxPerSale, batches);
+                // All sales at once (pipelined): one by one, hundreds of active sales made a pass outlast the
+                // interval, and the worker did little else than look for abandoned entries.
+                var reclaimed = await Task.WhenAll(sales.Select(saleId => ReclaimAsync(db, saleId, maxPerSale)));
+                batches.AddRange(reclaimed.OfType<IReadOnlyList<ClaimDelivery>>());
+                Interlocked.Exchange(ref _lastReclaim, clock.GetTimestamp());
             }
             await ReadNewAsync(db, sales, maxPerSale, batches);
         }
@@ -65,7 +68,8 @@ public sealed class RedisStreamTransport(
         }
     }
 
-    private async Task ReclaimAsync(IDatabase db, string saleId, int max, List<IReadOnlyList<ClaimDelivery>> batches)
+    /// <returns>The sale's entries taken over from consumers that stopped answering, or null.</returns>
+    private async Task<IReadOnlyList<ClaimDelivery>?> ReclaimAsync(IDatabase db, string saleId, int max)
     {
         var keys = new SaleKeys(saleId);
         try
@@ -77,26 +81,33 @@ public sealed class RedisStreamTransport(
             FlashSaleMetrics.QueuePending.WithLabels(saleId).Set(length);
             if (entries.Length == 0)
             {
-                await ForgetIfFinishedAsync(db, keys, length);
-                return;
+                await ForgetIfFinishedAsync(db, keys, length, clock);
+                return null;
             }
             var pending = await db.StreamPendingMessagesAsync(keys.Queue, Options.ConsumerGroup, entries.Length, _consumer,
                 entries[0].Id, entries[^1].Id);
             var counts = pending.ToDictionary(p => (string)p.MessageId!, p => (long)p.DeliveryCount);
             logger.LogInformation("Took over {Count} unacknowledged claims of sale {SaleId}", entries.Length, saleId);
-            batches.Add(entries.Select(e => ToDelivery(saleId, e, counts.GetValueOrDefault((string)e.Id!, 2))).ToArray());
+            return entries.Select(e => ToDelivery(saleId, e, counts.GetValueOrDefault((string)e.Id!, 2))).ToArray();
         }
         catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
         {
             // ReadNewAsync recreates it.
+            return null;
         }
     }
 
-    // A closed sale whose queue is drained needs no more polling.
-    private static async Task ForgetIfFinishedAsync(IDatabase db, SaleKeys keys, long length)
+    // A drained queue of a closed or ended sale needs no more polling: the admit script adds nothing to it any
+    // more (the reconciler puts the sale back when it re-queues a claim). The minute's grace covers an edge
+    // whose clock is behind this one's, still admitting with its own "now".
+    private const long EndedGraceMs = 60_000;
+
+    private static async Task ForgetIfFinishedAsync(IDatabase db, SaleKeys keys, long length, TimeProvider clock)
     {
-        if (length == 0 && await db.HashGetAsync(keys.Meta, "status") == "closed")
-            await db.SetRemoveAsync(SaleKeys.ActiveSales, keys.SaleId);
+        if (length > 0) return;
+        var meta = await db.HashGetAsync(keys.Meta, ["status", "endsAt"]);
+        var ended = long.TryParse((string?)meta[1], out var endsAtMs) && clock.GetUtcNow().ToUnixTimeMilliseconds() >= endsAtMs + EndedGraceMs;
+        if (meta[0] == "closed" || ended) await db.SetRemoveAsync(SaleKeys.ActiveSales, keys.SaleId);
     }
 
     private static ClaimDelivery ToDelivery(string saleId, StreamEntry entry, long deliveryCount)

@@ -73,6 +73,18 @@ public sealed class Reconciler(
                OR EXISTS (SELECT 1 FROM claims c WHERE c.sale_id = s.sale_id AND c.status IN ('admitted', 'confirmed', 'payment_pending'))
             ORDER BY s.starts_at DESC LIMIT 500
             """, cancellationToken: ct));
-        foreach (var sale in sales) await reconciler.ReconcileAsync(sale, ct);
+        foreach (var sale in sales)
+        {
+            try
+            {
+                await reconciler.ReconcileAsync(sale, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && e is not Npgsql.NpgsqlException && e is not StackExchange.Redis.RedisConnectionException)
+            {
+                // One sale that cannot be read (e.g. a pool written by an older format) must not stop the others';
+                // a store that is down fails the whole pass as before.
+                logger.LogError(e, "Reconciling sale {SaleId} failed; the other sales go on", sale.SaleId);
+            }
+        }
     }
 }

@@ -60,7 +60,9 @@ public sealed class SaleReconciler(
 
     private async Task RequeueAsync(SaleRow sale, PoolClaim claim, SaleKeys keys, IDatabase redisDb, CancellationToken ct)
     {
-        // The worker's confirm is insert-if-absent, so a claim queued twice is still confirmed once.
+        // The worker's confirm is insert-if-absent, so a claim queued twice is still confirmed once. Workers stop
+        // polling an ended sale's drained queue: make sure they look at it again.
+        await redisDb.SetAddAsync(SaleKeys.ActiveSales, sale.SaleId);
         await redisDb.StreamAddAsync(keys.Queue, [
             new("claimId", claim.ClaimId), new("userId", claim.UserId), new("quantity", claim.Quantity),
             new("paymentMethodId", claim.PaymentMethodId), new("admittedAt", claim.AdmittedAt.ToUnixTimeMilliseconds())]);

@@ -12,8 +12,14 @@ public sealed class WorkerKilledMidBatchTests(FaultStores stores, ITestOutputHel
     [Fact]
     public async Task Every_admitted_claim_is_paid_once_after_the_worker_is_killed_and_restarted()
     {
-        // A slow gateway keeps the worker busy in the middle of its batches when the kill comes.
-        var slow = new Dictionary<string, string?> { ["FlashSale:Payments:Simulated:Latency"] = "00:00:00.200" };
+        // A slow gateway, small batches and few charges at once keep the worker in the middle of its batches when
+        // the kill comes (a batch's claims are recorded together, so big ones would be paid all at once).
+        var slow = new Dictionary<string, string?>
+        {
+            ["FlashSale:Payments:Simulated:Latency"] = "00:00:00.200",
+            ["FlashSale:Queue:BatchSize"] = "20",
+            ["FlashSale:Payments:MaxConcurrentCharges"] = "16",
+        };
         using var edge = await FaultProcesses.StartAsync("edge", stores);
         var worker = await FaultProcesses.StartAsync("worker", stores, slow);
         var admin = edge.Client(ServiceFixture.AdminKey);
