@@ -24,7 +24,9 @@ public static class FlatCost
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(o.Redis);
+        var config = ConfigurationOptions.Parse(o.Redis);
+        config.AllowAdmin = true; // INFO commandstats, read only
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(config);
         var scripts = new RedisScripts();
         await scripts.LoadAllAsync(redis);
         var admit = new AdmitScript(redis, scripts);
@@ -58,7 +60,12 @@ public static class FlatCost
                 {
                     // ABBA order: a slow drift of the machine's load favours neither side.
                     Side[] order = round % 2 == 0 ? [a, b] : [b, a];
-                    foreach (var side in order) await RunPhaseAsync(admit, [side], o.PerRound, o.InFlight, record: true, stop.Token);
+                    foreach (var side in order)
+                    {
+                        var before = await EvalShaStatsAsync(db);
+                        await RunPhaseAsync(admit, [side], o.PerRound, o.InFlight, record: true, stop.Token);
+                        side.AddServerTime(before, await EvalShaStatsAsync(db), o.PerRound);
+                    }
                 }
                 a.EndRound();
                 b.EndRound();
@@ -117,6 +124,15 @@ public static class FlatCost
             for (var s = 0; s < sides.Length; s++) sides[s].Current.Add(perWorker[s]);
     }
 
+    /// <summary>Redis's own count and time of EVALSHA, server-wide: only a phase in which nobody else ran one is ours alone.</summary>
+    private static async Task<(long Calls, long Usec)> EvalShaStatsAsync(IDatabase db)
+    {
+        var info = (string)(await db.ExecuteAsync("INFO", "commandstats"))!;
+        var line = info.Split('\n').FirstOrDefault(l => l.StartsWith("cmdstat_evalsha:", StringComparison.Ordinal))?.Trim() ?? "";
+        var fields = line[(line.IndexOf(':') + 1)..].Split(',').Select(f => f.Split('=')).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1]);
+        return (long.Parse(fields.GetValueOrDefault("calls", "0")), long.Parse(fields.GetValueOrDefault("usec", "0")));
+    }
+
     private static LongHistogram NewHistogram() => new(TimeSpan.FromSeconds(60).Ticks / 10, 3);
 
     private static async Task Report(IDatabase db, string big, Side a, Side b)
@@ -137,6 +153,9 @@ public static class FlatCost
         }
         foreach (var p in new[] { 50, 90, 99, 99.9 })
             Console.WriteLine($"B vs A at p{p}: {Diff(b.Total, a.Total, p):+0.0;-0.0}%");
+        foreach (var side in new[] { a, b }.Where(s => s.ServerCalls > 0))
+            Console.WriteLine($"{side.Name}: {side.ServerUsec / (double)side.ServerCalls:F1} µs per admit inside Redis (commandstats, "
+                + $"{side.ServerCalls:N0} admits; {side.SharedPhases} phases left out because other clients ran EVALSHA too)");
         var bSlower = a.Rounds.Zip(b.Rounds).Count(r => r.Second.GetValueAtPercentile(99) > r.First.GetValueAtPercentile(99));
         Console.WriteLine($"rounds where B's p99 > A's: {bSlower} of {a.Rounds.Count}");
         if (a.Failures + b.Failures > 0) Console.WriteLine($"NOT ADMITTED: A {a.Failures}, B {b.Failures} (samples excluded; the run is invalid)");
@@ -168,6 +187,17 @@ public static class FlatCost
         }
 
         public void Reset() => Current = NewHistogram();
+
+        public long ServerCalls;
+        public long ServerUsec;
+        public int SharedPhases;
+
+        public void AddServerTime((long Calls, long Usec) before, (long Calls, long Usec) after, long admits)
+        {
+            if (after.Calls - before.Calls != admits) { SharedPhases++; return; }
+            ServerCalls += admits;
+            ServerUsec += after.Usec - before.Usec;
+        }
     }
 }
 
@@ -175,7 +205,7 @@ internal sealed record FlatCostOptions(string Redis, int Rounds, long PerRound, 
 {
     public static FlatCostOptions Parse(string[] args)
     {
-        var o = new FlatCostOptions("127.0.0.1:6390,defaultDatabase=8", 20, 5_000, 16, 2_000, 0, false);
+        var o = new FlatCostOptions("127.0.0.1:6390,defaultDatabase=8", 100, 1_000, 16, 2_000, 0, false);
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
