@@ -10,15 +10,18 @@ namespace FlashSale.Benchmarks;
 /// <c>make bench</c> (all) or <c>make bench ARGS="--filter *Confirm*"</c>. In-process toolchain: the generated
 /// out-of-process project would not build under central package management, and these benchmarks measure
 /// round trips to real servers, where the host process's isolation does not matter.
+/// <c>--flat-cost [options]</c> runs the interleaved admit-latency comparison of README target 5 instead (FlatCost.cs).
 /// </summary>
 public static class Program
 {
-    public static void Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
+        if (args is ["--flat-cost", ..]) return await FlatCost.RunAsync(args[1..]);
         var config = DefaultConfig.Instance
             .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(10))
             .AddDiagnoser(MemoryDiagnoser.Default)
             .WithOptions(ConfigOptions.DisableOptimizationsValidator);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args, config);
+        return 0;
     }
 }
