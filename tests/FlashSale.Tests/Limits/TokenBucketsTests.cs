@@ -46,6 +46,23 @@ public sealed class TokenBucketsTests
         Assert.True(buckets.TryTake("one-time buyer"));
     }
 
+    [Fact]
+    public async Task Concurrent_takers_on_one_key_get_exactly_the_burst_while_sweeps_run()
+    {
+        var clock = new ManualClock();
+        using var buckets = new TokenBuckets<string>(burst: 1000, perSecond: 1, clock);
+        buckets.TryTake("other");
+        var sweeping = true;
+        var sweeper = Task.Run(() => { while (Volatile.Read(ref sweeping)) clock.FireTimers(); });
+
+        var granted = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+            Enumerable.Range(0, 5000).Count(_ => buckets.TryTake("crowd")))));
+        Volatile.Write(ref sweeping, false);
+        await sweeper;
+
+        Assert.Equal(1000, granted.Sum());
+    }
+
     /// <summary>A clock that moves only when told, and timers that fire only when told.</summary>
     private sealed class ManualClock : TimeProvider
     {
