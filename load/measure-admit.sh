@@ -3,12 +3,15 @@
 # Builds both in Release, starts them on free ports against the Redis/PostgreSQL of scripts/services-env.sh,
 # creates one sale with a large stock (every request is admitted), runs wrk against each in turn, prints the
 # ratio, then stops both and deletes the sale's Redis keys.
-#   DURATION=20s CONNECTIONS=128 THREADS=2 ROUNDS=2 STOCK=10000000 ROLE=edge bash load/measure-admit.sh
+# Besides req/s it prints each app's CPU time per request (utime + stime from /proc over the wrk run, divided by
+# the requests wrk completed) and Redis's: on a shared machine that figure moves far less than req/s.
+#   DURATION=20s CONNECTIONS=128 THREADS=2 ROUNDS=2 STOCK=10000000 ROLE=edge WARMUP=10s bash load/measure-admit.sh
+# SERVICE_ARGS adds command-line arguments to the service (e.g. a configuration setting to compare).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services-env.sh
 DURATION="${DURATION:-20s}"; CONNECTIONS="${CONNECTIONS:-128}"; THREADS="${THREADS:-2}"; ROUNDS="${ROUNDS:-2}"
-STOCK="${STOCK:-10000000}"; ROLE="${ROLE:-edge}"
+STOCK="${STOCK:-10000000}"; ROLE="${ROLE:-edge}"; WARMUP="${WARMUP:-10s}"
 REDIS_CONF="${FlashSale__Redis__Configuration}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
 
@@ -19,7 +22,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 SVC_PORT=$(free_port); BASE_PORT=$(free_port)
 LOGS=$(mktemp -d)
 ASPNETCORE_ENVIRONMENT=Development dotnet src/FlashSale.Service/bin/Release/net10.0/FlashSale.Service.dll \
-  --urls "http://127.0.0.1:$SVC_PORT" --role "$ROLE" --Logging:LogLevel:Default=Warning >"$LOGS/service.log" 2>&1 &
+  --urls "http://127.0.0.1:$SVC_PORT" --role "$ROLE" --Logging:LogLevel:Default=Warning ${SERVICE_ARGS:-} >"$LOGS/service.log" 2>&1 &
 SVC_PID=$!
 dotnet load/FlashSale.Baseline/bin/Release/net10.0/FlashSale.Baseline.dll --urls "http://127.0.0.1:$BASE_PORT" >"$LOGS/baseline.log" 2>&1 &
 BASE_PID=$!
@@ -47,23 +50,36 @@ curl -sf -o /dev/null -X POST "http://127.0.0.1:$SVC_PORT/admin/sales/$SALE/prel
 [ "$ROLE" = edge ] && redis-cli -u "redis://${REDIS_CONF%%,*}" SREM fs:active-sales "$SALE" >/dev/null
 echo "sale $SALE (stock $STOCK), service role $ROLE on :$SVC_PORT, baseline on :$BASE_PORT; wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
 
-run() { # name port
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime, in clock ticks
+redis_cpu() { redis-cli -u "redis://${REDIS_CONF%%,*}" INFO cpu | awk -F: '/^used_cpu_(sys|user):/ {s += $2} END {printf "%.3f", s}'; }
+TICK=$(getconf CLK_TCK)
+run() { # name port pid
+  local t0 r0 t1 r1
+  t0=$(cpu_ticks "$3"); r0=$(redis_cpu)
   RUN_TAG="$1-$RANDOM$RANDOM" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s load/wrk/claim.lua \
     "http://127.0.0.1:$2/sales/$SALE/claims" > "$LOGS/$1.txt"
-  local rps p50 p99 non2xx
+  t1=$(cpu_ticks "$3"); r1=$(redis_cpu)
+  local rps p50 p99 non2xx requests cpu rcpu
   rps=$(awk '/Requests\/sec/ {print $2}' "$LOGS/$1.txt")
   p50=$(awk '$1=="50%" {print $2}' "$LOGS/$1.txt"); p99=$(awk '$1=="99%" {print $2}' "$LOGS/$1.txt")
   non2xx=$(awk '/Non-2xx/ {print $5}' "$LOGS/$1.txt"); non2xx=${non2xx:-0}
-  printf '%-9s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "$non2xx"
-  echo "$rps" >> "$LOGS/$1.rps"
+  requests=$(awk '/requests in/ {print $1}' "$LOGS/$1.txt")
+  cpu=$(echo "($t1 - $t0) * 1000000 / $TICK / $requests" | bc -l); rcpu=$(echo "($r1 - $r0) * 1000000 / $requests" | bc -l)
+  printf '%-9s %10s req/s   p50 %8s   p99 %8s   non-2xx %s   cpu %5.1f us/req (redis %4.1f)   load %s\n' \
+    "$1" "$rps" "$p50" "$p99" "$non2xx" "$cpu" "$rcpu" "$(cut -d' ' -f1 /proc/loadavg)"
+  echo "$rps" >> "$LOGS/$1.rps"; echo "$cpu" >> "$LOGS/$1.cpu"
 }
-# Warm both (JIT, connection pools) before measuring.
-DURATION=5s run baseline "$BASE_PORT" >/dev/null; DURATION=5s run service "$SVC_PORT" >/dev/null
-rm -f "$LOGS"/*.rps
+# Warm both (JIT, connection pools) before measuring; after 5 s the service's first round still ran ~20% more CPU
+# per request than its second (tiered JIT of the larger pipeline), so 10 s.
+DURATION=$WARMUP run baseline "$BASE_PORT" "$BASE_PID" >/dev/null; DURATION=$WARMUP run service "$SVC_PORT" "$SVC_PID" >/dev/null
+rm -f "$LOGS"/*.rps "$LOGS"/*.cpu
 for r in $(seq "$ROUNDS"); do
-  run baseline "$BASE_PORT"
-  run service "$SVC_PORT"
+  run baseline "$BASE_PORT" "$BASE_PID"
+  run service "$SVC_PORT" "$SVC_PID"
 done
 awk -v b="$(paste -sd+ "$LOGS/baseline.rps" | bc -l)" -v s="$(paste -sd+ "$LOGS/service.rps" | bc -l)" \
   'BEGIN { printf "admit endpoint / bare EVALSHA baseline = %.1f%% (sum over rounds)\n", 100 * s / b }'
+median() { sort -n "$1" | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+printf 'cpu per request, median over rounds: baseline %.1f us, service %.1f us (service / baseline = %.2f)\n' \
+  "$(median "$LOGS/baseline.cpu")" "$(median "$LOGS/service.cpu")" "$(echo "$(median "$LOGS/service.cpu") / $(median "$LOGS/baseline.cpu")" | bc -l)"
 echo "redis used_memory after: $(redis-cli -u "redis://${REDIS_CONF%%,*}" INFO memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r') bytes"

@@ -23,20 +23,37 @@ internal sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
 
+    // One principal per role, built once and never mutated: a fresh one per request was an allocation plus an
+    // identity hash (the authentication service remembers which principals it has transformed).
+    private static readonly ClaimsPrincipal AdminPrincipal = PrincipalOf(Policies.Admin);
+    private static readonly ClaimsPrincipal StorefrontPrincipal = PrincipalOf(Policies.Storefront);
+
+    // The configured keys as UTF-8, encoded again only when the options change.
+    private static KeyBytes? s_keys;
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var presented = PresentedKey(Request.Headers.Authorization);
         if (presented is null) return Task.FromResult(AuthenticateResult.NoResult());
 
         var options = keys.CurrentValue;
+        var known = s_keys is { } cached && ReferenceEquals(cached.Options, options) ? cached : s_keys = new KeyBytes(options);
         // Both comparisons always run, in constant time, so timing tells nothing about either key.
-        var isAdmin = Matches(presented, options.AdminKey);
-        var isStorefront = Matches(presented, options.StorefrontKey);
-        var role = isAdmin ? Policies.Admin : isStorefront ? Policies.Storefront : null;
-        if (role is null) return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
+        var isAdmin = Matches(presented, known.Admin);
+        var isStorefront = Matches(presented, known.Storefront);
+        var principal = isAdmin ? AdminPrincipal : isStorefront ? StorefrontPrincipal : null;
+        if (principal is null) return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+    }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, role), new Claim(ClaimTypes.Name, role)], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    private static ClaimsPrincipal PrincipalOf(string role) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Role, role), new Claim(ClaimTypes.Name, role)], SchemeName));
+
+    private sealed class KeyBytes(FlashSaleOptions options)
+    {
+        public FlashSaleOptions Options { get; } = options;
+        public byte[]? Admin { get; } = options.AdminKey is { } key ? Encoding.UTF8.GetBytes(key) : null;
+        public byte[]? Storefront { get; } = options.StorefrontKey is { } key ? Encoding.UTF8.GetBytes(key) : null;
     }
 
     // "Bearer <key>" for API clients; "Basic base64(user:<key>)" so a browser can open the admin page.
@@ -57,8 +74,8 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
     }
 
-    private static bool Matches(byte[] presented, string? key) =>
-        key is not null && CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(key));
+    private static bool Matches(byte[] presented, byte[]? key) =>
+        key is not null && CryptographicOperations.FixedTimeEquals(presented, key);
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {

@@ -13,7 +13,6 @@ using FlashSale.Service.Sales;
 using FlashSale.Service.Storage;
 using FlashSale.Service.Worker;
 using Microsoft.Extensions.Options;
-using Prometheus;
 using StackExchange.Redis;
 
 namespace FlashSale.Service.Hosting;
@@ -90,7 +89,7 @@ public static class FlashSaleRegistration
         app.UseCorrelationId();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseHttpMetrics();
+        app.UseFlashSaleHttpMetrics();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

@@ -1,4 +1,4 @@
-using System.Threading.RateLimiting;
+using System.Net;
 using FlashSale.Service.Http;
 using Microsoft.Extensions.Options;
 
@@ -12,27 +12,16 @@ namespace FlashSale.Service.Limits;
 public sealed class ClaimLimiter : IDisposable
 {
     private readonly LimitOptions _options;
-    private readonly PartitionedRateLimiter<string> _perUser;
-    private readonly PartitionedRateLimiter<string> _perClient;
+    private readonly TokenBuckets<(string SaleId, string UserId)> _perUser;
+    private readonly TokenBuckets<IPAddress> _perClient;
     private int _inFlight;
 
-    public ClaimLimiter(IOptions<LimitOptions> options)
+    public ClaimLimiter(IOptions<LimitOptions> options, TimeProvider clock)
     {
         _options = options.Value;
-        _perUser = Buckets(_options.PerUserBurst, _options.PerUserPerSecond);
-        _perClient = Buckets(_options.PerClientBurst, _options.PerClientPerSecond);
+        _perUser = new(_options.PerUserBurst, _options.PerUserPerSecond, clock);
+        _perClient = new(_options.PerClientBurst, _options.PerClientPerSecond, clock);
     }
-
-    // Idle partitions are dropped by the limiter itself, so a crowd of users does not grow memory for ever.
-    private static PartitionedRateLimiter<string> Buckets(int burst, int perSecond) =>
-        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = burst,
-            TokensPerPeriod = perSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
 
     /// <summary>Counts a request in; null when it may go on (then call <see cref="Exit"/>), else the refusal.</summary>
     public IResult? Enter(HttpContext context)
@@ -43,9 +32,7 @@ public sealed class ClaimLimiter : IDisposable
             return new RetryAfterResult(Problems.Of(StatusCodes.Status503ServiceUnavailable, ProblemCodes.Overloaded, "Overloaded",
                 "Too many claims are in progress; retry shortly."), 1);
         }
-        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        using var lease = _perClient.AttemptAcquire(client);
-        if (lease.IsAcquired) return null;
+        if (_perClient.TryTake(context.Connection.RemoteIpAddress ?? IPAddress.None)) return null;
         Exit();
         return RateLimited("This client sends claims too fast.");
     }
@@ -55,8 +42,7 @@ public sealed class ClaimLimiter : IDisposable
     /// <summary>Null when the user may claim now; else a 429.</summary>
     public IResult? ForUser(string saleId, string userId)
     {
-        using var lease = _perUser.AttemptAcquire($"{saleId}:{userId}");
-        return lease.IsAcquired ? null : RateLimited("This user sends claims too fast.");
+        return _perUser.TryTake((saleId, userId)) ? null : RateLimited("This user sends claims too fast.");
     }
 
     private static RetryAfterResult RateLimited(string detail) =>

@@ -10,18 +10,21 @@ public static partial class CorrelationId
 {
     public const string Header = "X-Correlation-Id";
 
-    public static IApplicationBuilder UseCorrelationId(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseCorrelationId(this IApplicationBuilder app)
     {
-        string? given = context.Request.Headers[Header];
-        // A caller's value goes into logs and a response header: only a short token, never arbitrary text.
-        var id = given is not null && Shape().IsMatch(given) ? given : context.TraceIdentifier;
-        context.Response.Headers[Header] = id;
-        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("FlashSale.Request");
-        using (logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = id }))
+        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("FlashSale.Request");
+        return app.Use(async (context, next) =>
         {
-            await next(context);
-        }
-    });
+            string? given = context.Request.Headers[Header];
+            // A caller's value goes into logs and a response header: only a short token, never arbitrary text.
+            var id = given is not null && Shape().IsMatch(given) ? given : context.TraceIdentifier;
+            context.Response.Headers[Header] = id;
+            using (logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = id }))
+            {
+                await next(context);
+            }
+        });
+    }
 
     [GeneratedRegex(@"^[A-Za-z0-9._:-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Shape();
