@@ -6,7 +6,8 @@
 # Besides req/s it prints each app's CPU time per request (utime + stime from /proc over the wrk run, divided by
 # the requests wrk completed) and Redis's: on a shared machine that figure moves far less than req/s.
 #   DURATION=20s CONNECTIONS=128 THREADS=2 ROUNDS=2 STOCK=10000000 ROLE=edge WARMUP=10s bash load/measure-admit.sh
-# SERVICE_ARGS adds command-line arguments to the service (e.g. a configuration setting to compare).
+# SERVICE_ARGS adds command-line arguments to the service (e.g. a configuration setting to compare);
+# SERVICE_ENV adds environment variables to the service only (e.g. SERVICE_ENV="DOTNET_GCgen0size=0x4000000").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services-env.sh
@@ -21,7 +22,7 @@ dotnet build load/FlashSale.Baseline -c Release -v q -nologo >/dev/null
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 SVC_PORT=$(free_port); BASE_PORT=$(free_port)
 LOGS=$(mktemp -d)
-ASPNETCORE_ENVIRONMENT=Development dotnet src/FlashSale.Service/bin/Release/net10.0/FlashSale.Service.dll \
+env ASPNETCORE_ENVIRONMENT=Development ${SERVICE_ENV:-} dotnet src/FlashSale.Service/bin/Release/net10.0/FlashSale.Service.dll \
   --urls "http://127.0.0.1:$SVC_PORT" --role "$ROLE" --Logging:LogLevel:Default=Warning ${SERVICE_ARGS:-} >"$LOGS/service.log" 2>&1 &
 SVC_PID=$!
 dotnet load/FlashSale.Baseline/bin/Release/net10.0/FlashSale.Baseline.dll --urls "http://127.0.0.1:$BASE_PORT" >"$LOGS/baseline.log" 2>&1 &
