@@ -51,7 +51,7 @@ public sealed class RunFigures
         : null;
 
     /// <summary>
-    /// Best paid units per second over any 5 s of samples (the admin counts), and the mean from the first paid
+    /// Best paid units per second over any 5 s of samples (fewer if the run had fewer; the admin counts), and the mean from the first paid
     /// unit to the moment everything settled: how fast the worker turns admissions into payments.
     /// </summary>
     public (double Peak, double Mean) PaidPerSecond
@@ -59,7 +59,9 @@ public sealed class RunFigures
         get
         {
             var paid = Buckets.Where(b => b.Paid is not null).ToList();
-            var peak = paid.Zip(paid.Skip(10)).Where(p => p.Second.AtSeconds > p.First.AtSeconds)
+            // 5 s of samples, or all there are when the run settled sooner.
+            var window = Math.Max(1, Math.Min(10, paid.Count - 1));
+            var peak = paid.Zip(paid.Skip(window)).Where(p => p.Second.AtSeconds > p.First.AtSeconds)
                 .Select(p => (p.Second.Paid!.Value - p.First.Paid!.Value) / (p.Second.AtSeconds - p.First.AtSeconds)).DefaultIfEmpty(0).Max();
             var first = paid.FirstOrDefault(b => b.Paid > 0);
             var end = AllSettledAtSeconds is { } settled ? paid.FirstOrDefault(b => b.AtSeconds >= settled) : paid.LastOrDefault();

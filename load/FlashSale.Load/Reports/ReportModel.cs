@@ -55,7 +55,7 @@ public sealed record ReportModel(
         ("last 202 answer", Figures.LastAdmittedAtSeconds is { } last ? $"{last:0.00} s after the start" : "none"),
         ("every admitted unit settled (counts: nothing in flight)", Figures.AllSettledAtSeconds is { } all && Figures.LastAdmittedAtSeconds is { } l
             ? $"{all:0.00} s after the start = {all - l:0.00} s after the last 202 (sampled every 0.5 s)" : "not seen in the samples"),
-        ("paid units/s (admin counts)", $"mean {Figures.PaidPerSecond.Mean:N0} from the first paid unit to settled, best 5 s {Figures.PaidPerSecond.Peak:N0}"),
+        ("paid units/s (admin counts)", $"mean {Figures.PaidPerSecond.Mean:N0} from the first paid unit to settled, best 5 s (or all samples, if fewer) {Figures.PaidPerSecond.Peak:N0}"),
         ("audit finished after traffic", $"{Audit.SettledAfterSeconds:0.00} s (includes polling every claim)"),
     ];
 }
