@@ -17,37 +17,27 @@ public static class DeliveryLoop
         TimeProvider clock, ILogger logger, CancellationToken stoppingToken, Func<bool>? stop = null, int roundsInFlight = 1)
     {
         using var slots = new SemaphoreSlim(roundsInFlight);
-        var rounds = new HashSet<Task>();
         var backoff = TimeSpan.FromMilliseconds(100);
         var failed = 0;
         while (!stoppingToken.IsCancellationRequested && stop?.Invoke() != true)
         {
+            bool acquired = false, started = false;
             try
             {
                 await slots.WaitAsync(stoppingToken);
+                acquired = true;
                 if (Interlocked.Exchange(ref failed, 0) == 1)
                 {
                     await Task.Delay(backoff, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
                 }
-                IReadOnlyList<IReadOnlyList<ClaimDelivery>> batches;
-                try
+                var batches = await transport.ReceiveAsync(batchSize, stoppingToken);
+                if (batches.Count > 0)
                 {
-                    batches = await transport.ReceiveAsync(batchSize, stoppingToken);
+                    // The round gives its slot back when it ends.
+                    _ = RunRoundAsync(batches);
+                    started = true;
                 }
-                catch
-                {
-                    slots.Release();
-                    throw;
-                }
-                if (batches.Count == 0)
-                {
-                    slots.Release();
-                    continue;
-                }
-                var round = RunRoundAsync(batches);
-                lock (rounds) rounds.Add(round);
-                _ = round.ContinueWith(t => { lock (rounds) rounds.Remove(t); }, TaskScheduler.Default);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -58,10 +48,13 @@ public static class DeliveryLoop
                 logger.LogWarning(e, "Receiving deliveries failed; retrying in {Backoff}", backoff);
                 Volatile.Write(ref failed, 1);
             }
+            finally
+            {
+                if (acquired && !started) slots.Release();
+            }
         }
-        Task[] left;
-        lock (rounds) left = [.. rounds];
-        await Task.WhenAll(left);
+        // Holding every slot means every round has ended.
+        for (var i = 0; i < roundsInFlight; i++) await slots.WaitAsync(CancellationToken.None);
 
         async Task RunRoundAsync(IReadOnlyList<IReadOnlyList<ClaimDelivery>> batches)
         {

@@ -45,11 +45,11 @@ public sealed class ClaimBatchProcessor(
 
         // The same claim can arrive twice in one batch (a redelivery next to the original): handle it once.
         var byClaim = usable.GroupBy(d => d.Message!.ClaimId).ToDictionary(g => g.Key, g => g.ToList());
-        var rows = await confirmer.ConfirmAsync(saleId, byClaim.Values.Select(g => g[0].Message!).ToList(), ct, chargeNext: true);
+        var rows = await confirmer.ConfirmAsync(saleId, byClaim.Values.Select(g => g[0].Message!).ToList(), chargeNext: true, ct);
 
         // New claims were marked as payment-attempted when recorded; a redelivered one may still need it.
         var unmarked = rows.Values.Where(r => r.Status == ClaimStatus.Confirmed && r.PaymentAttemptedAt is null).Select(r => r.ClaimId).ToList();
-        var (_, moved) = await attempts.MarkAsync(unmarked, ct);
+        var moved = await attempts.MarkAsync(unmarked, ct);
         foreach (var row in moved) rows[row.ClaimId] = row; // expired by the reconciler meanwhile: not charged
 
         var done = new List<ClaimDelivery>(usable.Count);

@@ -21,7 +21,7 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
     /// </param>
     /// <returns>The current rows of every claim in the batch, keyed by claim id.</returns>
     public async Task<Dictionary<string, ClaimRow>> ConfirmAsync(
-        string saleId, IReadOnlyList<ClaimMessage> claims, CancellationToken ct, bool chargeNext = false)
+        string saleId, IReadOnlyList<ClaimMessage> claims, bool chargeNext, CancellationToken ct)
     {
         using var timer = FlashSaleMetrics.ConfirmDuration.NewTimer();
         await using var conn = await db.OpenConnectionAsync(ct);

@@ -20,12 +20,6 @@ public sealed record ChargeAnswer(ChargeRequest Charge, ChargeResult Result);
 /// </summary>
 public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, SalePool pool, ILogger<ClaimPaymentRecorder> logger)
 {
-    public Task RecordPaidAsync(ChargeRequest charge, string paymentId, string by, CancellationToken ct) =>
-        RecordAsync([new ChargeAnswer(charge, ChargeResult.Succeeded(paymentId))], by, ct);
-
-    public Task RecordFailedAsync(ChargeRequest charge, string reason, string by, CancellationToken ct) =>
-        RecordAsync([new ChargeAnswer(charge, ChargeResult.Declined(reason))], by, ct);
-
     /// <summary>
     /// Succeeded → paid, declined → payment_failed with the units back, unknown → payment_pending (the claim keeps
     /// its stock and waits for the pending settler). Circuit-open answers must not be passed: nothing happened.

@@ -10,21 +10,21 @@ namespace FlashSale.Service.Worker;
 /// </summary>
 public sealed class PaymentAttempts(NpgsqlDataSource db)
 {
-    /// <returns>The claims that may be charged now, and the fresh rows of those that moved meanwhile.</returns>
-    public async Task<(HashSet<string> Chargeable, IReadOnlyList<ClaimRow> Moved)> MarkAsync(IReadOnlyCollection<string> claimIds, CancellationToken ct)
+    /// <returns>The fresh rows of the claims that moved meanwhile (not chargeable); the others may be charged now.</returns>
+    public async Task<IReadOnlyList<ClaimRow>> MarkAsync(IReadOnlyCollection<string> claimIds, CancellationToken ct)
     {
-        if (claimIds.Count == 0) return ([], []);
+        if (claimIds.Count == 0) return [];
         await using var conn = await db.OpenConnectionAsync(ct);
         var marked = (await conn.QueryAsync<string>(new CommandDefinition("""
             UPDATE claims SET payment_attempted_at = coalesce(payment_attempted_at, now())
             WHERE claim_id = ANY(@ids) AND status = 'confirmed'
             RETURNING claim_id
             """, new { ids = claimIds.ToArray() }, cancellationToken: ct))).ToHashSet();
-        if (marked.Count == claimIds.Count) return (marked, []);
+        if (marked.Count == claimIds.Count) return [];
         var moved = await conn.QueryAsync<ClaimRow>(new CommandDefinition("""
             SELECT claim_id, sale_id, user_id, quantity, payment_method_id, status, order_id, payment_id, failure_reason, admitted_at, updated_at
             FROM claims WHERE claim_id = ANY(@ids)
             """, new { ids = claimIds.Where(id => !marked.Contains(id)).ToArray() }, cancellationToken: ct));
-        return (marked, moved.AsList());
+        return moved.AsList();
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Dapper;
 using FlashSale.Service.Payments;
 using Microsoft.Extensions.Options;
@@ -42,7 +43,7 @@ public sealed class PendingPaymentSettler(
     public async Task<int> SettleBatchAsync(CancellationToken ct)
     {
         var pending = await TakeDueAsync(ct);
-        var answers = new System.Collections.Concurrent.ConcurrentBag<ChargeAnswer>();
+        var answers = new ConcurrentBag<ChargeAnswer>();
         await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrentCharges, CancellationToken = ct },
             async (claim, token) =>
             {

@@ -49,7 +49,7 @@ public sealed class ReconcilerTests(ServiceFixture app)
         // A worker confirmed it, then died before any payment attempt, and its queue entry was lost.
         var confirmer = (ClaimConfirmer)app.Services.GetService(typeof(ClaimConfirmer))!;
         await confirmer.ConfirmAsync(sale.SaleId, [new ClaimMessage(claimId, sale.SaleId, "stuck-confirmed", 1, "pm_card_visa",
-            DateTimeOffset.FromUnixTimeMilliseconds((long)entry["admittedAt"]))], CancellationToken.None);
+            DateTimeOffset.FromUnixTimeMilliseconds((long)entry["admittedAt"]))], chargeNext: false, CancellationToken.None);
         await app.Redis.StreamDeleteAsync(keys.Queue, [entry.Id]);
         await app.Redis.SetAddAsync(SaleKeys.ActiveSales, sale.SaleId);
         Assert.Equal("confirmed", (await app.Storefront.GetClaimAsync(sale.SaleId, claimId)).Status);

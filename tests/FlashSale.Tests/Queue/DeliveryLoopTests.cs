@@ -22,12 +22,7 @@ public sealed class DeliveryLoopTests : IAsyncLifetime
     private ConnectionMultiplexer _redis = null!;
     private readonly List<string> _sales = [];
 
-    public async Task InitializeAsync()
-    {
-        var options = ConfigurationOptions.Parse(RedisFixture.Address);
-        options.DefaultDatabase = Database;
-        _redis = await ConnectionMultiplexer.ConnectAsync(options);
-    }
+    public async Task InitializeAsync() => _redis = await QueueRedis.ConnectAsync(Database);
 
     [Theory]
     [InlineData(1)]
@@ -74,9 +69,7 @@ public sealed class DeliveryLoopTests : IAsyncLifetime
         var queue = new SaleKeys(saleId).Queue;
         await db.StreamCreateConsumerGroupAsync(queue, Group, "0-0", createStream: true);
         for (var i = 0; i < count; i++)
-            await db.StreamAddAsync(queue, [
-                new("claimId", Ids.NewClaimId()), new("userId", $"loop-user-{i}"), new("quantity", 1),
-                new("paymentMethodId", "pm_card_visa"), new("admittedAt", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())]);
+            await QueueRedis.AddEntryAsync(db, new ClaimMessage(Ids.NewClaimId(), saleId, $"loop-user-{i}", 1, "pm_card_visa", DateTimeOffset.UtcNow));
         await db.SetAddAsync(SaleKeys.ActiveSales, saleId);
         return saleId;
     }

@@ -22,12 +22,7 @@ public sealed class EndedSaleQueueTests : IAsyncLifetime
 
     private IDatabase Db => _redis.GetDatabase();
 
-    public async Task InitializeAsync()
-    {
-        var options = ConfigurationOptions.Parse(RedisFixture.Address);
-        options.DefaultDatabase = Database;
-        _redis = await ConnectionMultiplexer.ConnectAsync(options);
-    }
+    public async Task InitializeAsync() => _redis = await QueueRedis.ConnectAsync(Database);
 
     [Fact]
     public async Task Drained_queues_of_ended_or_closed_sales_are_forgotten_and_the_others_kept()
@@ -74,9 +69,8 @@ public sealed class EndedSaleQueueTests : IAsyncLifetime
         await Db.HashSetAsync(keys.Meta, [new("status", status), new("endsAt", endsAtMs)]);
         await Db.StreamCreateConsumerGroupAsync(keys.Queue, Group, "0-0", createStream: true);
         for (var i = 0; i < entries; i++)
-            await Db.StreamAddAsync(keys.Queue, [
-                new("claimId", Ids.NewClaimId()), new("userId", $"ended-user-{i}"), new("quantity", 1),
-                new("paymentMethodId", "pm_card_visa"), new("admittedAt", endsAtMs - 1_000)]);
+            await QueueRedis.AddEntryAsync(Db, new ClaimMessage(Ids.NewClaimId(), saleId, $"ended-user-{i}", 1, "pm_card_visa",
+                DateTimeOffset.FromUnixTimeMilliseconds(endsAtMs - 1_000)));
         await Db.SetAddAsync(SaleKeys.ActiveSales, saleId);
         return saleId;
     }

@@ -26,11 +26,7 @@ public sealed class RedisStreamTransportContractTests(RedisStreamTransportContra
 
     protected override async Task PublishAsync(IReadOnlyList<ClaimMessage> claims)
     {
-        // The fields admit.lua writes.
-        foreach (var c in claims)
-            await redis.Db.StreamAddAsync(new SaleKeys(c.SaleId).Queue, [
-                new("claimId", c.ClaimId), new("userId", c.UserId), new("quantity", c.Quantity),
-                new("paymentMethodId", c.PaymentMethodId), new("admittedAt", c.AdmittedAt.ToUnixTimeMilliseconds())]);
+        foreach (var c in claims) await QueueRedis.AddEntryAsync(redis.Db, c);
     }
 
     protected override Task PublishUnreadableAsync(string saleId) =>
@@ -64,20 +60,7 @@ public sealed class RedisStreamTransportContractTests(RedisStreamTransportContra
         public ConnectionMultiplexer Multiplexer { get; private set; } = null!;
         public IDatabase Db => Multiplexer.GetDatabase();
 
-        public async Task InitializeAsync()
-        {
-            var options = ConfigurationOptions.Parse(RedisFixture.Address);
-            options.DefaultDatabase = Database;
-            options.AbortOnConnectFail = true;
-            try
-            {
-                Multiplexer = await ConnectionMultiplexer.ConnectAsync(options);
-            }
-            catch (RedisConnectionException e)
-            {
-                throw new InvalidOperationException($"The Redis transport contract tests need a real Redis at {RedisFixture.Address} (FLASHSALE_TEST_REDIS).", e);
-            }
-        }
+        public async Task InitializeAsync() => Multiplexer = await QueueRedis.ConnectAsync(Database);
 
         public async Task DisposeAsync() => await Multiplexer.DisposeAsync();
     }
