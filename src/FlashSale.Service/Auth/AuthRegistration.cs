@@ -6,6 +6,7 @@ internal static class AuthRegistration
 {
     public static IServiceCollection AddFlashSaleAuth(this IServiceCollection services)
     {
+        services.AddSingleton<ApiKeys>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()

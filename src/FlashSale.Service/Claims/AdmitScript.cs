@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using FlashSale.Service.Redis;
 using StackExchange.Redis;
 
@@ -10,15 +11,37 @@ namespace FlashSale.Service.Claims;
 /// </summary>
 public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scripts)
 {
+    // The five keys of each preloaded sale, built once: they were a third of a claim's garbage. Only sales with
+    // a pool are kept, so made-up sale ids cannot grow this. SE.Redis only reads the array, so sharing is safe.
+    private readonly ConcurrentDictionary<string, RedisKey[]> _keys = new(StringComparer.Ordinal);
+
     public async Task<AdmitResult> RunAsync(string saleId, string userId, int quantity, string paymentMethodId, string claimId, DateTimeOffset now)
     {
-        var keys = new SaleKeys(saleId);
-        var result = await scripts.Admit.EvaluateAsync(redis.GetDatabase(),
-            [keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue],
-            [userId, quantity, paymentMethodId, claimId, now.ToUnixTimeMilliseconds(), RedisClaimId.ToRedis(claimId)]);
+        var keys = _keys.TryGetValue(saleId, out var known) ? known : KeysOf(saleId);
+        RedisValue[] args = [userId, quantity, paymentMethodId, claimId, now.ToUnixTimeMilliseconds(), RedisClaimId.ToRedis(claimId)];
+        var db = redis.GetDatabase();
+        RedisResult result;
+        try
+        {
+            result = await db.ScriptEvaluateAsync(scripts.Admit.Sha1, keys, args);
+        }
+        catch (RedisServerException e) when (RedisScript.IsNoScript(e))
+        {
+            result = await db.ScriptEvaluateAsync(scripts.Admit.Source, keys, args);
+        }
         var parts = (RedisResult[])result!;
+        var outcome = (string)parts[0]!;
+        if (known is null && outcome != "not_preloaded") _keys.TryAdd(saleId, keys);
+        // An admitted claim is stored under the id we sent; only a replay names another one.
         var stored = (RedisValue)parts[1];
-        return new AdmitResult((string)parts[0]!, stored.IsNullOrEmpty ? "" : RedisClaimId.FromRedis(stored), (long)parts[2]);
+        var id = outcome == "admitted" ? claimId : stored.IsNullOrEmpty ? "" : RedisClaimId.FromRedis(stored);
+        return new AdmitResult(outcome, id, (long)parts[2]);
+    }
+
+    private static RedisKey[] KeysOf(string saleId)
+    {
+        var keys = new SaleKeys(saleId);
+        return [keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue];
     }
 }
 

@@ -50,7 +50,7 @@ public static class FlashSaleRegistration
         services.AddFlashSaleRedis().AddFlashSaleStorage().AddFlashSalePayments().AddFlashSaleOrderEvents().AddFlashSaleAuth();
         services.AddFlashSaleQueue(builder.Configuration, roles);
         services.AddSingleton<SaleStore>().AddSingleton<SalePool>().AddSingleton<SaleLifecycle>().AddSingleton<SaleCountsReader>();
-        services.AddSingleton<AdmitScript>().AddSingleton<ClaimReader>();
+        services.AddSingleton<AdmitScript>().AddSingleton<ClaimReader>().AddSingleton<ClaimEndpoint>();
         services.AddSingleton<ClaimConfirmer>().AddSingleton<PaymentAttempts>().AddSingleton<PaymentSettler>().AddSingleton<ClaimBatchProcessor>();
         services.AddSingleton<ClaimPaymentRecorder>().AddSingleton<PendingPaymentSettler>().AddSingleton<OrderEventRelay>();
         services.AddOptions<ReconcilerOptions>().BindConfiguration(ReconcilerOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -16,6 +16,12 @@ public static class Problems
     public static ValidationProblem Invalid(string field, string message) =>
         Invalid(new Dictionary<string, string[]> { [field] = [message] }, message);
 
+    public static ProblemHttpResult Unauthorized() =>
+        Of(StatusCodes.Status401Unauthorized, ProblemCodes.Unauthorized, "Unauthorized", "Send Authorization: Bearer <key> with a valid key.");
+
+    public static ProblemHttpResult Forbidden() =>
+        Of(StatusCodes.Status403Forbidden, ProblemCodes.Forbidden, "Forbidden", "This key's role may not call this endpoint.");
+
     public static ProblemHttpResult SaleNotFound() =>
         Of(StatusCodes.Status404NotFound, ProblemCodes.SaleNotFound, "Sale not found", "No sale has this id.");
 

@@ -15,16 +15,26 @@ public static partial class CorrelationId
         var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("FlashSale.Request");
         return app.Use(async (context, next) =>
         {
-            string? given = context.Request.Headers[Header];
-            // A caller's value goes into logs and a response header: only a short token, never arbitrary text.
-            var id = given is not null && Shape().IsMatch(given) ? given : context.TraceIdentifier;
-            context.Response.Headers[Header] = id;
-            using (logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = id }))
+            using (BeginScope(logger, Assign(context)))
             {
                 await next(context);
             }
         });
     }
+
+    /// <summary>Picks the request's id and echoes it in the response.</summary>
+    public static string Assign(HttpContext context)
+    {
+        string? given = context.Request.Headers[Header];
+        // A caller's value goes into logs and a response header: only a short token, never arbitrary text.
+        var id = given is not null && Shape().IsMatch(given) ? given : context.TraceIdentifier;
+        context.Response.Headers[Header] = id;
+        return id;
+    }
+
+    /// <summary>Attaches the id to the log lines written inside the scope.</summary>
+    public static IDisposable? BeginScope(ILogger logger, string id) =>
+        logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = id });
 
     [GeneratedRegex(@"^[A-Za-z0-9._:-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Shape();

@@ -38,25 +38,40 @@ public static class HttpMetrics
     /// <summary>Place after routing (an endpoint is known) and before authentication (401/403 are counted too).</summary>
     public static IApplicationBuilder UseFlashSaleHttpMetrics(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        var endpoint = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "";
-        var method = context.Request.Method;
-        var running = Running.GetOrAdd((endpoint, method), static key => InProgress.WithLabels(key.Method, "", "", key.Endpoint));
-        var started = Stopwatch.GetTimestamp();
-        running.Inc();
+        var request = Begin(context);
         try
         {
             await next(context);
         }
         finally
         {
-            running.Dec();
-            var (count, time) = Done.GetOrAdd((endpoint, method, context.Response.StatusCode), static key =>
+            request.End(context);
+        }
+    });
+
+    /// <summary>Counts a request in progress until <see cref="Request.End"/>; for endpoints that skip the middleware.</summary>
+    public static Request Begin(HttpContext context)
+    {
+        var endpoint = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "";
+        var method = context.Request.Method;
+        var running = Running.GetOrAdd((endpoint, method), static key => InProgress.WithLabels(key.Method, "", "", key.Endpoint));
+        running.Inc();
+        return new Request(endpoint, method, running, Stopwatch.GetTimestamp());
+    }
+
+    public readonly record struct Request(string Endpoint, string Method, Gauge.Child Running, long Started)
+    {
+        /// <summary>Records the answered request under its status code.</summary>
+        public void End(HttpContext context)
+        {
+            Running.Dec();
+            var (count, time) = Done.GetOrAdd((Endpoint, Method, context.Response.StatusCode), static key =>
             {
                 var code = key.Code.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return (Received.WithLabels(code, key.Method, "", "", key.Endpoint), Duration.WithLabels(code, key.Method, "", "", key.Endpoint));
             });
             count.Inc();
-            time.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            time.Observe(Stopwatch.GetElapsedTime(Started).TotalSeconds);
         }
-    });
+    }
 }

@@ -32,11 +32,15 @@ public sealed class RedisScript
         {
             return await db.ScriptEvaluateAsync(Sha1, keys, args);
         }
-        catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        catch (RedisServerException e) when (IsNoScript(e))
         {
-            // Redis restarted or its script cache was flushed. NOSCRIPT means nothing ran, so sending the
-            // source once (EVAL, which caches it again) cannot apply the script twice.
             return await db.ScriptEvaluateAsync(Source, keys, args);
         }
     }
+
+    /// <summary>
+    /// Redis restarted or its script cache was flushed. NOSCRIPT means nothing ran, so sending the source once
+    /// (EVAL, which caches it again) cannot apply the script twice.
+    /// </summary>
+    public static bool IsNoScript(RedisServerException e) => e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
 }

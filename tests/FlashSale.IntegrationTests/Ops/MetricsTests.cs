@@ -1,13 +1,11 @@
-using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
 using FlashSale.IntegrationTests.Infrastructure;
 
 namespace FlashSale.IntegrationTests.Ops;
 
 /// <summary>/metrics speaks Prometheus text and its key series move the way a sale does.</summary>
 [Collection(ServiceCollection.Name)]
-public sealed partial class MetricsTests(ServiceFixture app)
+public sealed class MetricsTests(ServiceFixture app)
 {
     [Fact]
     public async Task Claims_payments_and_stock_are_exported_and_counters_only_grow()
@@ -35,19 +33,7 @@ public sealed partial class MetricsTests(ServiceFixture app)
         Assert.DoesNotContain(after.Keys, k => k.Contains("metrics-1", StringComparison.Ordinal));
     }
 
-    private async Task<Dictionary<string, double>> ScrapeAsync()
-    {
-        var response = await app.Storefront.Http.GetAsync("/metrics");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
-        var series = new Dictionary<string, double>();
-        foreach (Match m in Sample().Matches(await response.Content.ReadAsStringAsync()))
-            series[m.Groups[1].Value] = double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
-        return series;
-    }
+    private Task<Dictionary<string, double>> ScrapeAsync() => MetricsScrape.ScrapeAsync(app.Storefront.Http);
 
     private static double Value(Dictionary<string, double> series, string name) => series.GetValueOrDefault(name);
-
-    [GeneratedRegex(@"^([a-z_]+(?:\{[^}]*\})?) (\S+)$", RegexOptions.Multiline)]
-    private static partial Regex Sample();
 }
