@@ -27,7 +27,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 SVC_PORT=$(free_port); BASE_PORT=$(free_port)
 LOGS=$(mktemp -d)
 env ASPNETCORE_ENVIRONMENT="$ENVIRONMENT" FlashSale__AdminKey="$ADMIN_KEY" FlashSale__StorefrontKey="$STOREFRONT_KEY" ${SERVICE_ENV:-} dotnet src/FlashSale.Service/bin/Release/net10.0/FlashSale.Service.dll \
-  --urls "http://127.0.0.1:$SVC_PORT" --role "$ROLE" --Logging:LogLevel:Default=Warning ${SERVICE_ARGS:-} >"$LOGS/service.log" 2>&1 &
+  --contentRoot "$PWD/src/FlashSale.Service/bin/Release/net10.0" --urls "http://127.0.0.1:$SVC_PORT" --role "$ROLE" --Logging:LogLevel:Default=Warning ${SERVICE_ARGS:-} >"$LOGS/service.log" 2>&1 &
 SVC_PID=$!
 dotnet load/FlashSale.Baseline/bin/Release/net10.0/FlashSale.Baseline.dll --urls "http://127.0.0.1:$BASE_PORT" >"$LOGS/baseline.log" 2>&1 &
 BASE_PID=$!

@@ -31,7 +31,7 @@ cleanup() {
 trap cleanup EXIT
 start() { # role port extra-args...
   local role=$1 port=$2; shift 2
-  ASPNETCORE_ENVIRONMENT=Development dotnet "$DLL" --urls "http://127.0.0.1:$port" --role "$role" \
+  ASPNETCORE_ENVIRONMENT=Development dotnet "$DLL" --contentRoot "$(cd "$(dirname "$DLL")" && pwd)" --urls "http://127.0.0.1:$port" --role "$role" \
     --Logging:LogLevel:Default=Warning "$@" >"$LOGS/$role.log" 2>&1 &
   PID=$!
   for _ in $(seq 150); do curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && return; sleep 0.2; done
