@@ -2,20 +2,26 @@ using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using FlashSale.Service.Queue;
 using FlashSale.Service.Queue.Kafka;
+using FlashSale.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace FlashSale.Tests.Queue;
 
 /// <summary>
 /// The transport contract on Kafka, plus what is Kafka's own (offsets). Every test has a topic and a consumer
-/// group of its own, so tests never see each other's messages or offsets.
+/// group of its own, so tests never see each other's messages or offsets, nor each other's delivery counters in Redis.
 /// </summary>
 public abstract class KafkaTransportContract : ClaimTransportContract
 {
+    /// <summary>Where the transport keeps its delivery counters; their keys hold the topic, so tests never share one.</summary>
+    public const int RedisDatabase = 10;
+
     private readonly string _topic = $"flashsale.contract.{Guid.NewGuid():N}";
     private readonly string _group = $"contract-{Guid.NewGuid():N}";
     private KafkaClaimProducer? _producer;
+    private ConnectionMultiplexer? _redis;
 
     protected abstract string BootstrapServers { get; }
 
@@ -25,6 +31,14 @@ public abstract class KafkaTransportContract : ClaimTransportContract
         Partitions = 4, LingerMs = 1, SessionTimeout = TimeSpan.FromSeconds(4), CommitInterval = TimeSpan.FromMilliseconds(50),
         AdminTimeout = TimeSpan.FromSeconds(2),
     };
+
+    protected ConnectionMultiplexer Redis => _redis ?? throw new InvalidOperationException("Not initialized");
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _redis = await QueueRedis.ConnectAsync(RedisDatabase);
+    }
 
     protected KafkaClaimProducer Producer => _producer ??= new KafkaClaimProducer(Options.Create(Kafka), NullLogger<KafkaClaimProducer>.Instance);
 
@@ -41,7 +55,7 @@ public abstract class KafkaTransportContract : ClaimTransportContract
         Producer.SendAsync(_topic, new Message<string, byte[]> { Key = saleId, Value = "{\"v\":99}"u8.ToArray() }, CancellationToken.None);
 
     protected override IClaimTransport CreateTransport() =>
-        new KafkaClaimTransport(Options.Create(Kafka), Options.Create(QueueOptions(_group)), Producer, TimeProvider.System,
+        new KafkaClaimTransport(Options.Create(Kafka), Options.Create(QueueOptions(_group)), Producer, Redis, TimeProvider.System,
             NullLogger<KafkaClaimTransport>.Instance);
 
     protected override Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(string saleId, int expected) => Task.Run(() =>
@@ -107,7 +121,7 @@ public abstract class KafkaTransportContract : ClaimTransportContract
         nowhere.BootstrapServers = "127.0.0.1:9";
         using var producer = new KafkaClaimProducer(Options.Create(nowhere), NullLogger<KafkaClaimProducer>.Instance);
         using var consumer = new KafkaClaimTransport(Options.Create(nowhere), Options.Create(QueueOptions("nowhere")), producer,
-            TimeProvider.System, NullLogger<KafkaClaimTransport>.Instance);
+            Redis, TimeProvider.System, NullLogger<KafkaClaimTransport>.Instance);
         Assert.False(await consumer.IsHealthyAsync(CancellationToken.None));
     }
 
@@ -116,6 +130,10 @@ public abstract class KafkaTransportContract : ClaimTransportContract
         await base.DisposeAsync();
         _producer?.Dispose();
         await DeleteTopicsAsync([_topic, _topic + ".dead"]);
+        if (_redis is null) return;
+        var server = _redis.GetServer(_redis.GetEndPoints()[0]);
+        await foreach (var key in server.KeysAsync(RedisDatabase, $"fs:kafka:{_topic}:*")) await _redis.GetDatabase().KeyDeleteAsync(key);
+        await _redis.DisposeAsync();
     }
 
     /// <summary>Leaves a real broker as it was; the mock cluster has no admin API and vanishes with the fixture anyway.</summary>

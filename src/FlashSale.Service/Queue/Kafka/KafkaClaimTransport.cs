@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Confluent.Kafka;
 using FlashSale.Service.Ops;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace FlashSale.Service.Queue.Kafka;
 
@@ -10,7 +11,8 @@ namespace FlashSale.Service.Queue.Kafka;
 /// channel; offsets are committed only up to the contiguous prefix of acknowledged messages of each partition,
 /// and the processor acknowledges only after PostgreSQL committed. A message handed out and not acknowledged
 /// within <see cref="QueueOptions.ReclaimAfter"/> is handed out again with a higher delivery count, so retries
-/// and dead-lettering work as with Redis; after a restart everything past the committed offset comes again.
+/// and dead-lettering work as with Redis; after a restart everything past the committed offset comes again, and
+/// the count goes on from where it was (<see cref="KafkaDeliveryCounts"/>, in Redis).
 /// </summary>
 public sealed partial class KafkaClaimTransport : IClaimTransport, IDisposable
 {
@@ -19,6 +21,7 @@ public sealed partial class KafkaClaimTransport : IClaimTransport, IDisposable
     private readonly KafkaClaimProducer _producer;
     private readonly TimeProvider _clock;
     private readonly ILogger<KafkaClaimTransport> _logger;
+    private readonly KafkaDeliveryCounts _counts;
 
     private readonly object _gate = new();
     private readonly Dictionary<TopicPartition, PartitionLedger> _ledgers = [];
@@ -32,13 +35,14 @@ public sealed partial class KafkaClaimTransport : IClaimTransport, IDisposable
     private volatile string? _fatal;
 
     public KafkaClaimTransport(IOptions<KafkaOptions> kafka, IOptions<QueueOptions> queue, KafkaClaimProducer producer,
-        TimeProvider clock, ILogger<KafkaClaimTransport> logger)
+        IConnectionMultiplexer redis, TimeProvider clock, ILogger<KafkaClaimTransport> logger)
     {
         _kafka = kafka.Value;
         _queue = queue.Value;
         _producer = producer;
         _clock = clock;
         _logger = logger;
+        _counts = new KafkaDeliveryCounts(redis, logger);
         _lastOverdueScan = clock.GetTimestamp();
     }
 
@@ -58,6 +62,7 @@ public sealed partial class KafkaClaimTransport : IClaimTransport, IDisposable
             TakeOverdue(bySale, maxPerSale);
             if (bySale.Count == 0 && _backlog.Count == 0) await WaitForFreshAsync(ct);
             TakeFresh(bySale, maxPerSale);
+            await _counts.CountAsync(bySale.Values.SelectMany(entries => entries).ToList());
             return bySale.Values
                 .Select(entries => (IReadOnlyList<ClaimDelivery>)entries
                     .OrderBy(e => e.Ledger.Partition.Partition.Value).ThenBy(e => e.Offset)
@@ -127,6 +132,7 @@ public sealed partial class KafkaClaimTransport : IClaimTransport, IDisposable
                 {
                     // A message of a partition revoked meanwhile belongs to another worker now.
                     if (entry.Acked || !IsAssigned(entry)) continue;
+                    // This process's count; the count in Redis, over every process, replaces it when Redis answers.
                     entry.DeliveryCount = 1;
                     entry.HandedOutAt = now;
                     list.Add(entry);
@@ -153,6 +159,7 @@ public sealed partial class KafkaClaimTransport : IClaimTransport, IDisposable
         {
             foreach (var delivery in deliveries) ((KafkaEntry)delivery.Token).Acked = true;
         }
+        _counts.Forget(deliveries.Select(d => (KafkaEntry)d.Token));
         return Task.CompletedTask;
     }
 
