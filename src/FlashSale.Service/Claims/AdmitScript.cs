@@ -19,16 +19,7 @@ public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scrip
     {
         var keys = _keys.TryGetValue(saleId, out var known) ? known : KeysOf(saleId);
         RedisValue[] args = [userId, quantity, paymentMethodId, claimId, now.ToUnixTimeMilliseconds(), RedisClaimId.ToRedis(claimId)];
-        var db = redis.GetDatabase();
-        RedisResult result;
-        try
-        {
-            result = await db.ScriptEvaluateAsync(scripts.Admit.Sha1, keys, args);
-        }
-        catch (RedisServerException e) when (RedisScript.IsNoScript(e))
-        {
-            result = await db.ScriptEvaluateAsync(scripts.Admit.Source, keys, args);
-        }
+        var result = await scripts.Admit.EvaluateAsync(redis.GetDatabase(), keys, args);
         var parts = (RedisResult[])result!;
         var outcome = (string)parts[0]!;
         if (known is null && outcome != "not_preloaded") _keys.TryAdd(saleId, keys);

@@ -93,7 +93,7 @@ public sealed class ClaimEndpoint(
             case Policies.Storefront:
                 return null;
             case null:
-                context.Response.Headers.WWWAuthenticate = "Bearer";
+                context.Response.Headers.WWWAuthenticate = ApiKeyAuthenticationHandler.ChallengeFor(context.Request);
                 return Problems.Unauthorized();
             default:
                 return Problems.Forbidden();
@@ -117,9 +117,9 @@ public sealed class ClaimEndpoint(
                 Write(context.Response, StatusCodes.Status200OK, saleId, result.ClaimId, status);
                 return null;
             case "sold_out": return Conflict(ProblemCodes.SoldOut, "Sold out", "No units are left for this quantity.");
-            case "sale_paused": return Conflict(ProblemCodes.SalePaused, "Sale paused", "The merchant paused this sale; try again later.");
-            case "sale_ended": return Conflict(ProblemCodes.SaleEnded, "Sale ended", "This sale has ended.");
-            case "sale_not_started": return Conflict(ProblemCodes.SaleNotStarted, "Sale not started", "This sale has not started yet.");
+            case "sale_paused": return SalePaused();
+            case "sale_ended": return SaleEnded();
+            case "sale_not_started": return SaleNotStarted();
             case "invalid_quantity": return Problems.Invalid("quantity", "quantity must be at least 1 and at most the sale's perUserLimit.");
             default: return await NotPreloadedAsync(saleId, ct);
         }
@@ -132,12 +132,17 @@ public sealed class ClaimEndpoint(
         if (sale is null) return Problems.SaleNotFound();
         return SaleStatus.Effective(sale.Status, sale.StartsAt, sale.EndsAt, clock.GetUtcNow().UtcDateTime) switch
         {
-            SaleStatus.Scheduled => Conflict(ProblemCodes.SaleNotStarted, "Sale not started", "This sale has not started yet."),
-            SaleStatus.Ended or SaleStatus.Closed => Conflict(ProblemCodes.SaleEnded, "Sale ended", "This sale has ended."),
-            SaleStatus.Paused => Conflict(ProblemCodes.SalePaused, "Sale paused", "The merchant paused this sale; try again later."),
+            SaleStatus.Scheduled => SaleNotStarted(),
+            SaleStatus.Ended or SaleStatus.Closed => SaleEnded(),
+            SaleStatus.Paused => SalePaused(),
             _ => Problems.DependencyUnavailable("The sale's inventory pool is not available right now."),
         };
     }
+
+    // Made per answer: the problem writer adds the request's traceId to the instance it is given.
+    private static ProblemHttpResult SaleNotStarted() => Conflict(ProblemCodes.SaleNotStarted, "Sale not started", "This sale has not started yet.");
+    private static ProblemHttpResult SaleEnded() => Conflict(ProblemCodes.SaleEnded, "Sale ended", "This sale has ended.");
+    private static ProblemHttpResult SalePaused() => Conflict(ProblemCodes.SalePaused, "Sale paused", "The merchant paused this sale; try again later.");
 
     private static ProblemHttpResult Conflict(string code, string title, string detail) =>
         Problems.Of(StatusCodes.Status409Conflict, code, title, detail);

@@ -32,15 +32,11 @@ public sealed class RedisScript
         {
             return await db.ScriptEvaluateAsync(Sha1, keys, args);
         }
-        catch (RedisServerException e) when (IsNoScript(e))
+        catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
+            // Redis restarted or its script cache was flushed. NOSCRIPT means nothing ran, so sending the
+            // source once (EVAL, which caches it again) cannot apply the script twice.
             return await db.ScriptEvaluateAsync(Source, keys, args);
         }
     }
-
-    /// <summary>
-    /// Redis restarted or its script cache was flushed. NOSCRIPT means nothing ran, so sending the source once
-    /// (EVAL, which caches it again) cannot apply the script twice.
-    /// </summary>
-    public static bool IsNoScript(RedisServerException e) => e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
 }

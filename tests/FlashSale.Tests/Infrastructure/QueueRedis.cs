@@ -31,4 +31,15 @@ public static class QueueRedis
         db.StreamAddAsync(new SaleKeys(claim.SaleId).Queue, [
             new("claimId", claim.ClaimId), new("userId", claim.UserId), new("quantity", claim.Quantity),
             new("paymentMethodId", claim.PaymentMethodId), new("admittedAt", claim.AdmittedAt.ToUnixTimeMilliseconds())]);
+
+    /// <summary>Takes test sales out of the active set and deletes their queues and metadata.</summary>
+    public static async Task RemoveSalesAsync(IDatabase db, IEnumerable<string> saleIds)
+    {
+        foreach (var saleId in saleIds)
+        {
+            var keys = new SaleKeys(saleId);
+            await db.SetRemoveAsync(SaleKeys.ActiveSales, saleId);
+            await db.KeyDeleteAsync([keys.Queue, keys.Meta]);
+        }
+    }
 }

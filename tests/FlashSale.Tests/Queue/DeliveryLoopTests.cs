@@ -82,12 +82,7 @@ public sealed class DeliveryLoopTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        var db = _redis.GetDatabase();
-        foreach (var saleId in _sales)
-        {
-            await db.SetRemoveAsync(SaleKeys.ActiveSales, saleId);
-            await db.KeyDeleteAsync(new SaleKeys(saleId).Queue);
-        }
+        await QueueRedis.RemoveSalesAsync(_redis.GetDatabase(), _sales);
         await _redis.DisposeAsync();
     }
 }

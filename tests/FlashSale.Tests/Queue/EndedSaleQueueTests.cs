@@ -77,12 +77,7 @@ public sealed class EndedSaleQueueTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var saleId in _sales)
-        {
-            var keys = new SaleKeys(saleId);
-            await Db.SetRemoveAsync(SaleKeys.ActiveSales, saleId);
-            await Db.KeyDeleteAsync([keys.Queue, keys.Meta]);
-        }
+        await QueueRedis.RemoveSalesAsync(_redis.GetDatabase(), _sales);
         await _redis.DisposeAsync();
     }
 }
