@@ -7,7 +7,7 @@ CONFIG  := Release
 RESULTS := TestResults
 ARGS    ?=
 
-.PHONY: services-up services-down browser build run test clean distclean rehearse bench
+.PHONY: services-up services-down browser build run run-cluster run-sentinel test clean distclean rehearse bench
 
 services-up:
 	@bash scripts/services-up.sh
@@ -26,6 +26,17 @@ run: services-up
 	@source scripts/services-env.sh; \
 	export ASPNETCORE_ENVIRONMENT="$${ASPNETCORE_ENVIRONMENT:-Development}"; \
 	dotnet run --project $(SERVICE) -c $(CONFIG) -- $(ARGS)
+
+# The same service on the local Redis Cluster (3 masters + 3 replicas) or behind the local Sentinels (docs/redis.md).
+run-cluster: services-up
+	@source scripts/services-env.sh; \
+	export ASPNETCORE_ENVIRONMENT="$${ASPNETCORE_ENVIRONMENT:-Development}"; \
+	dotnet run --project $(SERVICE) -c $(CONFIG) -- --FlashSale:Redis:Configuration="$$FLASHSALE_TEST_REDIS_CLUSTER" $(ARGS)
+
+run-sentinel: services-up
+	@source scripts/services-env.sh; \
+	export ASPNETCORE_ENVIRONMENT="$${ASPNETCORE_ENVIRONMENT:-Development}"; \
+	dotnet run --project $(SERVICE) -c $(CONFIG) -- --FlashSale:Redis:Configuration="$$FLASHSALE_TEST_REDIS_SENTINEL" $(ARGS)
 
 # Last output line: "Tests: X passed, Y failed, Z skipped".
 # Fails if dotnet test fails, any test fails, or zero tests ran.

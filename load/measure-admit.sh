@@ -11,6 +11,8 @@
 # SERVICE_ARGS adds command-line arguments to the service (e.g. a configuration setting to compare);
 # SERVICE_ENV adds environment variables to the service only (e.g. SERVICE_ENV="DOTNET_GCgen0size=0x4000000").
 set -euo pipefail
+# shellcheck source=load/active-sales.sh
+source "$(dirname "$0")/active-sales.sh"
 cd "$(dirname "$0")/.."
 source scripts/services-env.sh
 DURATION="${DURATION:-20s}"; CONNECTIONS="${CONNECTIONS:-128}"; THREADS="${THREADS:-2}"; ROUNDS="${ROUNDS:-2}"
@@ -37,7 +39,7 @@ cleanup() {
   wait "$SVC_PID" "$BASE_PID" 2>/dev/null || true
   if [ -n "$SALE" ]; then
     for k in meta remaining users claims queue dead released; do redis-cli -u "redis://${REDIS_CONF%%,*}" UNLINK "fs:{$SALE}:$k" >/dev/null; done
-    redis-cli -u "redis://${REDIS_CONF%%,*}" SREM fs:active-sales "$SALE" >/dev/null
+    active_sales_remove "redis://${REDIS_CONF%%,*}" "$SALE"
   fi
 }
 trap cleanup EXIT
@@ -52,7 +54,7 @@ SALE=$(curl -sf -X POST "http://127.0.0.1:$SVC_PORT/admin/sales" -H "$A" -H 'Con
   | sed 's/.*"saleId":"\([^"]*\)".*/\1/')
 curl -sf -o /dev/null -X POST "http://127.0.0.1:$SVC_PORT/admin/sales/$SALE/preload" -H "$A"
 # Edge only: no worker of ours drains this queue, and no other process's worker should poll it either.
-[ "$ROLE" = edge ] && redis-cli -u "redis://${REDIS_CONF%%,*}" SREM fs:active-sales "$SALE" >/dev/null
+[ "$ROLE" = edge ] && active_sales_remove "redis://${REDIS_CONF%%,*}" "$SALE"
 echo "sale $SALE (stock $STOCK), service role $ROLE on :$SVC_PORT, baseline on :$BASE_PORT; wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime, in clock ticks

@@ -5,10 +5,12 @@
 # sold = paid = STOCK in PostgreSQL, one simulated charge per claim, Redis remaining 0.
 #   STOCK=50000 LATENCY=00:00:00.100 WORKER_ARGS="--FlashSale:Queue:BatchSize=1000" bash load/measure-drain.sh
 set -euo pipefail
+# shellcheck source=load/active-sales.sh
+source "$(dirname "$0")/active-sales.sh"
 cd "$(dirname "$0")/.."
 source scripts/services-env.sh
 STOCK="${STOCK:-50000}"; LATENCY="${LATENCY:-00:00:00}"; WORKER_ARGS="${WORKER_ARGS:-}"; REDIS_DB="${REDIS_DB:-6}"
-# Its own Redis database: no other worker on this Redis polls the sale (fs:active-sales is per database).
+# Its own Redis database: no other worker on this Redis polls the sale (the registry of active sales is per database).
 export FlashSale__Redis__Configuration="${FlashSale__Redis__Configuration},defaultDatabase=$REDIS_DB"
 REDIS_URL="redis://${FlashSale__Redis__Configuration%%,*}/$REDIS_DB"
 PSQL=(psql "postgresql://flashsale:flashsale@127.0.0.1:${FLASHSALE_PG_PORT:-5440}/flashsale" -tAq)
@@ -25,7 +27,7 @@ cleanup() {
   [ -n "$PID" ] && { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
   if [ -n "$SALE" ]; then
     for k in meta remaining users claims queue dead released; do redis-cli -u "$REDIS_URL" UNLINK "fs:{$SALE}:$k" >/dev/null; done
-    redis-cli -u "$REDIS_URL" SREM fs:active-sales "$SALE" >/dev/null
+    active_sales_remove "$REDIS_URL" "$SALE"
   fi
 }
 trap cleanup EXIT
@@ -47,7 +49,7 @@ SALE=$(curl -sf -X POST "http://127.0.0.1:$PORT/admin/sales" -H "$A" -H 'Content
   -d "{\"sku\":\"DRAIN\",\"name\":\"drain benchmark\",\"stock\":$STOCK,\"priceCents\":100,\"currency\":\"usd\",\"startsAt\":\"$START\",\"endsAt\":\"$END\"}" \
   | sed 's/.*"saleId":"\([^"]*\)".*/\1/')
 curl -sf -o /dev/null -X POST "http://127.0.0.1:$PORT/admin/sales/$SALE/preload" -H "$A"
-redis-cli -u "$REDIS_URL" SREM fs:active-sales "$SALE" >/dev/null
+active_sales_remove "$REDIS_URL" "$SALE"
 while [ "$(redis-cli -u "$REDIS_URL" GET "fs:{$SALE}:remaining")" != 0 ]; do
   RUN_TAG="drain-$RANDOM$RANDOM" wrk -t2 -c64 -d3s -s load/wrk/claim.lua "http://127.0.0.1:$PORT/sales/$SALE/claims" >/dev/null
 done
@@ -56,7 +58,7 @@ queued=$(redis-cli -u "$REDIS_URL" XLEN "fs:{$SALE}:queue")
 echo "sale $SALE: $STOCK units admitted, $queued claims queued; starting the worker (gateway latency $LATENCY) $WORKER_ARGS"
 
 # 2. The worker drains the queue; time from its start to the last paid claim.
-redis-cli -u "$REDIS_URL" SADD fs:active-sales "$SALE" >/dev/null
+active_sales_add "$REDIS_URL" "$SALE"
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086
 start worker "$(free_port)" --FlashSale:Payments:Simulated:Latency="$LATENCY" $WORKER_ARGS

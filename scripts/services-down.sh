@@ -58,6 +58,22 @@ log "Redis stopped"
 
 fi
 
+if [[ -z "$ONLY" || "$ONLY" == redis ]]; then
+# ------------------------------------------ Redis Cluster and Sentinels ----
+# Every node and Sentinel started by redis-topologies-up.sh keeps its pid file under $STATE.
+shopt -s nullglob
+for pidfile in "$STATE"/cluster/*/redis.pid "$STATE"/sentinel/*/redis.pid "$STATE"/sentinel/*/sentinel.pid; do
+  pid="$(cat "$pidfile" 2>/dev/null || true)"
+  if proc_alive "$pid" redis; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do proc_alive "$pid" redis || break; sleep 0.1; done
+  fi
+  rm -f "$pidfile"
+done
+shopt -u nullglob
+log "Redis Cluster and Sentinels stopped"
+fi
+
 if [[ -z "$ONLY" || "$ONLY" == postgres ]]; then
 # ----------------------------------------------------------- PostgreSQL ----
 PG_DATA=""

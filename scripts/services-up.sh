@@ -3,8 +3,10 @@
 # Idempotent: safe to run repeatedly, and after a crash (stale pid files).
 #
 # Env overrides: FLASHSALE_REDIS_PORT (default 6390), FLASHSALE_PG_PORT (default 5440),
-# FLASHSALE_STATE_DIR (default $ROOT/.services, gitignored), FLASHSALE_ONLY=redis|postgres (start one),
-# FLASHSALE_REDIS_APPENDFSYNC=everysec|always (AOF fsync policy of a newly started Redis).
+# FLASHSALE_STATE_DIR (default $ROOT/.services, gitignored), FLASHSALE_ONLY=redis|postgres (start one; redis
+# includes the local Redis Cluster and Sentinels of scripts/redis-topologies-up.sh),
+# FLASHSALE_REDIS_APPENDFSYNC=everysec|always (AOF fsync policy of a newly started Redis),
+# FLASHSALE_TOPOLOGIES=0 (no Redis Cluster or Sentinels: the fault tests' own single-node stores).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -90,6 +92,11 @@ else
   log "Redis is up"
 fi
 
+fi
+
+if [[ ( -z "$ONLY" || "$ONLY" == redis ) && "${FLASHSALE_TOPOLOGIES:-1}" != 0 ]]; then
+  # The other two topologies every feature is tested on: a Redis Cluster and a Sentinel-managed primary.
+  FLASHSALE_ONLY="" bash "$ROOT/scripts/redis-topologies-up.sh"
 fi
 
 if [[ "$ONLY" == redis ]]; then echo "Redis: 127.0.0.1:$REDIS_PORT"; exit 0; fi

@@ -27,5 +27,11 @@ public sealed class QueueOptions
     /// <summary>Pause between polls while the queue is empty.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")] public TimeSpan IdlePoll { get; set; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// How long one receive waits for the queue reads of every hash slot; a slot slower than this (its master
+    /// failing over) is collected by a later receive instead of holding up the others.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")] public TimeSpan SlowSlotWait { get; set; } = TimeSpan.FromMilliseconds(200);
+
     public string ConsumerGroup { get; set; } = "flashsale-workers";
 }

@@ -12,18 +12,23 @@ namespace FlashSale.Service.Queue;
 /// effects are committed; entries of a consumer that stopped answering are taken over with XAUTOCLAIM.
 /// </summary>
 public sealed class RedisStreamTransport(
-    IConnectionMultiplexer redis, IOptions<QueueOptions> options, TimeProvider clock, ILogger<RedisStreamTransport> logger)
+    IConnectionMultiplexer redis, ActiveSales activeSales, IOptions<QueueOptions> options, TimeProvider clock,
+    ILogger<RedisStreamTransport> logger)
     : IClaimTransport
 {
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
     private long _lastReclaim = clock.GetTimestamp();
+
+    // Reads still in flight, by hash slot (one key, -1, when Redis is not a cluster). Receives come one at a time
+    // (the delivery loop awaits each), so only that caller touches this.
+    private readonly Dictionary<int, Task<SlotRead>> _reads = [];
 
     private QueueOptions Options => options.Value;
 
     public async Task<IReadOnlyList<IReadOnlyList<ClaimDelivery>>> ReceiveAsync(int maxPerSale, CancellationToken ct)
     {
         var db = redis.GetDatabase();
-        var sales = (await db.SetMembersAsync(SaleKeys.ActiveSales)).Select(s => (string)s!).ToArray();
+        var sales = await activeSales.ListAsync();
         var batches = new List<IReadOnlyList<ClaimDelivery>>();
         if (sales.Length > 0)
         {
@@ -44,27 +49,70 @@ public sealed class RedisStreamTransport(
     // Often enough that an abandoned entry waits little more than ReclaimAfter.
     private TimeSpan ReclaimInterval => TimeSpan.FromTicks(Math.Max(Options.ReclaimAfter.Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks));
 
+    private sealed record SlotRead(string[] Sales, RedisStream[]? Streams, Exception? Error);
+
+    /// <summary>
+    /// One XREADGROUP per hash slot (a cluster refuses one over several slots), all side by side. A slot whose
+    /// master is slow or failing over does not hold up the others: its read stays in flight and is collected by a
+    /// later receive, while this one returns what the others brought.
+    /// </summary>
     private async Task ReadNewAsync(IDatabase db, string[] sales, int maxPerSale, List<IReadOnlyList<ClaimDelivery>> batches)
     {
+        var cluster = IsCluster();
+        foreach (var slot in sales.GroupBy(s => cluster ? redis.HashSlot(new SaleKeys(s).Queue) : -1))
+            if (!_reads.ContainsKey(slot.Key)) _reads[slot.Key] = ReadSlotAsync(db, slot.ToArray(), maxPerSale);
+
+        var all = Task.WhenAll(_reads.Values);
+        await Task.WhenAny(all, Task.Delay(Options.SlowSlotWait, clock));
+        Exception? firstError = null;
+        var succeeded = 0;
+        foreach (var (slot, read) in _reads.Where(r => r.Value.IsCompleted).ToArray())
+        {
+            _reads.Remove(slot);
+            var result = await read;
+            if (result.Error is not null)
+            {
+                firstError ??= result.Error;
+                continue;
+            }
+            succeeded++;
+            foreach (var stream in result.Streams!.Where(s => s.Entries.Length > 0))
+            {
+                var saleId = SaleKeys.SaleIdOfQueue(stream.Key);
+                batches.Add(stream.Entries.Select(e => ToDelivery(saleId, e, 1)).ToArray());
+            }
+        }
+        // Nothing answered at all: let the delivery loop back off; otherwise the failed slots are read again next time.
+        if (firstError is not null && succeeded == 0 && batches.Count == 0) throw firstError;
+        if (firstError is not null) logger.LogWarning("Reading the claim queues of some slots failed: {Reason}", firstError.Message);
+    }
+
+    private bool IsCluster()
+    {
+        foreach (var server in redis.GetServers())
+            if (server.ServerType == ServerType.Cluster) return true;
+        return false;
+    }
+
+    private async Task<SlotRead> ReadSlotAsync(IDatabase db, string[] sales, int maxPerSale)
+    {
         var positions = sales.Select(s => new StreamPosition(new SaleKeys(s).Queue, StreamPosition.NewMessages)).ToArray();
-        RedisStream[] streams;
         try
         {
-            streams = await db.StreamReadGroupAsync(positions, Options.ConsumerGroup, _consumer, maxPerSale);
+            return new SlotRead(sales, await db.StreamReadGroupAsync(positions, Options.ConsumerGroup, _consumer, maxPerSale), null);
         }
         catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
         {
             // Redis lost a stream or its group (restart without persistence): recreate them, read next time.
             logger.LogWarning("Consumer group missing on a sale queue; recreating");
             foreach (var saleId in sales)
-                await db.ExecuteAsync("XGROUP", "CREATE", (string)new SaleKeys(saleId).Queue!, Options.ConsumerGroup, "0", "MKSTREAM")
+                await db.ExecuteAsync("XGROUP", "CREATE", new SaleKeys(saleId).Queue, Options.ConsumerGroup, "0", "MKSTREAM")
                     .ContinueWith(_ => { }, TaskScheduler.Default);
-            return;
+            return new SlotRead(sales, [], null);
         }
-        foreach (var stream in streams.Where(s => s.Entries.Length > 0))
+        catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            var saleId = SaleKeys.SaleIdOfQueue(stream.Key);
-            batches.Add(stream.Entries.Select(e => ToDelivery(saleId, e, 1)).ToArray());
+            return new SlotRead(sales, null, e);
         }
     }
 
@@ -81,7 +129,7 @@ public sealed class RedisStreamTransport(
             FlashSaleMetrics.QueuePending.WithLabels(saleId).Set(length);
             if (entries.Length == 0)
             {
-                await ForgetIfFinishedAsync(db, keys, length, clock);
+                await ForgetIfFinishedAsync(db, keys, length);
                 return null;
             }
             var pending = await db.StreamPendingMessagesAsync(keys.Queue, Options.ConsumerGroup, entries.Length, _consumer,
@@ -102,12 +150,12 @@ public sealed class RedisStreamTransport(
     // whose clock is behind this one's, still admitting with its own "now".
     private const long EndedGraceMs = 60_000;
 
-    private static async Task ForgetIfFinishedAsync(IDatabase db, SaleKeys keys, long length, TimeProvider clock)
+    private async Task ForgetIfFinishedAsync(IDatabase db, SaleKeys keys, long length)
     {
         if (length > 0) return;
         var meta = await db.HashGetAsync(keys.Meta, ["status", "endsAt"]);
         var ended = long.TryParse((string?)meta[1], out var endsAtMs) && clock.GetUtcNow().ToUnixTimeMilliseconds() >= endsAtMs + EndedGraceMs;
-        if (meta[0] == "closed" || ended) await db.SetRemoveAsync(SaleKeys.ActiveSales, keys.SaleId);
+        if (meta[0] == "closed" || ended) await activeSales.RemoveAsync(keys.SaleId);
     }
 
     private static ClaimDelivery ToDelivery(string saleId, StreamEntry entry, long deliveryCount)

@@ -17,7 +17,7 @@ namespace FlashSale.Service.Reconciliation;
 /// Every change is a compare-and-set, so a worker still handling a claim loses or wins cleanly.
 /// </summary>
 public sealed class SaleReconciler(
-    NpgsqlDataSource db, IConnectionMultiplexer redis, RedisScripts scripts, SalePool pool, RepairLog repairs,
+    NpgsqlDataSource db, IConnectionMultiplexer redis, RedisScripts scripts, SalePool pool, ActiveSales activeSales, RepairLog repairs,
     TimeProvider clock, IOptions<ReconcilerOptions> options, IOptions<QueueOptions> queue)
 {
     private ReconcilerOptions Options => options.Value;
@@ -62,7 +62,7 @@ public sealed class SaleReconciler(
     {
         // The worker's confirm is insert-if-absent, so a claim queued twice is still confirmed once. Workers stop
         // polling an ended sale's drained queue: make sure they look at it again.
-        await redisDb.SetAddAsync(SaleKeys.ActiveSales, sale.SaleId);
+        await activeSales.AddAsync(sale.SaleId);
         await redisDb.StreamAddAsync(keys.Queue, [
             new("claimId", claim.ClaimId), new("userId", claim.UserId), new("quantity", claim.Quantity),
             new("paymentMethodId", claim.PaymentMethodId), new("admittedAt", claim.AdmittedAt.ToUnixTimeMilliseconds())]);

@@ -9,6 +9,7 @@ internal static class RedisRegistration
     {
         services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RedisScripts>();
+        services.AddSingleton<ActiveSales>();
         services.AddSingleton<IConnectionMultiplexer>(sp =>
         {
             var options = ConfigurationOptions.Parse(sp.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration);

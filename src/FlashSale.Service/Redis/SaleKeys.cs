@@ -8,9 +8,6 @@ namespace FlashSale.Service.Redis;
 /// </summary>
 public readonly record struct SaleKeys(string SaleId)
 {
-    /// <summary>The set of sales whose queues the workers read; global, so never touched by a sale's script.</summary>
-    public static readonly RedisKey ActiveSales = "fs:active-sales";
-
     public RedisKey Meta => $"fs:{{{SaleId}}}:meta";
     public RedisKey Remaining => $"fs:{{{SaleId}}}:remaining";
     public RedisKey Users => $"fs:{{{SaleId}}}:users";

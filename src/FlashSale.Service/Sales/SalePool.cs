@@ -7,7 +7,7 @@ using StackExchange.Redis;
 namespace FlashSale.Service.Sales;
 
 /// <summary>A sale's inventory pool in Redis: what the admit script decides from.</summary>
-public sealed class SalePool(IConnectionMultiplexer redis, RedisScripts scripts, IOptions<QueueOptions> queue)
+public sealed class SalePool(IConnectionMultiplexer redis, RedisScripts scripts, ActiveSales activeSales, IOptions<QueueOptions> queue)
 {
     public const string Open = "open";
     public const string Paused = "paused";
@@ -23,7 +23,7 @@ public sealed class SalePool(IConnectionMultiplexer redis, RedisScripts scripts,
             sale.PerUserLimit, sale.Stock, queue.Value.ConsumerGroup,
         ]);
         // Only now may workers read the sale's queue: its consumer group exists.
-        await db.SetAddAsync(SaleKeys.ActiveSales, sale.SaleId);
+        await activeSales.AddAsync(sale.SaleId);
     }
 
     // The columns are timestamptz (UTC); saying so keeps a stray local DateTime from shifting the window.

@@ -7,8 +7,7 @@ using Xunit.Abstractions;
 namespace FlashSale.IntegrationTests.Claims;
 
 /// <summary>Invariants 1, 2, 4, 5 under a real crowd: thousands of concurrent HTTP claims for a small stock.</summary>
-[Collection(ServiceCollection.Name)]
-public sealed class ClaimRaceTests(ServiceFixture app, ITestOutputHelper output)
+public abstract class ClaimRaceTests(ServiceFixture app, ITestOutputHelper output)
 {
     private const int Stock = 100;
     private const int Users = 2500;
@@ -82,3 +81,12 @@ public sealed class ClaimRaceTests(ServiceFixture app, ITestOutputHelper output)
 
     private sealed record Answer(string? ClaimId, string? Code);
 }
+
+[Collection(ServiceCollection.Name)]
+public sealed class ClaimRaceTestsOnSingleNode(ServiceFixture app, ITestOutputHelper output) : ClaimRaceTests(app, output);
+
+[Collection(ClusterServiceCollection.Name)]
+public sealed class ClaimRaceTestsOnCluster(ClusterServiceFixture app, ITestOutputHelper output) : ClaimRaceTests(app, output);
+
+[Collection(SentinelServiceCollection.Name)]
+public sealed class ClaimRaceTestsBehindSentinels(SentinelServiceFixture app, ITestOutputHelper output) : ClaimRaceTests(app, output);

@@ -5,8 +5,7 @@ using FlashSale.IntegrationTests.Infrastructure;
 namespace FlashSale.IntegrationTests.Claims;
 
 /// <summary>A declined card gives its unit back to the sale, and a later buyer gets it.</summary>
-[Collection(ServiceCollection.Name)]
-public sealed class DeclinedPaymentTests(ServiceFixture app)
+public abstract class DeclinedPaymentTests(ServiceFixture app)
 {
     [Fact]
     public async Task Declined_buyers_end_payment_failed_and_their_units_are_sold_again_until_paid_equals_stock()
@@ -57,3 +56,12 @@ public sealed class DeclinedPaymentTests(ServiceFixture app)
         Assert.Equal(3, ledger.Charges.Count(c => c.Outcome == "declined"));
     }
 }
+
+[Collection(ServiceCollection.Name)]
+public sealed class DeclinedPaymentTestsOnSingleNode(ServiceFixture app) : DeclinedPaymentTests(app);
+
+[Collection(ClusterServiceCollection.Name)]
+public sealed class DeclinedPaymentTestsOnCluster(ClusterServiceFixture app) : DeclinedPaymentTests(app);
+
+[Collection(SentinelServiceCollection.Name)]
+public sealed class DeclinedPaymentTestsBehindSentinels(SentinelServiceFixture app) : DeclinedPaymentTests(app);

@@ -6,8 +6,7 @@ using FlashSale.Service.Redis;
 namespace FlashSale.IntegrationTests.Claims;
 
 /// <summary>PostgreSQL is the last line: if Redis ever admits more than the stock, the excess is rejected, never sold.</summary>
-[Collection(ServiceCollection.Name)]
-public sealed class OversellGuardTests(ServiceFixture app)
+public abstract class OversellGuardTests(ServiceFixture app)
 {
     [Fact]
     public async Task Claims_beyond_postgres_stock_are_rejected_and_the_rest_paid()
@@ -38,3 +37,12 @@ public sealed class OversellGuardTests(ServiceFixture app)
         Assert.Contains(report.GetProperty("anomalies").EnumerateArray(), a => a.GetString()!.Contains("rejected", StringComparison.Ordinal));
     }
 }
+
+[Collection(ServiceCollection.Name)]
+public sealed class OversellGuardTestsOnSingleNode(ServiceFixture app) : OversellGuardTests(app);
+
+[Collection(ClusterServiceCollection.Name)]
+public sealed class OversellGuardTestsOnCluster(ClusterServiceFixture app) : OversellGuardTests(app);
+
+[Collection(SentinelServiceCollection.Name)]
+public sealed class OversellGuardTestsBehindSentinels(SentinelServiceFixture app) : OversellGuardTests(app);

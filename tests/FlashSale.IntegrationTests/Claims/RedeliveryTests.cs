@@ -11,8 +11,7 @@ using StackExchange.Redis;
 namespace FlashSale.IntegrationTests.Claims;
 
 /// <summary>At-least-once delivery must not mean twice the effect: a redelivered claim is confirmed and charged once.</summary>
-[Collection(ServiceCollection.Name)]
-public sealed class RedeliveryTests(ServiceFixture app)
+public abstract class RedeliveryTests(ServiceFixture app)
 {
     [Fact]
     public async Task A_claim_queued_again_after_it_was_paid_is_not_charged_or_counted_again()
@@ -42,7 +41,7 @@ public sealed class RedeliveryTests(ServiceFixture app)
         var sale = await app.Admin.LiveSaleAsync(stock: 3);
         var keys = new SaleKeys(sale.SaleId);
         // Hide this sale's queue from the running worker so the test alone delivers its entries.
-        await app.Redis.SetRemoveAsync(SaleKeys.ActiveSales, sale.SaleId);
+        await app.ActiveSales.RemoveAsync(sale.SaleId);
         var claimId = await AdmitAsync(sale.SaleId, "twice-user");
         var entry = Assert.Single(await app.Redis.StreamRangeAsync(keys.Queue));
         var message = new ClaimMessage(claimId, sale.SaleId, "twice-user", 1, "pm_card_visa",
@@ -74,3 +73,12 @@ public sealed class RedeliveryTests(ServiceFixture app)
             new { key = ChargeRequest.IdempotencyKeyFor(claimId) });
     }
 }
+
+[Collection(ServiceCollection.Name)]
+public sealed class RedeliveryTestsOnSingleNode(ServiceFixture app) : RedeliveryTests(app);
+
+[Collection(ClusterServiceCollection.Name)]
+public sealed class RedeliveryTestsOnCluster(ClusterServiceFixture app) : RedeliveryTests(app);
+
+[Collection(SentinelServiceCollection.Name)]
+public sealed class RedeliveryTestsBehindSentinels(SentinelServiceFixture app) : RedeliveryTests(app);

@@ -44,7 +44,7 @@ public sealed class FaultStores : IAsyncLifetime
             Environment =
             {
                 ["FLASHSALE_STATE_DIR"] = StateDir, ["FLASHSALE_REDIS_PORT"] = RedisPort.ToString(),
-                ["FLASHSALE_PG_PORT"] = PostgresPort.ToString(), ["FLASHSALE_ONLY"] = only ?? "",
+                ["FLASHSALE_PG_PORT"] = PostgresPort.ToString(), ["FLASHSALE_ONLY"] = only ?? "", ["FLASHSALE_TOPOLOGIES"] = "0",
             },
         };
         using var process = Process.Start(start)!;

@@ -48,6 +48,7 @@ public sealed class IsolatedService : IAsyncDisposable
         {
             ["FlashSale:Redis:Configuration"] = $"{ServiceFixture.RedisAddress},defaultDatabase={RedisDatabase}",
             ["FlashSale:Postgres:ConnectionString"] = used.ConnectionString,
+            ["FlashSale:Redis:Namespace"] = used.Namespace,
         });
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
 
@@ -97,6 +98,9 @@ public sealed class TestSchema : IAsyncDisposable
     private TestSchema(string name) => Name = name;
 
     public string Name { get; }
+
+    /// <summary>The hosts' Redis namespace: their registry of active sales is theirs alone.</summary>
+    public string Namespace => Name;
     public string ConnectionString => $"{ServiceFixture.PostgresConnectionString};Search Path={Name}";
 
     public static async Task<TestSchema> CreateAsync()
@@ -114,10 +118,11 @@ public sealed class TestSchema : IAsyncDisposable
         await using (var redis = await ConnectionMultiplexer.ConnectAsync($"{ServiceFixture.RedisAddress},defaultDatabase={IsolatedService.RedisDatabase}"))
         {
             var db = redis.GetDatabase();
+            var activeSales = new ActiveSales(redis, Namespace);
             foreach (var saleId in sales)
             {
                 var keys = new SaleKeys(saleId);
-                await db.SetRemoveAsync(SaleKeys.ActiveSales, saleId);
+                await activeSales.RemoveAsync(saleId);
                 await db.KeyDeleteAsync([keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue, keys.DeadLetters, keys.Released]);
             }
         }

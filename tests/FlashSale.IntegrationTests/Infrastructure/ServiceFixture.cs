@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using FlashSale.Service.Redis;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -10,14 +11,27 @@ namespace FlashSale.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// The whole service (edge, worker, preloader) on real Kestrel, against the real Redis and PostgreSQL that
-/// <c>make test</c> starts. One per test run; tests keep apart by using a sale of their own.
+/// <c>make test</c> starts. One per Redis topology per test run; tests keep apart by using a sale of their own,
+/// and each host's sales sit in a Redis namespace of its own, so no other host's worker takes its claims.
 /// </summary>
-public sealed class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifetime
+public class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminKey = "test-admin-key-0123456789";
     public const string StorefrontKey = "test-storefront-key-0123456789";
 
     public static string RedisAddress => Environment.GetEnvironmentVariable("FLASHSALE_TEST_REDIS") ?? "127.0.0.1:6390";
+    public static string ClusterAddress => Environment.GetEnvironmentVariable("FLASHSALE_TEST_REDIS_CLUSTER")
+        ?? "127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103";
+    public static string SentinelAddress => Environment.GetEnvironmentVariable("FLASHSALE_TEST_REDIS_SENTINEL")
+        ?? "127.0.0.1:26393,127.0.0.1:26394,127.0.0.1:26395,serviceName=flashsale";
+
+    /// <summary>A Redis namespace for one host (<c>FlashSale:Redis:Namespace</c>).</summary>
+    public static string NewNamespace() => $"t{Guid.NewGuid():N}"[..13];
+
+    /// <summary>The Redis this host runs on: one node here, a cluster or Sentinels in the subclasses.</summary>
+    protected virtual string RedisConfiguration => RedisAddress;
+
+    public string Namespace { get; } = NewNamespace();
     public static string PostgresConnectionString => Environment.GetEnvironmentVariable("FLASHSALE_TEST_PG")
         ?? "Host=127.0.0.1;Port=5440;Username=flashsale;Password=flashsale;Database=flashsale_test";
 
@@ -25,6 +39,7 @@ public sealed class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifet
     public FlashSaleClient Storefront { get; private set; } = null!;
     public NpgsqlDataSource Db => Services.GetRequiredService<NpgsqlDataSource>();
     public IDatabase Redis => Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+    public ActiveSales ActiveSales => Services.GetRequiredService<ActiveSales>();
 
     /// <summary>The settings every test host gets; a test may add or override some.</summary>
     public static Dictionary<string, string?> Settings(IDictionary<string, string?>? overrides = null)
@@ -50,8 +65,12 @@ public sealed class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifet
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
-        foreach (var (key, value) in Settings()) builder.UseSetting(key, value);
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(Settings()));
+        var settings = Settings(new Dictionary<string, string?>
+        {
+            ["FlashSale:Redis:Configuration"] = RedisConfiguration, ["FlashSale:Redis:Namespace"] = Namespace,
+        });
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
     }
 
     public Task InitializeAsync()
@@ -74,8 +93,32 @@ public sealed class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifet
     async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
 }
 
+/// <summary>The service on the local Redis Cluster (3 masters, 3 replicas): its sales' slots spread over all masters.</summary>
+public sealed class ClusterServiceFixture : ServiceFixture
+{
+    protected override string RedisConfiguration => ClusterAddress;
+}
+
+/// <summary>The service on the Sentinel-managed primary, found through the 3 Sentinels.</summary>
+public sealed class SentinelServiceFixture : ServiceFixture
+{
+    protected override string RedisConfiguration => SentinelAddress;
+}
+
 [CollectionDefinition(Name)]
 public sealed class ServiceCollection : ICollectionFixture<ServiceFixture>
 {
     public const string Name = "service";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterServiceCollection : ICollectionFixture<ClusterServiceFixture>
+{
+    public const string Name = "service-cluster";
+}
+
+[CollectionDefinition(Name)]
+public sealed class SentinelServiceCollection : ICollectionFixture<SentinelServiceFixture>
+{
+    public const string Name = "service-sentinel";
 }

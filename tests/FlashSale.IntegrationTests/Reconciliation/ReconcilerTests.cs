@@ -9,15 +9,14 @@ using StackExchange.Redis;
 namespace FlashSale.IntegrationTests.Reconciliation;
 
 /// <summary>The reconciler repairs what a crash or a lost message leaves behind, and says so in the report.</summary>
-[Collection(ServiceCollection.Name)]
-public sealed class ReconcilerTests(ServiceFixture app)
+public abstract class ReconcilerTests(ServiceFixture app)
 {
     [Fact]
     public async Task A_claim_admitted_in_redis_whose_queue_entry_was_lost_is_queued_again_and_paid()
     {
         var sale = await app.Admin.LiveSaleAsync(stock: 3);
         var keys = new SaleKeys(sale.SaleId);
-        await app.Redis.SetRemoveAsync(SaleKeys.ActiveSales, sale.SaleId);
+        await app.ActiveSales.RemoveAsync(sale.SaleId);
         var claimId = await AdmitAsync(sale.SaleId, "lost-entry");
         // The entry vanishes before any worker read it: the failure seckill systems call "lost between Redis and the MQ".
         var entry = Assert.Single(await app.Redis.StreamRangeAsync(keys.Queue));
@@ -26,7 +25,7 @@ public sealed class ReconcilerTests(ServiceFixture app)
         var admittedAt = DateTimeOffset.FromUnixTimeMilliseconds((long)entry["admittedAt"]).UtcDateTime;
         var pending = await app.Storefront.GetClaimAsync(sale.SaleId, claimId);
         Assert.Equal((claimId, "lost-entry", "admitted", admittedAt), (pending.ClaimId, pending.UserId, pending.Status, pending.UpdatedAt));
-        await app.Redis.SetAddAsync(SaleKeys.ActiveSales, sale.SaleId);
+        await app.ActiveSales.AddAsync(sale.SaleId);
 
         await Eventually.True(async () => (await app.Storefront.GetClaimAsync(sale.SaleId, claimId)).Status == "paid",
             TimeSpan.FromSeconds(30), "the reconciler queued the claim again and the worker got it paid");
@@ -43,7 +42,7 @@ public sealed class ReconcilerTests(ServiceFixture app)
     {
         var sale = await app.Admin.LiveSaleAsync(stock: 2);
         var keys = new SaleKeys(sale.SaleId);
-        await app.Redis.SetRemoveAsync(SaleKeys.ActiveSales, sale.SaleId);
+        await app.ActiveSales.RemoveAsync(sale.SaleId);
         var claimId = await AdmitAsync(sale.SaleId, "stuck-confirmed");
         var entry = Assert.Single(await app.Redis.StreamRangeAsync(keys.Queue));
         // A worker confirmed it, then died before any payment attempt, and its queue entry was lost.
@@ -51,7 +50,7 @@ public sealed class ReconcilerTests(ServiceFixture app)
         await confirmer.ConfirmAsync(sale.SaleId, [new ClaimMessage(claimId, sale.SaleId, "stuck-confirmed", 1, "pm_card_visa",
             DateTimeOffset.FromUnixTimeMilliseconds((long)entry["admittedAt"]))], chargeNext: false, CancellationToken.None);
         await app.Redis.StreamDeleteAsync(keys.Queue, [entry.Id]);
-        await app.Redis.SetAddAsync(SaleKeys.ActiveSales, sale.SaleId);
+        await app.ActiveSales.AddAsync(sale.SaleId);
         Assert.Equal("confirmed", (await app.Storefront.GetClaimAsync(sale.SaleId, claimId)).Status);
 
         await Eventually.True(async () => (await app.Storefront.GetClaimAsync(sale.SaleId, claimId)).Status == "expired",
@@ -132,3 +131,12 @@ public sealed class ReconcilerTests(ServiceFixture app)
 
     private sealed record RepairView(string Kind, string? ClaimId, int Units, string Detail, DateTime At);
 }
+
+[Collection(ServiceCollection.Name)]
+public sealed class ReconcilerTestsOnSingleNode(ServiceFixture app) : ReconcilerTests(app);
+
+[Collection(ClusterServiceCollection.Name)]
+public sealed class ReconcilerTestsOnCluster(ClusterServiceFixture app) : ReconcilerTests(app);
+
+[Collection(SentinelServiceCollection.Name)]
+public sealed class ReconcilerTestsBehindSentinels(SentinelServiceFixture app) : ReconcilerTests(app);

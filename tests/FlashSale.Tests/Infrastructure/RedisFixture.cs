@@ -8,47 +8,33 @@ using StackExchange.Redis;
 namespace FlashSale.Tests.Infrastructure;
 
 /// <summary>
-/// One connection to the real Redis that <c>make test</c> starts, shared by every script test. Tests keep
-/// apart by using a sale of their own; the fixture deletes those sales' keys at the end of the run.
+/// One connection to a real Redis topology that <c>make test</c> starts, shared by every script test of that
+/// topology. Tests keep apart by using a sale of their own; the fixture deletes those sales' keys at the end of
+/// the run. Its sales are registered in a namespace of its own, so no worker of another test reads their queues.
 /// </summary>
-public sealed class RedisFixture : IAsyncLifetime
+public abstract class RedisFixture(string configuration) : IAsyncLifetime
 {
-    // Not database 0: the service and the integration tests run workers there that read every sale in
-    // fs:active-sales and would consume (and dead-letter) the queues these tests assert on.
-    public const int Database = 11;
-
     private readonly ConcurrentBag<string> _sales = [];
-
-    public static string Address =>
-        Environment.GetEnvironmentVariable("FLASHSALE_TEST_REDIS") is { Length: > 0 } address ? address : "127.0.0.1:6390";
 
     public ConnectionMultiplexer Connection { get; private set; } = null!;
     public IDatabase Db => Connection.GetDatabase();
-    public IServer Server => Connection.GetServer(Connection.GetEndPoints()[0]);
     public RedisScripts Scripts { get; } = new();
     public AdmitScript Admit { get; private set; } = null!;
     public SalePool Pool { get; private set; } = null!;
+    public ActiveSales ActiveSales { get; private set; } = null!;
+
+    /// <summary>The servers that take writes: the one node, the primary behind the Sentinels, or the cluster's masters.</summary>
+    public IEnumerable<IServer> Primaries => Connection.GetServers().Where(s => s.IsConnected && !s.IsReplica);
+
+    /// <summary>The server that takes a sale's writes.</summary>
+    public IServer ServerOf(string saleId) => Connection.GetServer(new SaleKeys(saleId).Meta);
 
     public async Task InitializeAsync()
     {
-        var options = ConfigurationOptions.Parse(Address);
-        options.DefaultDatabase = Database;
-        options.AllowAdmin = true; // SCRIPT FLUSH in the NOSCRIPT test
-        options.AbortOnConnectFail = true;
-        options.ConnectTimeout = 5000;
-        try
-        {
-            Connection = await ConnectionMultiplexer.ConnectAsync(options);
-            await Db.PingAsync();
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            throw new InvalidOperationException(
-                $"The script tests need a real Redis at {Address} (FLASHSALE_TEST_REDIS), and none answered. " +
-                "Start it with `make services-up` (or run `make test`).", e);
-        }
+        Connection = await TestRedis.ConnectAsync(configuration, allowAdmin: true); // SCRIPT FLUSH in the NOSCRIPT test
+        ActiveSales = new ActiveSales(Connection, TestRedis.NewNamespace());
         Admit = new AdmitScript(Connection, Scripts);
-        Pool = new SalePool(Connection, Scripts, Microsoft.Extensions.Options.Options.Create(new QueueOptions()));
+        Pool = new SalePool(Connection, Scripts, ActiveSales, Microsoft.Extensions.Options.Options.Create(new QueueOptions()));
     }
 
     /// <summary>Preloads a new sale of its own for one test, inside <see cref="TestSales"/>' window.</summary>
@@ -83,14 +69,32 @@ public sealed class RedisFixture : IAsyncLifetime
         {
             var keys = new SaleKeys(saleId);
             await Db.KeyDeleteAsync([keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue, keys.DeadLetters, keys.Released]);
-            await Db.SetRemoveAsync(SaleKeys.ActiveSales, saleId);
+            await ActiveSales.RemoveAsync(saleId);
         }
         await Connection.DisposeAsync();
     }
 }
 
+public sealed class SingleNodeRedis() : RedisFixture(TestRedis.SingleNode);
+
+public sealed class ClusterRedis() : RedisFixture(TestRedis.Cluster);
+
+public sealed class SentinelRedis() : RedisFixture(TestRedis.Sentinel);
+
 [CollectionDefinition(Name)]
-public sealed class RedisCollection : ICollectionFixture<RedisFixture>
+public sealed class RedisCollection : ICollectionFixture<SingleNodeRedis>
 {
     public const string Name = "redis";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterRedisCollection : ICollectionFixture<ClusterRedis>
+{
+    public const string Name = "redis-cluster";
+}
+
+[CollectionDefinition(Name)]
+public sealed class SentinelRedisCollection : ICollectionFixture<SentinelRedis>
+{
+    public const string Name = "redis-sentinel";
 }

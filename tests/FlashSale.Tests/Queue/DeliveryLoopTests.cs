@@ -14,15 +14,13 @@ namespace FlashSale.Tests.Queue;
 /// received while earlier ones are still being handled, never more rounds than allowed, and every claim is
 /// handled and acknowledged once.
 /// </summary>
-public sealed class DeliveryLoopTests : IAsyncLifetime
+public abstract class DeliveryLoopTests(string configuration) : IAsyncLifetime
 {
-    // A database of its own: the transport reads every active sale of its database.
-    private const int Database = 13;
     private const string Group = "loop-workers";
-    private ConnectionMultiplexer _redis = null!;
+    private QueueConnection _redis = null!;
     private readonly List<string> _sales = [];
 
-    public async Task InitializeAsync() => _redis = await QueueRedis.ConnectAsync(Database);
+    public async Task InitializeAsync() => _redis = await QueueConnection.ConnectAsync(configuration);
 
     [Theory]
     [InlineData(1)]
@@ -30,7 +28,7 @@ public sealed class DeliveryLoopTests : IAsyncLifetime
     public async Task Rounds_overlap_up_to_the_limit_and_every_claim_is_handled_once(int roundsInFlight)
     {
         var saleId = await SaleWithClaimsAsync(80);
-        var transport = new RedisStreamTransport(_redis, Options.Create(new QueueOptions
+        var transport = new RedisStreamTransport(_redis.Multiplexer, _redis.ActiveSales, Options.Create(new QueueOptions
         {
             ConsumerGroup = Group, IdlePoll = TimeSpan.FromMilliseconds(10), ReclaimAfter = TimeSpan.FromMinutes(1),
         }), TimeProvider.System, NullLogger<RedisStreamTransport>.Instance);
@@ -58,19 +56,19 @@ public sealed class DeliveryLoopTests : IAsyncLifetime
         Assert.Equal(roundsInFlight, mostInFlight);
         Assert.Equal(80, handled.Count);
         Assert.All(handled.Values, n => Assert.Equal(1, n));
-        Assert.Equal(0, await _redis.GetDatabase().StreamLengthAsync(new SaleKeys(saleId).Queue));
+        Assert.Equal(0, await _redis.Db.StreamLengthAsync(new SaleKeys(saleId).Queue));
     }
 
     private async Task<string> SaleWithClaimsAsync(int count)
     {
         var saleId = Ids.NewSaleId();
         _sales.Add(saleId);
-        var db = _redis.GetDatabase();
+        var db = _redis.Db;
         var queue = new SaleKeys(saleId).Queue;
         await db.StreamCreateConsumerGroupAsync(queue, Group, "0-0", createStream: true);
         for (var i = 0; i < count; i++)
             await QueueRedis.AddEntryAsync(db, new ClaimMessage(Ids.NewClaimId(), saleId, $"loop-user-{i}", 1, "pm_card_visa", DateTimeOffset.UtcNow));
-        await db.SetAddAsync(SaleKeys.ActiveSales, saleId);
+        await _redis.ActiveSales.AddAsync(saleId);
         return saleId;
     }
 
@@ -82,7 +80,13 @@ public sealed class DeliveryLoopTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await QueueRedis.RemoveSalesAsync(_redis.GetDatabase(), _sales);
+        await QueueRedis.RemoveSalesAsync(_redis, _sales);
         await _redis.DisposeAsync();
     }
 }
+
+public sealed class DeliveryLoopTestsOnSingleNode() : DeliveryLoopTests(TestRedis.SingleNode);
+
+public sealed class DeliveryLoopTestsOnCluster() : DeliveryLoopTests(TestRedis.Cluster);
+
+public sealed class DeliveryLoopTestsBehindSentinels() : DeliveryLoopTests(TestRedis.Sentinel);

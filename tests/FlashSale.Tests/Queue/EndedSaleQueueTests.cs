@@ -12,17 +12,15 @@ namespace FlashSale.Tests.Queue;
 /// Workers stop polling a sale's queue once nothing can arrive on it any more: drained, and the sale closed or
 /// ended (with a minute's grace for edges whose clocks lag). A queue that still holds claims is never forgotten.
 /// </summary>
-public sealed class EndedSaleQueueTests : IAsyncLifetime
+public abstract class EndedSaleQueueTests(string configuration) : IAsyncLifetime
 {
-    // A database of its own: the transport reads every active sale of its database.
-    private const int Database = 14;
     private const string Group = "ended-workers";
-    private ConnectionMultiplexer _redis = null!;
+    private QueueConnection _redis = null!;
     private readonly List<string> _sales = [];
 
-    private IDatabase Db => _redis.GetDatabase();
+    private IDatabase Db => _redis.Db;
 
-    public async Task InitializeAsync() => _redis = await QueueRedis.ConnectAsync(Database);
+    public async Task InitializeAsync() => _redis = await QueueConnection.ConnectAsync(configuration);
 
     [Fact]
     public async Task Drained_queues_of_ended_or_closed_sales_are_forgotten_and_the_others_kept()
@@ -33,7 +31,7 @@ public sealed class EndedSaleQueueTests : IAsyncLifetime
         var endedJustNow = await SaleAsync("open", endsAtMs: now - 1_000, entries: 0);
         var live = await SaleAsync("open", endsAtMs: now + 3_600_000, entries: 0);
         var endedWithClaimsLeft = await SaleAsync("open", endsAtMs: now - 120_000, entries: 3);
-        var transport = new RedisStreamTransport(_redis, Options.Create(new QueueOptions
+        var transport = new RedisStreamTransport(_redis.Multiplexer, _redis.ActiveSales, Options.Create(new QueueOptions
         {
             ConsumerGroup = Group, IdlePoll = TimeSpan.FromMilliseconds(10), ReclaimAfter = TimeSpan.FromMilliseconds(200),
         }), TimeProvider.System, NullLogger<RedisStreamTransport>.Instance);
@@ -42,12 +40,12 @@ public sealed class EndedSaleQueueTests : IAsyncLifetime
         await Eventually.True(async () =>
         {
             foreach (var batch in await transport.ReceiveAsync(10, CancellationToken.None)) received.AddRange(batch);
-            return !await Db.SetContainsAsync(SaleKeys.ActiveSales, endedLongAgo) && !await Db.SetContainsAsync(SaleKeys.ActiveSales, closed);
+            return !await _redis.ActiveSales.ContainsAsync(endedLongAgo) && !await _redis.ActiveSales.ContainsAsync(closed);
         }, TimeSpan.FromSeconds(10), "the drained queues of the ended and the closed sale are forgotten");
 
-        Assert.True(await Db.SetContainsAsync(SaleKeys.ActiveSales, endedJustNow), "within the grace an ended sale is still polled");
-        Assert.True(await Db.SetContainsAsync(SaleKeys.ActiveSales, live));
-        Assert.True(await Db.SetContainsAsync(SaleKeys.ActiveSales, endedWithClaimsLeft), "claims still wait on it");
+        Assert.True(await _redis.ActiveSales.ContainsAsync(endedJustNow), "within the grace an ended sale is still polled");
+        Assert.True(await _redis.ActiveSales.ContainsAsync(live));
+        Assert.True(await _redis.ActiveSales.ContainsAsync(endedWithClaimsLeft), "claims still wait on it");
         // (Unacknowledged past ReclaimAfter, they may have come back to this same consumer: count them once.)
         Assert.Equal(3, received.Where(d => d.SaleId == endedWithClaimsLeft).Select(d => d.Token).Distinct().Count());
 
@@ -56,9 +54,9 @@ public sealed class EndedSaleQueueTests : IAsyncLifetime
         await Eventually.True(async () =>
         {
             await transport.ReceiveAsync(10, CancellationToken.None);
-            return !await Db.SetContainsAsync(SaleKeys.ActiveSales, endedWithClaimsLeft);
+            return !await _redis.ActiveSales.ContainsAsync(endedWithClaimsLeft);
         }, TimeSpan.FromSeconds(10), "the ended sale's queue is forgotten once drained");
-        Assert.True(await Db.SetContainsAsync(SaleKeys.ActiveSales, live));
+        Assert.True(await _redis.ActiveSales.ContainsAsync(live));
     }
 
     private async Task<string> SaleAsync(string status, long endsAtMs, int entries)
@@ -71,13 +69,19 @@ public sealed class EndedSaleQueueTests : IAsyncLifetime
         for (var i = 0; i < entries; i++)
             await QueueRedis.AddEntryAsync(Db, new ClaimMessage(Ids.NewClaimId(), saleId, $"ended-user-{i}", 1, "pm_card_visa",
                 DateTimeOffset.FromUnixTimeMilliseconds(endsAtMs - 1_000)));
-        await Db.SetAddAsync(SaleKeys.ActiveSales, saleId);
+        await _redis.ActiveSales.AddAsync(saleId);
         return saleId;
     }
 
     public async Task DisposeAsync()
     {
-        await QueueRedis.RemoveSalesAsync(_redis.GetDatabase(), _sales);
+        await QueueRedis.RemoveSalesAsync(_redis, _sales);
         await _redis.DisposeAsync();
     }
 }
+
+public sealed class EndedSaleQueueTestsOnSingleNode() : EndedSaleQueueTests(TestRedis.SingleNode);
+
+public sealed class EndedSaleQueueTestsOnCluster() : EndedSaleQueueTests(TestRedis.Cluster);
+
+public sealed class EndedSaleQueueTestsBehindSentinels() : EndedSaleQueueTests(TestRedis.Sentinel);

@@ -40,7 +40,7 @@ public sealed class KafkaDurableDeliveryCountTests(MockKafkaCluster cluster) : I
 
     public async Task InitializeAsync()
     {
-        _redis = await QueueRedis.ConnectAsync(KafkaTransportContract.RedisDatabase);
+        _redis = await TestRedis.ConnectAsync(TestRedis.SingleNode);
         _producer = new KafkaClaimProducer(Options.Create(Kafka), NullLogger<KafkaClaimProducer>.Instance);
     }
 
@@ -176,7 +176,7 @@ public sealed class KafkaDurableDeliveryCountTests(MockKafkaCluster cluster) : I
         foreach (var disposable in _disposables) disposable.Dispose();
         _producer?.Dispose();
         var server = _redis.GetServer(_redis.GetEndPoints()[0]);
-        await foreach (var key in server.KeysAsync(KafkaTransportContract.RedisDatabase, $"fs:kafka:{_topic}:*"))
+        await foreach (var key in server.KeysAsync(0, $"fs:kafka:{_topic}:*"))
             await _redis.GetDatabase().KeyDeleteAsync(key);
         await _redis.DisposeAsync();
     }

@@ -15,9 +15,6 @@ namespace FlashSale.Tests.Queue;
 /// </summary>
 public abstract class KafkaTransportContract : ClaimTransportContract
 {
-    /// <summary>Where the transport keeps its delivery counters; their keys hold the topic, so tests never share one.</summary>
-    public const int RedisDatabase = 10;
-
     private readonly string _topic = $"flashsale.contract.{Guid.NewGuid():N}";
     private readonly string _group = $"contract-{Guid.NewGuid():N}";
     private KafkaClaimProducer? _producer;
@@ -37,7 +34,7 @@ public abstract class KafkaTransportContract : ClaimTransportContract
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        _redis = await QueueRedis.ConnectAsync(RedisDatabase);
+        _redis = await TestRedis.ConnectAsync(TestRedis.SingleNode);
     }
 
     protected KafkaClaimProducer Producer => _producer ??= new KafkaClaimProducer(Options.Create(Kafka), NullLogger<KafkaClaimProducer>.Instance);
@@ -132,7 +129,7 @@ public abstract class KafkaTransportContract : ClaimTransportContract
         await DeleteTopicsAsync([_topic, _topic + ".dead"]);
         if (_redis is null) return;
         var server = _redis.GetServer(_redis.GetEndPoints()[0]);
-        await foreach (var key in server.KeysAsync(RedisDatabase, $"fs:kafka:{_topic}:*")) await _redis.GetDatabase().KeyDeleteAsync(key);
+        await foreach (var key in server.KeysAsync(0, $"fs:kafka:{_topic}:*")) await _redis.GetDatabase().KeyDeleteAsync(key);
         await _redis.DisposeAsync();
     }
 

@@ -7,9 +7,9 @@ using StackExchange.Redis;
 
 namespace FlashSale.Tests.Queue;
 
-/// <summary>The transport contract on Redis Streams, the default transport, against the real Redis.</summary>
-public sealed class RedisStreamTransportContractTests(RedisStreamTransportContractTests.Connection redis)
-    : ClaimTransportContract, IClassFixture<RedisStreamTransportContractTests.Connection>
+/// <summary>The transport contract on Redis Streams, the default transport, against each real Redis topology.</summary>
+public abstract class RedisStreamTransportContractTests<TConnection>(TConnection redis)
+    : ClaimTransportContract, IClassFixture<TConnection> where TConnection : RedisStreamTransportConnection
 {
     private const string Group = "contract-workers";
     private readonly List<string> _sales = [];
@@ -20,7 +20,7 @@ public sealed class RedisStreamTransportContractTests(RedisStreamTransportContra
         var saleId = FlashSale.Core.Ids.NewSaleId();
         _sales.Add(saleId);
         await redis.Db.StreamCreateConsumerGroupAsync(new SaleKeys(saleId).Queue, Group, "0-0", createStream: true);
-        await redis.Db.SetAddAsync(SaleKeys.ActiveSales, saleId);
+        await redis.Queue.ActiveSales.AddAsync(saleId);
         return saleId;
     }
 
@@ -33,7 +33,7 @@ public sealed class RedisStreamTransportContractTests(RedisStreamTransportContra
         redis.Db.StreamAddAsync(new SaleKeys(saleId).Queue, [new("garbage", "not a claim")]);
 
     protected override IClaimTransport CreateTransport() =>
-        new RedisStreamTransport(redis.Multiplexer, Options.Create(QueueOptions(Group)), TimeProvider.System, NullLogger<RedisStreamTransport>.Instance);
+        new RedisStreamTransport(redis.Queue.Multiplexer, redis.Queue.ActiveSales, Options.Create(QueueOptions(Group)), TimeProvider.System, NullLogger<RedisStreamTransport>.Instance);
 
     protected override async Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(string saleId, int expected)
     {
@@ -47,21 +47,32 @@ public sealed class RedisStreamTransportContractTests(RedisStreamTransportContra
         foreach (var saleId in _sales)
         {
             var keys = new SaleKeys(saleId);
-            await redis.Db.SetRemoveAsync(SaleKeys.ActiveSales, saleId);
+            await redis.Queue.ActiveSales.RemoveAsync(saleId);
             await redis.Db.KeyDeleteAsync([keys.Queue, keys.DeadLetters]);
         }
     }
-
-    /// <summary>A database of its own: the transport reads every active sale of its database.</summary>
-    public sealed class Connection : IAsyncLifetime
-    {
-        public const int Database = 12;
-
-        public ConnectionMultiplexer Multiplexer { get; private set; } = null!;
-        public IDatabase Db => Multiplexer.GetDatabase();
-
-        public async Task InitializeAsync() => Multiplexer = await QueueRedis.ConnectAsync(Database);
-
-        public async Task DisposeAsync() => await Multiplexer.DisposeAsync();
-    }
 }
+
+/// <summary>One connection per test class, with a registry of its own (the transport reads every sale in it).</summary>
+public abstract class RedisStreamTransportConnection(string configuration) : IAsyncLifetime
+{
+    public QueueConnection Queue { get; private set; } = null!;
+    public IDatabase Db => Queue.Db;
+
+    public async Task InitializeAsync() => Queue = await QueueConnection.ConnectAsync(configuration);
+
+    public async Task DisposeAsync() => await Queue.DisposeAsync();
+
+    public sealed class SingleNode() : RedisStreamTransportConnection(TestRedis.SingleNode);
+    public sealed class Cluster() : RedisStreamTransportConnection(TestRedis.Cluster);
+    public sealed class Sentinel() : RedisStreamTransportConnection(TestRedis.Sentinel);
+}
+
+public sealed class RedisStreamTransportContractTests(RedisStreamTransportConnection.SingleNode redis)
+    : RedisStreamTransportContractTests<RedisStreamTransportConnection.SingleNode>(redis);
+
+public sealed class RedisStreamTransportContractTestsOnCluster(RedisStreamTransportConnection.Cluster redis)
+    : RedisStreamTransportContractTests<RedisStreamTransportConnection.Cluster>(redis);
+
+public sealed class RedisStreamTransportContractTestsBehindSentinels(RedisStreamTransportConnection.Sentinel redis)
+    : RedisStreamTransportContractTests<RedisStreamTransportConnection.Sentinel>(redis);

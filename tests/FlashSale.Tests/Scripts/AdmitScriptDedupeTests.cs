@@ -6,8 +6,7 @@ using FlashSale.Tests.Infrastructure;
 namespace FlashSale.Tests.Scripts;
 
 /// <summary>One claim per user per sale: a repeat gets the claim the user already holds and takes no stock.</summary>
-[Collection(RedisCollection.Name)]
-public sealed class AdmitScriptDedupeTests(RedisFixture redis)
+public abstract class AdmitScriptDedupeTests(RedisFixture redis)
 {
     [Fact]
     public async Task A_second_claim_of_the_same_user_replays_the_first()
@@ -69,3 +68,12 @@ public sealed class AdmitScriptDedupeTests(RedisFixture redis)
         Assert.Equal(1, await redis.QueueLengthAsync(saleId));
     }
 }
+
+[Collection(RedisCollection.Name)]
+public sealed class AdmitScriptDedupeTestsOnSingleNode(SingleNodeRedis redis) : AdmitScriptDedupeTests(redis);
+
+[Collection(ClusterRedisCollection.Name)]
+public sealed class AdmitScriptDedupeTestsOnCluster(ClusterRedis redis) : AdmitScriptDedupeTests(redis);
+
+[Collection(SentinelRedisCollection.Name)]
+public sealed class AdmitScriptDedupeTestsBehindSentinels(SentinelRedis redis) : AdmitScriptDedupeTests(redis);

@@ -4,8 +4,7 @@ using FlashSale.Tests.Infrastructure;
 namespace FlashSale.Tests.Scripts;
 
 /// <summary>Under a burst of concurrent claims, exactly the stock is admitted: never one more.</summary>
-[Collection(RedisCollection.Name)]
-public sealed class AdmitScriptLastUnitTests(RedisFixture redis)
+public abstract class AdmitScriptLastUnitTests(RedisFixture redis)
 {
     [Fact]
     public async Task Two_hundred_users_racing_for_the_last_unit_admit_exactly_one()
@@ -41,3 +40,12 @@ public sealed class AdmitScriptLastUnitTests(RedisFixture redis)
         Assert.Equal(100, await redis.Db.HashLengthAsync(keys.Users));
     }
 }
+
+[Collection(RedisCollection.Name)]
+public sealed class AdmitScriptLastUnitTestsOnSingleNode(SingleNodeRedis redis) : AdmitScriptLastUnitTests(redis);
+
+[Collection(ClusterRedisCollection.Name)]
+public sealed class AdmitScriptLastUnitTestsOnCluster(ClusterRedis redis) : AdmitScriptLastUnitTests(redis);
+
+[Collection(SentinelRedisCollection.Name)]
+public sealed class AdmitScriptLastUnitTestsBehindSentinels(SentinelRedis redis) : AdmitScriptLastUnitTests(redis);

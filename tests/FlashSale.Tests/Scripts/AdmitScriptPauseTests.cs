@@ -5,8 +5,7 @@ using FlashSale.Tests.Infrastructure;
 namespace FlashSale.Tests.Scripts;
 
 /// <summary>The pool's status flag, set by the admin actions, overrides the window.</summary>
-[Collection(RedisCollection.Name)]
-public sealed class AdmitScriptPauseTests(RedisFixture redis)
+public abstract class AdmitScriptPauseTests(RedisFixture redis)
 {
     [Fact]
     public async Task A_paused_sale_refuses_without_taking_stock_and_admits_again_once_open()
@@ -66,3 +65,12 @@ public sealed class AdmitScriptPauseTests(RedisFixture redis)
         Assert.Equal("not_preloaded", (await redis.AdmitAsync(saleId, "u1")).Outcome);
     }
 }
+
+[Collection(RedisCollection.Name)]
+public sealed class AdmitScriptPauseTestsOnSingleNode(SingleNodeRedis redis) : AdmitScriptPauseTests(redis);
+
+[Collection(ClusterRedisCollection.Name)]
+public sealed class AdmitScriptPauseTestsOnCluster(ClusterRedis redis) : AdmitScriptPauseTests(redis);
+
+[Collection(SentinelRedisCollection.Name)]
+public sealed class AdmitScriptPauseTestsBehindSentinels(SentinelRedis redis) : AdmitScriptPauseTests(redis);

@@ -6,8 +6,7 @@ using FlashSale.Tests.Infrastructure;
 namespace FlashSale.Tests.Scripts;
 
 /// <summary>An admission leaves the claim record, the dedupe token and the worker's queue entry, all from one call.</summary>
-[Collection(RedisCollection.Name)]
-public sealed class AdmitScriptQueueEntryTests(RedisFixture redis)
+public abstract class AdmitScriptQueueEntryTests(RedisFixture redis)
 {
     [Fact]
     public async Task An_admission_writes_the_queue_entry_claim_record_and_user_token()
@@ -37,3 +36,12 @@ public sealed class AdmitScriptQueueEntryTests(RedisFixture redis)
         Assert.Equal(3, await redis.MetaAsync(saleId, "admitted"));
     }
 }
+
+[Collection(RedisCollection.Name)]
+public sealed class AdmitScriptQueueEntryTestsOnSingleNode(SingleNodeRedis redis) : AdmitScriptQueueEntryTests(redis);
+
+[Collection(ClusterRedisCollection.Name)]
+public sealed class AdmitScriptQueueEntryTestsOnCluster(ClusterRedis redis) : AdmitScriptQueueEntryTests(redis);
+
+[Collection(SentinelRedisCollection.Name)]
+public sealed class AdmitScriptQueueEntryTestsBehindSentinels(SentinelRedis redis) : AdmitScriptQueueEntryTests(redis);

@@ -5,8 +5,7 @@ using FlashSale.Tests.Infrastructure;
 namespace FlashSale.Tests.Scripts;
 
 /// <summary>Stock is taken only when all of a claim's units are left; a refusal changes nothing.</summary>
-[Collection(RedisCollection.Name)]
-public sealed class AdmitScriptStockTests(RedisFixture redis)
+public abstract class AdmitScriptStockTests(RedisFixture redis)
 {
     [Fact]
     public async Task The_claim_after_the_last_unit_is_sold_out()
@@ -86,3 +85,12 @@ public sealed class AdmitScriptStockTests(RedisFixture redis)
         Assert.Equal(0, await redis.Db.KeyExistsAsync([keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue]));
     }
 }
+
+[Collection(RedisCollection.Name)]
+public sealed class AdmitScriptStockTestsOnSingleNode(SingleNodeRedis redis) : AdmitScriptStockTests(redis);
+
+[Collection(ClusterRedisCollection.Name)]
+public sealed class AdmitScriptStockTestsOnCluster(ClusterRedis redis) : AdmitScriptStockTests(redis);
+
+[Collection(SentinelRedisCollection.Name)]
+public sealed class AdmitScriptStockTestsBehindSentinels(SentinelRedis redis) : AdmitScriptStockTests(redis);

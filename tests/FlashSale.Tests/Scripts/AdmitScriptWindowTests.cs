@@ -4,8 +4,7 @@ using FlashSale.Tests.Infrastructure;
 namespace FlashSale.Tests.Scripts;
 
 /// <summary>The admit script decides the window from the caller's clock: [startsAt, endsAt).</summary>
-[Collection(RedisCollection.Name)]
-public sealed class AdmitScriptWindowTests(RedisFixture redis)
+public abstract class AdmitScriptWindowTests(RedisFixture redis)
 {
     [Theory]
     [InlineData(-3_600_000, "sale_not_started")]
@@ -44,3 +43,12 @@ public sealed class AdmitScriptWindowTests(RedisFixture redis)
         Assert.Equal("admitted", (await redis.AdmitAsync(saleId, "u1")).Outcome);
     }
 }
+
+[Collection(RedisCollection.Name)]
+public sealed class AdmitScriptWindowTestsOnSingleNode(SingleNodeRedis redis) : AdmitScriptWindowTests(redis);
+
+[Collection(ClusterRedisCollection.Name)]
+public sealed class AdmitScriptWindowTestsOnCluster(ClusterRedis redis) : AdmitScriptWindowTests(redis);
+
+[Collection(SentinelRedisCollection.Name)]
+public sealed class AdmitScriptWindowTestsBehindSentinels(SentinelRedis redis) : AdmitScriptWindowTests(redis);

@@ -9,8 +9,7 @@ namespace FlashSale.Tests.Scripts;
 /// The pool stores a claim id as its 16 bytes and the admission time relative to the sale's start (to keep
 /// Redis memory per claim small), while every caller still sees the public "clm_" + 32 hex id.
 /// </summary>
-[Collection(RedisCollection.Name)]
-public sealed class ClaimStoredFormTests(RedisFixture redis)
+public abstract class ClaimStoredFormTests(RedisFixture redis)
 {
     [Fact]
     public async Task The_pool_keeps_the_claim_id_as_16_bytes_and_a_replay_answers_the_public_id()
@@ -60,3 +59,12 @@ public sealed class ClaimStoredFormTests(RedisFixture redis)
         Assert.Throws<FormatException>(() => RedisClaimId.FromRedis(claimId));
     }
 }
+
+[Collection(RedisCollection.Name)]
+public sealed class ClaimStoredFormTestsOnSingleNode(SingleNodeRedis redis) : ClaimStoredFormTests(redis);
+
+[Collection(ClusterRedisCollection.Name)]
+public sealed class ClaimStoredFormTestsOnCluster(ClusterRedis redis) : ClaimStoredFormTests(redis);
+
+[Collection(SentinelRedisCollection.Name)]
+public sealed class ClaimStoredFormTestsBehindSentinels(SentinelRedis redis) : ClaimStoredFormTests(redis);

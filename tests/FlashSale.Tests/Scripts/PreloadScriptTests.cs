@@ -6,8 +6,7 @@ using FlashSale.Tests.Infrastructure;
 namespace FlashSale.Tests.Scripts;
 
 /// <summary>Preload creates the pool once; repeating it never hands admitted units out again.</summary>
-[Collection(RedisCollection.Name)]
-public sealed class PreloadScriptTests(RedisFixture redis)
+public abstract class PreloadScriptTests(RedisFixture redis)
 {
     [Fact]
     public async Task Preload_writes_the_pool_the_admit_script_reads()
@@ -59,7 +58,7 @@ public sealed class PreloadScriptTests(RedisFixture redis)
         var group = Assert.Single(groups);
         Assert.Equal(new QueueOptions().ConsumerGroup, group.Name);
         Assert.Equal("flashsale-workers", group.Name);
-        Assert.True(await redis.Db.SetContainsAsync(SaleKeys.ActiveSales, saleId));
+        Assert.True(await redis.ActiveSales.ContainsAsync(saleId));
     }
 
     [Fact]
@@ -79,3 +78,12 @@ public sealed class PreloadScriptTests(RedisFixture redis)
         Assert.Equal(1, group.PendingMessageCount);
     }
 }
+
+[Collection(RedisCollection.Name)]
+public sealed class PreloadScriptTestsOnSingleNode(SingleNodeRedis redis) : PreloadScriptTests(redis);
+
+[Collection(ClusterRedisCollection.Name)]
+public sealed class PreloadScriptTestsOnCluster(ClusterRedis redis) : PreloadScriptTests(redis);
+
+[Collection(SentinelRedisCollection.Name)]
+public sealed class PreloadScriptTestsBehindSentinels(SentinelRedis redis) : PreloadScriptTests(redis);

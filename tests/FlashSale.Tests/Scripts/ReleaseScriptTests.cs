@@ -6,8 +6,7 @@ using FlashSale.Tests.Infrastructure;
 namespace FlashSale.Tests.Scripts;
 
 /// <summary>A claim's units go back to the sale exactly once, however often the release is repeated.</summary>
-[Collection(RedisCollection.Name)]
-public sealed class ReleaseScriptTests(RedisFixture redis)
+public abstract class ReleaseScriptTests(RedisFixture redis)
 {
     [Fact]
     public async Task Releasing_a_claim_twice_gives_its_units_back_once()
@@ -65,3 +64,12 @@ public sealed class ReleaseScriptTests(RedisFixture redis)
         Assert.Equal(0, await redis.MetaAsync(saleId, "released"));
     }
 }
+
+[Collection(RedisCollection.Name)]
+public sealed class ReleaseScriptTestsOnSingleNode(SingleNodeRedis redis) : ReleaseScriptTests(redis);
+
+[Collection(ClusterRedisCollection.Name)]
+public sealed class ReleaseScriptTestsOnCluster(ClusterRedis redis) : ReleaseScriptTests(redis);
+
+[Collection(SentinelRedisCollection.Name)]
+public sealed class ReleaseScriptTestsBehindSentinels(SentinelRedis redis) : ReleaseScriptTests(redis);

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace FlashSale.Service.Redis;
+
+/// <summary>
+/// The registry of sales whose queues the workers read. On a Redis Cluster one set would be one hot key on one
+/// master that every worker polls, so it is split into <see cref="Shards"/> sets with hash tags of their own,
+/// spread over the slots; a sale lives in the shard a hash of its id picks, the same in every process.
+/// The keys carry <see cref="RedisOptions.Namespace"/>: services sharing one Redis under different namespaces
+/// never read each other's sales.
+/// </summary>
+public sealed class ActiveSales
+{
+    public const int Shards = 8;
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisKey[] _shards;
+
+    public ActiveSales(IConnectionMultiplexer redis, IOptions<RedisOptions> options) : this(redis, options.Value.Namespace)
+    {
+    }
+
+    public ActiveSales(IConnectionMultiplexer redis, string @namespace)
+    {
+        _redis = redis;
+        _shards = Enumerable.Range(0, Shards).Select(i => (RedisKey)$"{@namespace}:active-sales:{{{@namespace}:as{i}}}").ToArray();
+    }
+
+    private RedisKey ShardOf(string saleId)
+    {
+        // FNV-1a: string.GetHashCode differs from process to process.
+        var hash = 2166136261u;
+        foreach (var c in saleId) hash = (hash ^ c) * 16777619u;
+        return _shards[hash % Shards];
+    }
+
+    public Task AddAsync(string saleId) => _redis.GetDatabase().SetAddAsync(ShardOf(saleId), saleId);
+
+    public Task RemoveAsync(string saleId) => _redis.GetDatabase().SetRemoveAsync(ShardOf(saleId), saleId);
+
+    public Task<bool> ContainsAsync(string saleId) => _redis.GetDatabase().SetContainsAsync(ShardOf(saleId), saleId);
+
+    /// <summary>Every registered sale: the shards are read side by side (one command each, on their own masters).</summary>
+    public async Task<string[]> ListAsync()
+    {
+        var db = _redis.GetDatabase();
+        var shards = await Task.WhenAll(_shards.Select(k => db.SetMembersAsync(k)));
+        return shards.SelectMany(s => s).Select(s => (string)s!).ToArray();
+    }
+}

@@ -1,0 +1,58 @@
+using FlashSale.Service.Redis;
+using StackExchange.Redis;
+
+namespace FlashSale.Tests.Infrastructure;
+
+/// <summary>
+/// The three Redis topologies <c>make test</c> starts (scripts/services-up.sh, scripts/redis-topologies-up.sh):
+/// one node, a Redis Cluster of 3 masters and 3 replicas, and a primary with a replica behind 3 Sentinels.
+/// </summary>
+public static class TestRedis
+{
+    public static string SingleNode => Env("FLASHSALE_TEST_REDIS") ?? "127.0.0.1:6390";
+    public static string Cluster => Env("FLASHSALE_TEST_REDIS_CLUSTER") ?? "127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103";
+    public static string Sentinel => Env("FLASHSALE_TEST_REDIS_SENTINEL")
+        ?? "127.0.0.1:26393,127.0.0.1:26394,127.0.0.1:26395,serviceName=flashsale";
+
+    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+
+    /// <summary>A namespace of its own for one fixture: no other test's transport reads the sales it registers.</summary>
+    public static string NewNamespace() => $"t{Guid.NewGuid():N}"[..13];
+
+    public static async Task<ConnectionMultiplexer> ConnectAsync(string configuration, bool allowAdmin = false)
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+        options.AllowAdmin = allowAdmin;
+        options.AbortOnConnectFail = true;
+        options.ConnectTimeout = 5000;
+        try
+        {
+            var redis = await ConnectionMultiplexer.ConnectAsync(options);
+            await redis.GetDatabase().PingAsync();
+            return redis;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            throw new InvalidOperationException(
+                $"These tests need a real Redis at {configuration}, and none answered. Start it with `make services-up` (or run `make test`).", e);
+        }
+    }
+}
+
+/// <summary>A connection to one topology with an active-sales registry of its own.</summary>
+public sealed class QueueConnection : IAsyncDisposable
+{
+    private QueueConnection(ConnectionMultiplexer multiplexer)
+    {
+        Multiplexer = multiplexer;
+        ActiveSales = new ActiveSales(multiplexer, TestRedis.NewNamespace());
+    }
+
+    public ConnectionMultiplexer Multiplexer { get; }
+    public IDatabase Db => Multiplexer.GetDatabase();
+    public ActiveSales ActiveSales { get; }
+
+    public static async Task<QueueConnection> ConnectAsync(string configuration) => new(await TestRedis.ConnectAsync(configuration));
+
+    public ValueTask DisposeAsync() => Multiplexer.DisposeAsync();
+}
