@@ -7,7 +7,7 @@
 -- KEYS[3] users hash     userId -> claim key (the dedupe token)
 -- KEYS[4] claims hash    claim key -> "userId|quantity|msSinceStart|paymentMethodId" (what the reconciler re-queues from)
 -- KEYS[5] queue stream   entries for the worker's consumer group
--- ARGV: userId, quantity, paymentMethodId, claimId (fresh candidate), nowMs, claim key (the same id as 16 raw bytes)
+-- ARGV: userId, quantity, paymentMethodId, claimId (fresh candidate), claim key (the same id as 16 raw bytes)
 -- Returns {outcome, claim key-or-empty, remaining}
 --
 -- Both hashes hold the claim key and the admission time as milliseconds since meta's startsAt, not the
@@ -27,7 +27,10 @@ end
 
 local remaining = tonumber(redis.call('GET', KEYS[2]) or '0')
 local status = meta[1]
-local now = tonumber(ARGV[5])
+-- The window is decided by Redis's clock, the same for every edge: an edge whose clock runs ahead cannot let
+-- buyers in early (or keep them out late). Redis 7 replicates the script's effects, so TIME is allowed here.
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 -- An ended sale says so even while paused: "paused, try later" would promise what cannot come.
 if status == 'closed' or now >= tonumber(meta[3]) then return {'sale_ended', '', tostring(remaining)} end
 if status == 'paused' then return {'sale_paused', '', tostring(remaining)} end
@@ -43,8 +46,8 @@ end
 
 remaining = redis.call('DECRBY', KEYS[2], quantity)
 redis.call('HINCRBY', KEYS[1], 'admitted', quantity)
-redis.call('HSET', KEYS[3], ARGV[1], ARGV[6])
-redis.call('HSET', KEYS[4], ARGV[6], ARGV[1] .. '|' .. ARGV[2] .. '|' .. (now - tonumber(meta[2])) .. '|' .. ARGV[3])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[5])
+redis.call('HSET', KEYS[4], ARGV[5], ARGV[1] .. '|' .. ARGV[2] .. '|' .. (now - tonumber(meta[2])) .. '|' .. ARGV[3])
 redis.call('XADD', KEYS[5], '*',
-  'claimId', ARGV[4], 'userId', ARGV[1], 'quantity', ARGV[2], 'paymentMethodId', ARGV[3], 'admittedAt', ARGV[5])
-return {'admitted', ARGV[6], tostring(remaining)}
+  'claimId', ARGV[4], 'userId', ARGV[1], 'quantity', ARGV[2], 'paymentMethodId', ARGV[3], 'admittedAt', tostring(now))
+return {'admitted', ARGV[5], tostring(remaining)}

@@ -18,8 +18,7 @@ app.MapPost("/sales/{saleId}/claims", async (string saleId, HttpRequest request)
     var claimId = "clm_" + Guid.CreateVersion7().ToString("N");
     var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(scripts.Admit,
         [keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue],
-        [body!.UserId, body.Quantity, body.PaymentMethodId, claimId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-         Convert.FromHexString(claimId.AsSpan(4))]))!;
+        [body!.UserId, body.Quantity, body.PaymentMethodId, claimId, Convert.FromHexString(claimId.AsSpan(4))]))!;
     var outcome = (string)result[0]!;
     // The pool keeps the id as its 16 bytes (the service's Claims/RedisClaimId.cs).
     var id = outcome is "admitted" or "replay" ? "clm_" + Convert.ToHexStringLower((byte[])result[1]!) : "";

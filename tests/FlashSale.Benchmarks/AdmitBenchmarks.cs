@@ -42,7 +42,7 @@ public class AdmitBenchmarks
     }
 
     private Task<AdmitResult> Admit(string saleId, string user) =>
-        _admit.RunAsync(saleId, user, 1, "pm_card_visa", Ids.NewClaimId(), DateTimeOffset.UtcNow);
+        _admit.RunAsync(saleId, user, 1, "pm_card_visa", Ids.NewClaimId());
 
     [Benchmark(Baseline = true)]
     public Task<AdmitResult> Admit_new_buyer() => Admit(_open, "b-" + Interlocked.Increment(ref _buyer));

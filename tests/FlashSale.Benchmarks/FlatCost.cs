@@ -113,7 +113,7 @@ public static class FlatCost
                 // Same-length user ids on both sides, so neither side's strings are bigger.
                 var user = "u" + ticket.ToString("D10");
                 var started = Stopwatch.GetTimestamp();
-                var result = await admit.RunAsync(side.Sale(ticket), user, 1, "pm_card_visa", Ids.NewClaimId(), DateTimeOffset.UtcNow);
+                var result = await admit.RunAsync(side.Sale(ticket), user, 1, "pm_card_visa", Ids.NewClaimId());
                 var micros = Stopwatch.GetElapsedTime(started).Ticks / 10;
                 if (result.Outcome != "admitted") Interlocked.Increment(ref side.Failures);
                 else if (record) local[s].RecordValue(Math.Max(1, micros));

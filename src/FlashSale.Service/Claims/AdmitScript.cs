@@ -15,10 +15,11 @@ public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scrip
     // a pool are kept, so made-up sale ids cannot grow this. SE.Redis only reads the array, so sharing is safe.
     private readonly ConcurrentDictionary<string, RedisKey[]> _keys = new(StringComparer.Ordinal);
 
-    public async Task<AdmitResult> RunAsync(string saleId, string userId, int quantity, string paymentMethodId, string claimId, DateTimeOffset now)
+    /// <remarks>The sale window is judged by Redis's clock inside the script, never by this process's.</remarks>
+    public async Task<AdmitResult> RunAsync(string saleId, string userId, int quantity, string paymentMethodId, string claimId)
     {
         var keys = _keys.TryGetValue(saleId, out var known) ? known : KeysOf(saleId);
-        RedisValue[] args = [userId, quantity, paymentMethodId, claimId, now.ToUnixTimeMilliseconds(), RedisClaimId.ToRedis(claimId)];
+        RedisValue[] args = [userId, quantity, paymentMethodId, claimId, RedisClaimId.ToRedis(claimId)];
         var result = await scripts.Admit.EvaluateAsync(redis.GetDatabase(), keys, args);
         var parts = (RedisResult[])result!;
         var outcome = (string)parts[0]!;

@@ -64,7 +64,7 @@ public sealed class ClaimEndpoint(
                     if (refusal is null)
                     {
                         var started = clock.GetTimestamp();
-                        var result = await admit.RunAsync(saleId, body!.UserId!, body.Quantity ?? 1, body.PaymentMethodId!, Ids.NewClaimId(), clock.GetUtcNow());
+                        var result = await admit.RunAsync(saleId, body!.UserId!, body.Quantity ?? 1, body.PaymentMethodId!, Ids.NewClaimId());
                         FlashSaleMetrics.AdmitDuration.Observe(clock.GetElapsedTime(started).TotalSeconds);
                         ClaimSeries.Record(saleId, result);
                         if (result.Outcome == "admitted") Write(context.Response, StatusCodes.Status202Accepted, saleId, result.ClaimId, ClaimStatus.Admitted);

@@ -146,8 +146,8 @@ public sealed class RedisStreamTransport(
     }
 
     // A drained queue of a closed or ended sale needs no more polling: the admit script adds nothing to it any
-    // more (the reconciler puts the sale back when it re-queues a claim). The minute's grace covers an edge
-    // whose clock is behind this one's, still admitting with its own "now".
+    // more (the reconciler puts the sale back when it re-queues a claim). The admit script judges the window by
+    // Redis's clock; the minute's grace covers this worker's clock running ahead of it.
     private const long EndedGraceMs = 60_000;
 
     private async Task ForgetIfFinishedAsync(IDatabase db, SaleKeys keys, long length)

@@ -35,9 +35,14 @@ public sealed class FlashSaleClient(HttpClient http)
     public async Task<SaleView> LiveSaleAsync(int stock, int perUserLimit = 1)
     {
         var sale = await CreateSaleAsync(stock, perUserLimit);
-        var preload = await http.PostAsync($"/admin/sales/{sale.SaleId}/preload", null);
-        Assert.Equal(HttpStatusCode.OK, preload.StatusCode);
+        await PreloadAsync(sale.SaleId);
         return sale;
+    }
+
+    public async Task PreloadAsync(string saleId)
+    {
+        var preload = await http.PostAsync($"/admin/sales/{saleId}/preload", null);
+        Assert.Equal(HttpStatusCode.OK, preload.StatusCode);
     }
 
     public Task<HttpResponseMessage> ClaimAsync(string saleId, string userId, string paymentMethodId = "pm_card_visa", int quantity = 1) =>

@@ -26,6 +26,9 @@ public abstract class RedisFixture(string configuration) : IAsyncLifetime
     /// <summary>The servers that take writes: the one node, the primary behind the Sentinels, or the cluster's masters.</summary>
     public IEnumerable<IServer> Primaries => Connection.GetServers().Where(s => s.IsConnected && !s.IsReplica);
 
+    /// <summary>Redis's clock (<c>TIME</c>) on the server of a sale, in Unix milliseconds.</summary>
+    public async Task<long> RedisNowMsAsync(string saleId) => new DateTimeOffset(await ServerOf(saleId).TimeAsync()).ToUnixTimeMilliseconds();
+
     /// <summary>The server that takes a sale's writes.</summary>
     public IServer ServerOf(string saleId) => Connection.GetServer(new SaleKeys(saleId).Meta);
 
@@ -37,10 +40,10 @@ public abstract class RedisFixture(string configuration) : IAsyncLifetime
         Pool = new SalePool(Connection, Scripts, ActiveSales, Microsoft.Extensions.Options.Options.Create(new QueueOptions()));
     }
 
-    /// <summary>Preloads a new sale of its own for one test, inside <see cref="TestSales"/>' window.</summary>
-    public async Task<string> PreloadAsync(int stock, int perUserLimit = 1)
+    /// <summary>Preloads a new sale of its own for one test, by default live (see <see cref="TestSales"/>).</summary>
+    public async Task<string> PreloadAsync(int stock, int perUserLimit = 1, TimeSpan? startsIn = null, TimeSpan? endsIn = null)
     {
-        var sale = TestSales.Row(stock, perUserLimit);
+        var sale = TestSales.Row(stock, perUserLimit, startsIn, endsIn);
         Track(sale.SaleId);
         await Pool.PreloadAsync(sale);
         return sale.SaleId;
@@ -53,8 +56,8 @@ public abstract class RedisFixture(string configuration) : IAsyncLifetime
         return saleId;
     }
 
-    public Task<AdmitResult> AdmitAsync(string saleId, string userId, int quantity = 1, DateTimeOffset? now = null) =>
-        Admit.RunAsync(saleId, userId, quantity, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId(), now ?? TestSales.Inside);
+    public Task<AdmitResult> AdmitAsync(string saleId, string userId, int quantity = 1) =>
+        Admit.RunAsync(saleId, userId, quantity, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId());
 
     public async Task<long> RemainingAsync(string saleId) => (long)await Db.StringGetAsync(new SaleKeys(saleId).Remaining);
 

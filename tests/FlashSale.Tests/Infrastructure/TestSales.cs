@@ -4,29 +4,31 @@ using FlashSale.Service.Sales;
 namespace FlashSale.Tests.Infrastructure;
 
 /// <summary>
-/// A fixed sale window far from the wall clock: the admit script takes the time from the caller, so tests
-/// pass <c>now</c> explicitly and never depend on when they run.
+/// Test sales. The admit script judges the window by Redis's own clock, so a window is placed around now
+/// (Redis runs on this machine): by default it opened half an hour ago and closes in half an hour.
 /// </summary>
 public static class TestSales
 {
     public const string PaymentMethod = "pm_card_visa";
 
-    public static readonly DateTime StartsAt = new(2030, 1, 1, 12, 0, 0, DateTimeKind.Utc);
-    public static readonly DateTime EndsAt = StartsAt.AddHours(1);
-
-    public static DateTimeOffset Inside => new(StartsAt.AddMinutes(30));
-
-    public static SaleRow Row(int stock, int perUserLimit = 1) => new()
+    /// <param name="startsIn">From now to <c>startsAt</c> (negative: already started); default −30 min.</param>
+    /// <param name="endsIn">From now to <c>endsAt</c>; default +30 min.</param>
+    public static SaleRow Row(int stock, int perUserLimit = 1, TimeSpan? startsIn = null, TimeSpan? endsIn = null)
     {
-        SaleId = Ids.NewSaleId(),
-        Sku = "SKU-TEST",
-        Name = "Test sale",
-        Stock = stock,
-        PriceCents = 1000,
-        Currency = "usd",
-        StartsAt = StartsAt,
-        EndsAt = EndsAt,
-        PerUserLimit = perUserLimit,
-        Status = SaleStatus.Preloaded,
-    };
+        // Whole milliseconds, as Redis keeps them.
+        var now = DateTime.UnixEpoch.AddMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        return new()
+        {
+            SaleId = Ids.NewSaleId(),
+            Sku = "SKU-TEST",
+            Name = "Test sale",
+            Stock = stock,
+            PriceCents = 1000,
+            Currency = "usd",
+            StartsAt = now + (startsIn ?? TimeSpan.FromMinutes(-30)),
+            EndsAt = now + (endsIn ?? TimeSpan.FromMinutes(30)),
+            PerUserLimit = perUserLimit,
+            Status = SaleStatus.Preloaded,
+        };
+    }
 }

@@ -44,7 +44,7 @@ public sealed class AdmitScriptAfterRedisRestartTests : IAsyncLifetime
         var pool = new SalePool(_redis, _scripts, new ActiveSales(_redis, TestRedis.NewNamespace()), Microsoft.Extensions.Options.Options.Create(new QueueOptions()));
         var sale = TestSales.Row(stock: 5);
         await pool.PreloadAsync(sale);
-        var before = await admit.RunAsync(sale.SaleId, "u1", 1, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId(), TestSales.Inside);
+        var before = await admit.RunAsync(sale.SaleId, "u1", 1, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId());
         Assert.Equal(("admitted", 4L), (before.Outcome, before.Remaining));
 
         _server.Kill();
@@ -53,8 +53,8 @@ public sealed class AdmitScriptAfterRedisRestartTests : IAsyncLifetime
         var server = _redis.GetServer(_redis.GetEndPoints()[0]);
         Assert.False(await server.ScriptExistsAsync(_scripts.Admit.Sha1), "a restarted Redis starts with an empty script cache");
 
-        var replay = await admit.RunAsync(sale.SaleId, "u1", 1, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId(), TestSales.Inside);
-        var u2 = await admit.RunAsync(sale.SaleId, "u2", 1, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId(), TestSales.Inside);
+        var replay = await admit.RunAsync(sale.SaleId, "u1", 1, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId());
+        var u2 = await admit.RunAsync(sale.SaleId, "u2", 1, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId());
 
         Assert.Equal(new("replay", before.ClaimId, 4), replay);
         Assert.Equal(("admitted", 3L), (u2.Outcome, u2.Remaining));

@@ -14,9 +14,9 @@ public abstract class AdmitScriptQueueEntryTests(RedisFixture redis)
         var saleId = await redis.PreloadAsync(stock: 10, perUserLimit: 5);
         var keys = new SaleKeys(saleId);
         var claimId = Ids.NewClaimId();
-        var now = new DateTimeOffset(2030, 1, 1, 12, 17, 3, 456, TimeSpan.Zero);
+        var before = await redis.RedisNowMsAsync(saleId);
 
-        var result = await redis.Admit.RunAsync(saleId, "buyer@example.com", 3, "pm_card_mastercard", claimId, now);
+        var result = await redis.Admit.RunAsync(saleId, "buyer@example.com", 3, "pm_card_mastercard", claimId);
 
         Assert.Equal(new("admitted", claimId, 7), result);
         var entry = Assert.Single(await redis.Db.StreamRangeAsync(keys.Queue));
@@ -27,11 +27,14 @@ public abstract class AdmitScriptQueueEntryTests(RedisFixture redis)
             ["userId"] = "buyer@example.com",
             ["quantity"] = "3",
             ["paymentMethodId"] = "pm_card_mastercard",
-            ["admittedAt"] = "1893500223456",
+            ["admittedAt"] = fields["admittedAt"],
         }, fields);
-        Assert.Equal(1893500223456, now.ToUnixTimeMilliseconds());
-        // The pool keys the record by the id's 16 bytes and counts the time from the sale's start (12:00:00.000).
-        Assert.Equal("buyer@example.com|3|1023456|pm_card_mastercard", (string?)await redis.Db.HashGetAsync(keys.Claims, RedisClaimId.ToRedis(claimId)));
+        // The admission time is Redis's clock, in milliseconds.
+        var admittedAt = long.Parse(fields["admittedAt"]);
+        Assert.InRange(admittedAt, before, await redis.RedisNowMsAsync(saleId));
+        // The pool keys the record by the id's 16 bytes and counts the time from the sale's start.
+        var sinceStart = admittedAt - await redis.MetaAsync(saleId, "startsAt");
+        Assert.Equal($"buyer@example.com|3|{sinceStart}|pm_card_mastercard", (string?)await redis.Db.HashGetAsync(keys.Claims, RedisClaimId.ToRedis(claimId)));
         Assert.Equal(RedisClaimId.ToRedis(claimId), await redis.Db.HashGetAsync(keys.Users, "buyer@example.com"));
         Assert.Equal(3, await redis.MetaAsync(saleId, "admitted"));
     }

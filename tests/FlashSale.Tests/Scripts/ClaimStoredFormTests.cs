@@ -17,17 +17,18 @@ public abstract class ClaimStoredFormTests(RedisFixture redis)
         var saleId = await redis.PreloadAsync(stock: 5, perUserLimit: 2);
         var keys = new SaleKeys(saleId);
         var claimId = Ids.NewClaimId();
-        var now = new DateTimeOffset(TestSales.StartsAt).AddMilliseconds(98_765);
 
-        var admitted = await redis.Admit.RunAsync(saleId, "u-stored", 2, "pm_card_visa", claimId, now);
-        var replay = await redis.Admit.RunAsync(saleId, "u-stored", 1, "pm_card_visa", Ids.NewClaimId(), now.AddSeconds(1));
+        var admitted = await redis.Admit.RunAsync(saleId, "u-stored", 2, "pm_card_visa", claimId);
+        var replay = await redis.Admit.RunAsync(saleId, "u-stored", 1, "pm_card_visa", Ids.NewClaimId());
+        var now = DateTimeOffset.FromUnixTimeMilliseconds((long)Assert.Single(await redis.Db.StreamRangeAsync(keys.Queue))["admittedAt"]);
+        var sinceStart = now.ToUnixTimeMilliseconds() - await redis.MetaAsync(saleId, "startsAt");
 
         Assert.Equal(("admitted", claimId), (admitted.Outcome, admitted.ClaimId));
         Assert.Equal(("replay", claimId), (replay.Outcome, replay.ClaimId));
         var idBytes = Convert.FromHexString(claimId["clm_".Length..]);
         var record = Assert.Single(await redis.Db.HashGetAllAsync(keys.Claims));
         Assert.Equal(idBytes, (byte[]?)record.Name);
-        Assert.Equal("u-stored|2|98765|pm_card_visa", (string?)record.Value);
+        Assert.Equal($"u-stored|2|{sinceStart}|pm_card_visa", (string?)record.Value);
         Assert.Equal(idBytes, (byte[]?)await redis.Db.HashGetAsync(keys.Users, "u-stored"));
 
         var startsAtMs = await redis.MetaAsync(saleId, "startsAt");

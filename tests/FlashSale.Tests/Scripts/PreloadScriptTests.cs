@@ -19,8 +19,8 @@ public abstract class PreloadScriptTests(RedisFixture redis)
         var meta = (await redis.Db.HashGetAllAsync(new SaleKeys(sale.SaleId).Meta)).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
         Assert.Equal(new Dictionary<string, string>
         {
-            ["startsAt"] = new DateTimeOffset(TestSales.StartsAt).ToUnixTimeMilliseconds().ToString(),
-            ["endsAt"] = new DateTimeOffset(TestSales.EndsAt).ToUnixTimeMilliseconds().ToString(),
+            ["startsAt"] = new DateTimeOffset(sale.StartsAt).ToUnixTimeMilliseconds().ToString(),
+            ["endsAt"] = new DateTimeOffset(sale.EndsAt).ToUnixTimeMilliseconds().ToString(),
             ["perUserLimit"] = "4",
             ["stock"] = "40",
             ["status"] = SalePool.Open,
