@@ -120,5 +120,19 @@ EOF
     (( SECONDS < deadline )) || die "the Sentinel-managed replica did not attach to 127.0.0.1:$master within 30 s"
     sleep 0.2
   done
+  # A failover needs the Sentinels to know the replica and each other (they learn both within seconds of a start):
+  # until then a dead primary would only be "subjectively down".
+  sentinel_knows() {
+    local s="$1" info
+    info="$(redis-cli -p "$s" sentinel master "$NAME" 2>/dev/null | tr -d '\r' | paste - - )"
+    [[ "$(awk '$1=="num-slaves"{print $2}' <<<"$info")" -ge 1 && "$(awk '$1=="num-other-sentinels"{print $2}' <<<"$info")" -ge 2 ]]
+  }
+  deadline=$((SECONDS + 30))
+  for s in "${sentinels[@]}"; do
+    until sentinel_knows "$s"; do
+      (( SECONDS < deadline )) || die "Sentinel $s does not know the replica and the other Sentinels after 30 s"
+      sleep 0.2
+    done
+  done
   log "Sentinels on 127.0.0.1:${sentinels[0]}..${sentinels[2]} watch '$NAME' (primary 127.0.0.1:$master)"
 fi

@@ -5,6 +5,7 @@ using FlashSale.Service.Auth;
 using FlashSale.Service.Http;
 using FlashSale.Service.Limits;
 using FlashSale.Service.Ops;
+using FlashSale.Service.Redis;
 using FlashSale.Service.Sales;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -23,6 +24,7 @@ public sealed class ClaimEndpoint(
     ApiKeys keys,
     ClaimLimiter limiter,
     AdmitScript admit,
+    ReplicaAcks replicas,
     ClaimReader claims,
     SaleStore sales,
     TimeProvider clock,
@@ -67,7 +69,10 @@ public sealed class ClaimEndpoint(
                         var result = await admit.RunAsync(saleId, body!.UserId!, body.Quantity ?? 1, body.PaymentMethodId!, Ids.NewClaimId());
                         FlashSaleMetrics.AdmitDuration.Observe(clock.GetElapsedTime(started).TotalSeconds);
                         ClaimSeries.Record(saleId, result);
-                        if (result.Outcome == "admitted") Write(context.Response, StatusCodes.Status202Accepted, saleId, result.ClaimId, ClaimStatus.Admitted);
+                        // A claim is only told it holds a unit (202, or 200 on a replay) once enough replicas hold it.
+                        if (result.Outcome is "admitted" or "replay" && !await replicas.AcknowledgedAsync(saleId))
+                            refusal = Problems.DependencyUnavailable("The claim is not yet safe on enough Redis replicas; retrying returns the same claim.");
+                        else if (result.Outcome == "admitted") Write(context.Response, StatusCodes.Status202Accepted, saleId, result.ClaimId, ClaimStatus.Admitted);
                         else refusal = await AnswerAsync(context, saleId, result, ct);
                     }
                 }

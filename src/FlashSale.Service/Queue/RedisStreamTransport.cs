@@ -12,7 +12,7 @@ namespace FlashSale.Service.Queue;
 /// effects are committed; entries of a consumer that stopped answering are taken over with XAUTOCLAIM.
 /// </summary>
 public sealed class RedisStreamTransport(
-    IConnectionMultiplexer redis, ActiveSales activeSales, IOptions<QueueOptions> options, TimeProvider clock,
+    IConnectionMultiplexer redis, ActiveSales activeSales, ReplicaAcks replicas, IOptions<QueueOptions> options, TimeProvider clock,
     ILogger<RedisStreamTransport> logger)
     : IClaimTransport
 {
@@ -79,6 +79,10 @@ public sealed class RedisStreamTransport(
             foreach (var stream in result.Streams!.Where(s => s.Entries.Length > 0))
             {
                 var saleId = SaleKeys.SaleIdOfQueue(stream.Key);
+                // With AdmitReplicas, only claims that replicas hold are handled: one PostgreSQL took from a primary
+                // that then died unreplicated would be a claim Redis forgot and its buyer could make again. Left
+                // unacknowledged, they come back through XAUTOCLAIM.
+                if (!await replicas.AcknowledgedAsync(saleId)) continue;
                 batches.Add(stream.Entries.Select(e => ToDelivery(saleId, e, 1)).ToArray());
             }
         }

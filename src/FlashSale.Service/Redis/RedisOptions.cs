@@ -12,6 +12,15 @@ public sealed class RedisOptions
     [Required] public string Configuration { get; set; } = "127.0.0.1:6390";
 
     /// <summary>
+    /// Replicas that must hold an admit before its <c>202</c> goes out (Redis <c>WAIT</c>); 0 answers as soon as the
+    /// primary has it. When they do not answer within <see cref="AdmitReplicaTimeout"/>, the buyer gets
+    /// <c>503 dependency_unavailable</c>, and a retry is a replay of the same claim.
+    /// </summary>
+    [Range(0, 5)] public int AdmitReplicas { get; set; }
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:05")] public TimeSpan AdmitReplicaTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
     /// Prefix of the service's keys that belong to no sale (the active-sales registry). Services sharing a Redis
     /// under different namespaces never read each other's queues.
     /// </summary>

@@ -30,13 +30,14 @@ public sealed class RedisScript
     {
         try
         {
-            return await db.ScriptEvaluateAsync(Sha1, keys, args);
+            // Every script writes: never to a replica, even while the primary is away (that answers READONLY at best).
+            return await db.ScriptEvaluateAsync(Sha1, keys, args, CommandFlags.DemandMaster);
         }
         catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
             // Redis restarted or its script cache was flushed. NOSCRIPT means nothing ran, so sending the
             // source once (EVAL, which caches it again) cannot apply the script twice.
-            return await db.ScriptEvaluateAsync(Source, keys, args);
+            return await db.ScriptEvaluateAsync(Source, keys, args, CommandFlags.DemandMaster);
         }
     }
 }

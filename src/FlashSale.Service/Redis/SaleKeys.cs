@@ -16,6 +16,9 @@ public readonly record struct SaleKeys(string SaleId)
     public RedisKey DeadLetters => $"fs:{{{SaleId}}}:dead";
     public RedisKey Released => $"fs:{{{SaleId}}}:released";
 
+    /// <summary>Written before a <c>WAIT</c> for replicas (<see cref="ReplicaAcks"/>); expires by itself.</summary>
+    public RedisKey ReplicaMarker => $"fs:{{{SaleId}}}:acked";
+
     /// <summary>The sale id from a queue key, for entries read from several sales' streams at once.</summary>
     public static string SaleIdOfQueue(RedisKey queue)
     {

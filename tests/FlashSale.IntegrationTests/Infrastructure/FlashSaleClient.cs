@@ -60,6 +60,14 @@ public sealed class FlashSaleClient(HttpClient http)
     public async Task<SaleView> GetSaleAsync(string saleId) =>
         (await http.GetFromJsonAsync<SaleView>($"/admin/sales/{saleId}", Json))!;
 
+    /// <summary>The claim's status, or the HTTP status when there is none to read (404 forgotten, 503 store down).</summary>
+    public async Task<string> ClaimStatusAsync(string saleId, string claimId)
+    {
+        var response = await http.GetAsync($"/sales/{saleId}/claims/{claimId}");
+        if (response.StatusCode != HttpStatusCode.OK) return ((int)response.StatusCode).ToString();
+        return (await response.Content.ReadFromJsonAsync<ClaimView>(Json))!.Status;
+    }
+
     public async Task<ClaimView> GetClaimAsync(string saleId, string claimId) =>
         (await http.GetFromJsonAsync<ClaimView>($"/sales/{saleId}/claims/{claimId}", Json))!;
 }

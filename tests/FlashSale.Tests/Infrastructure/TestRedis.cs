@@ -14,6 +14,10 @@ public static class TestRedis
     public static string Sentinel => Env("FLASHSALE_TEST_REDIS_SENTINEL")
         ?? "127.0.0.1:26393,127.0.0.1:26394,127.0.0.1:26395,serviceName=flashsale";
 
+    /// <summary>AdmitReplicas 0, the default: nothing waits for replicas.</summary>
+    public static ReplicaAcks NoReplicaWait { get; } =
+        new(Microsoft.Extensions.Options.Options.Create(new RedisOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<ReplicaAcks>.Instance);
+
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
 
     /// <summary>A namespace of its own for one fixture: no other test's transport reads the sales it registers.</summary>

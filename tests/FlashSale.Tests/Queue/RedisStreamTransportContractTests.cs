@@ -33,7 +33,7 @@ public abstract class RedisStreamTransportContractTests<TConnection>(TConnection
         redis.Db.StreamAddAsync(new SaleKeys(saleId).Queue, [new("garbage", "not a claim")]);
 
     protected override IClaimTransport CreateTransport() =>
-        new RedisStreamTransport(redis.Queue.Multiplexer, redis.Queue.ActiveSales, Options.Create(QueueOptions(Group)), TimeProvider.System, NullLogger<RedisStreamTransport>.Instance);
+        new RedisStreamTransport(redis.Queue.Multiplexer, redis.Queue.ActiveSales, TestRedis.NoReplicaWait, Options.Create(QueueOptions(Group)), TimeProvider.System, NullLogger<RedisStreamTransport>.Instance);
 
     protected override async Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(string saleId, int expected)
     {
