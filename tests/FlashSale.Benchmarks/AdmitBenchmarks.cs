@@ -24,8 +24,8 @@ public class AdmitBenchmarks
     {
         _redis = await ConnectionMultiplexer.ConnectAsync(Servers.Redis);
         var scripts = new RedisScripts();
-        await scripts.LoadAllAsync(_redis);
-        _admit = new AdmitScript(_redis, scripts);
+        await OwnPools.LoadScriptsAsync(_redis, scripts);
+        _admit = new AdmitScript(_redis, scripts, new OwnPools());
         await PreloadAsync(scripts, _open, 10_000_000);
         await PreloadAsync(scripts, _soldOut, 1);
         await Admit(_soldOut, "the-only-buyer");

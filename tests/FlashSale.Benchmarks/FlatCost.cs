@@ -28,8 +28,8 @@ public static class FlatCost
         config.AllowAdmin = true; // INFO commandstats, read only
         await using var redis = await ConnectionMultiplexer.ConnectAsync(config);
         var scripts = new RedisScripts();
-        await scripts.LoadAllAsync(redis);
-        var admit = new AdmitScript(redis, scripts);
+        await OwnPools.LoadScriptsAsync(redis, scripts);
+        var admit = new AdmitScript(redis, scripts, new OwnPools());
         var db = redis.GetDatabase();
 
         var perSide = (long)o.Rounds * o.PerRound + o.Warmup;

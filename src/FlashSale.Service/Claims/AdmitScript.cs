@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using StackExchange.Redis;
 
@@ -9,7 +10,7 @@ namespace FlashSale.Service.Claims;
 /// decrement whose first attempt did run would take stock twice (the user's dedupe token makes a
 /// client's own retry safe instead).
 /// </summary>
-public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scripts)
+public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scripts, IPoolVerifier verifier)
 {
     // The five keys of each preloaded sale, built once: they were a third of a claim's garbage. Only sales with
     // a pool are kept, so made-up sale ids cannot grow this. SE.Redis only reads the array, so sharing is safe.
@@ -20,7 +21,17 @@ public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scrip
     {
         var keys = _keys.TryGetValue(saleId, out var known) ? known : KeysOf(saleId);
         RedisValue[] args = [userId, quantity, paymentMethodId, claimId, RedisClaimId.ToRedis(claimId)];
-        var result = await scripts.Admit.EvaluateAsync(redis.GetDatabase(), keys, args);
+        RedisResult result;
+        try
+        {
+            result = await scripts.Admit.EvaluateCachedAsync(redis.GetDatabase(), keys, args);
+        }
+        catch (RedisServerException e) when (RedisScript.IsNoScript(e))
+        {
+            // A primary whose pools nobody checked yet (promoted, restarted, flushed): nothing ran; check it first.
+            verifier.Request(keys[0]);
+            return new AdmitResult("unverified", "", -1);
+        }
         var parts = (RedisResult[])result!;
         var outcome = (string)parts[0]!;
         if (known is null && outcome != "not_preloaded") _keys.TryAdd(saleId, keys);
@@ -37,7 +48,8 @@ public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scrip
     }
 }
 
-/// <param name="Outcome">admitted, replay, not_preloaded, sale_paused, sale_ended, sale_not_started, invalid_quantity, sold_out</param>
+/// <param name="Outcome">admitted, replay, not_preloaded, sale_paused, sale_ended, sale_not_started, invalid_quantity, sold_out,
+/// or unverified (the sale's primary is being checked against PostgreSQL after a failover or restart)</param>
 /// <param name="ClaimId">The new claim, or the user's existing one on a replay; empty otherwise.</param>
 /// <param name="Remaining">Units left after the decision (-1 when the sale has no pool).</param>
 public readonly record struct AdmitResult(string Outcome, string ClaimId, long Remaining);

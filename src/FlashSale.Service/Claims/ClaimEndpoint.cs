@@ -126,6 +126,7 @@ public sealed class ClaimEndpoint(
             case "sale_ended": return SaleEnded();
             case "sale_not_started": return SaleNotStarted();
             case "invalid_quantity": return Problems.Invalid("quantity", "quantity must be at least 1 and at most the sale's perUserLimit.");
+            case "unverified": return Problems.DependencyUnavailable("The sale's inventory pool is being checked after a Redis failover or restart.");
             default: return await NotPreloadedAsync(saleId, ct);
         }
     }

@@ -10,6 +10,10 @@ public sealed record PoolClaim(string ClaimId, string UserId, int Quantity, Date
     /// Reads one entry of the claims hash, written by admit.lua: the claim id as 16 bytes (<see cref="RedisClaimId"/>)
     /// and "userId|quantity|msSinceStart|paymentMethodId", the time counted from the pool's meta <c>startsAt</c>.
     /// </summary>
+    /// <summary>The record as admit.lua writes it, the time counted from <paramref name="startsAtMs"/>.</summary>
+    public string ToRecord(long startsAtMs) =>
+        string.Create(CultureInfo.InvariantCulture, $"{UserId}|{Quantity}|{AdmittedAt.ToUnixTimeMilliseconds() - startsAtMs}|{PaymentMethodId}");
+
     public static PoolClaim Parse(RedisValue storedId, string record, long startsAtMs)
     {
         var parts = record.Split('|');

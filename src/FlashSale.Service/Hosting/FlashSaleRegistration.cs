@@ -6,6 +6,7 @@ using FlashSale.Service.Limits;
 using FlashSale.Service.Ops;
 using FlashSale.Service.Orders;
 using FlashSale.Service.Payments;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Queue;
 using FlashSale.Service.Reconciliation;
 using FlashSale.Service.Redis;
@@ -47,7 +48,7 @@ public static class FlashSaleRegistration
         services.AddSingleton<ClaimLimiter>();
         services.AddOptions<SaleOptions>().BindConfiguration(SaleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
-        services.AddFlashSaleRedis().AddFlashSaleStorage().AddFlashSalePayments().AddFlashSaleOrderEvents().AddFlashSaleAuth();
+        services.AddFlashSaleRedis().AddFlashSalePool().AddFlashSaleStorage().AddFlashSalePayments().AddFlashSaleOrderEvents().AddFlashSaleAuth();
         services.AddFlashSaleQueue(builder.Configuration, roles);
         services.AddSingleton<SaleStore>().AddSingleton<SalePool>().AddSingleton<SaleLifecycle>().AddSingleton<SaleCountsReader>();
         services.AddSingleton<AdmitScript>().AddSingleton<ClaimReader>().AddSingleton<ClaimEndpoint>();
@@ -99,6 +100,17 @@ public static class FlashSaleRegistration
     public static async Task PrepareStoresAsync(this WebApplication app)
     {
         await app.MigrateDatabaseAsync();
-        await app.Services.GetRequiredService<RedisScripts>().LoadAllAsync(app.Services.GetRequiredService<IConnectionMultiplexer>());
+        var redis = app.Services.GetRequiredService<IConnectionMultiplexer>();
+        var scripts = app.Services.GetRequiredService<RedisScripts>();
+        var verifier = app.Services.GetRequiredService<PoolVerifier>();
+        await scripts.LoadAllButAdmitAsync(redis);
+        await verifier.VerifyMissingAsync(CancellationToken.None);
+        // After a Redis restart or a failover the script cache is empty: the other scripts are loaded again at once,
+        // the admit script once the pools there are checked.
+        redis.ConnectionRestored += (_, _) => _ = Task.Run(async () =>
+        {
+            await scripts.LoadAllButAdmitAsync(redis);
+            await verifier.VerifyMissingAsync(CancellationToken.None);
+        }).ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
     }
 }

@@ -58,6 +58,9 @@ public static class FlashSaleMetrics
     public static readonly Counter Repairs = Metrics.CreateCounter(
         "flashsale_reconciler_repairs_total", "Repairs the reconciler made, by kind.", "kind");
 
+    public static readonly Counter LostAdmits = Metrics.CreateCounter(
+        "flashsale_lost_admits_total", "Units PostgreSQL recorded that Redis had lost (failover or restart) and the pool got back.", "sale");
+
     public static readonly Gauge Drift = Metrics.CreateGauge(
         "flashsale_reconciler_drift_units", "PostgreSQL units left (total - sold) minus Redis remaining, when nothing is in flight.", "sale");
 }

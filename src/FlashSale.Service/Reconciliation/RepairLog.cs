@@ -11,6 +11,7 @@ public sealed class RepairLog(NpgsqlDataSource db, ILogger<RepairLog> logger)
     public const string Expired = "expired";
     public const string DriftRepaired = "drift_repaired";
     public const string DeadLetter = "dead_letter";
+    public const string LostAdmit = "lost_admit";
 
     public async Task RecordAsync(string saleId, string kind, string? claimId, int units, string detail, CancellationToken ct)
     {

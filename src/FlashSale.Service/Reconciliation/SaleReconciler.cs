@@ -1,6 +1,7 @@
 using Dapper;
 using FlashSale.Service.Claims;
 using FlashSale.Service.Ops;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Queue;
 using FlashSale.Service.Redis;
 using FlashSale.Service.Sales;
@@ -17,7 +18,7 @@ namespace FlashSale.Service.Reconciliation;
 /// Every change is a compare-and-set, so a worker still handling a claim loses or wins cleanly.
 /// </summary>
 public sealed class SaleReconciler(
-    NpgsqlDataSource db, IConnectionMultiplexer redis, RedisScripts scripts, SalePool pool, ActiveSales activeSales, RepairLog repairs,
+    NpgsqlDataSource db, IConnectionMultiplexer redis, RedisScripts scripts, SalePool pool, ActiveSales activeSales, PoolHealer healer, RepairLog repairs,
     TimeProvider clock, IOptions<ReconcilerOptions> options, IOptions<QueueOptions> queue)
 {
     private ReconcilerOptions Options => options.Value;
@@ -44,7 +45,14 @@ public sealed class SaleReconciler(
         await using var conn = await db.OpenConnectionAsync(ct);
         var recorded = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT coalesce(sum(quantity), 0) FROM claims WHERE sale_id = @SaleId", sale, cancellationToken: ct));
-        if (admitted <= recorded) return; // the common case: every admitted unit is in PostgreSQL
+        if (admitted < recorded)
+        {
+            // Redis counts fewer admits than PostgreSQL recorded: it lost writes (a failover without WAIT, or a
+            // restart under appendfsync everysec). Put them back from PostgreSQL.
+            await healer.HealAsync(sale, ct);
+            return;
+        }
+        if (admitted == recorded) return; // the common case: every admitted unit is in PostgreSQL
 
         var startsAtMs = (long)await redisDb.HashGetAsync(keys.Meta, "startsAt");
         var pool = (await redisDb.HashGetAllAsync(keys.Claims)).Select(e => PoolClaim.Parse(e.Name, e.Value!, startsAtMs)).ToList();

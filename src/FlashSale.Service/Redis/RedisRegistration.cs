@@ -20,11 +20,7 @@ internal static class RedisRegistration
             // instead of queueing until a timeout: no request hangs on a dead node.
             options.BacklogPolicy = BacklogPolicy.FailFast;
             options.ClientName ??= "flashsale";
-            var redis = ConnectionMultiplexer.Connect(options);
-            var scripts = sp.GetRequiredService<RedisScripts>();
-            // After a Redis restart the script cache is empty; loading again spares the first claims a NOSCRIPT.
-            redis.ConnectionRestored += (_, _) => _ = scripts.LoadAllAsync(redis).ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
-            return redis;
+            return ConnectionMultiplexer.Connect(options);
         });
         return services;
     }

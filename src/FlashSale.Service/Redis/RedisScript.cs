@@ -26,6 +26,12 @@ public sealed class RedisScript
         return new RedisScript(name, reader.ReadToEnd());
     }
 
+    public static bool IsNoScript(RedisServerException e) => e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
+
+    /// <summary>Runs the script by its SHA only: a server that does not have it answers NOSCRIPT (and nothing ran).</summary>
+    public Task<RedisResult> EvaluateCachedAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] args) =>
+        db.ScriptEvaluateAsync(Sha1, keys, args, CommandFlags.DemandMaster);
+
     public async Task<RedisResult> EvaluateAsync(IDatabaseAsync db, RedisKey[] keys, RedisValue[] args)
     {
         try
@@ -33,7 +39,7 @@ public sealed class RedisScript
             // Every script writes: never to a replica, even while the primary is away (that answers READONLY at best).
             return await db.ScriptEvaluateAsync(Sha1, keys, args, CommandFlags.DemandMaster);
         }
-        catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        catch (RedisServerException e) when (IsNoScript(e))
         {
             // Redis restarted or its script cache was flushed. NOSCRIPT means nothing ran, so sending the
             // source once (EVAL, which caches it again) cannot apply the script twice.

@@ -9,16 +9,18 @@ public sealed class RedisScripts
     public RedisScript Preload { get; } = RedisScript.Load("preload");
     public RedisScript Release { get; } = RedisScript.Load("release");
     public RedisScript Repair { get; } = RedisScript.Load("repair");
+    public RedisScript Heal { get; } = RedisScript.Load("heal");
 
-    public IEnumerable<RedisScript> All => [Admit, Preload, Release, Repair];
+    public IEnumerable<RedisScript> All => [Admit, Preload, Release, Repair, Heal];
 
-    public async Task LoadAllAsync(IConnectionMultiplexer redis)
+    /// <summary>
+    /// Loads every script but the admit script on the connected primaries. The admit script is loaded on a primary
+    /// only once its pools are checked against PostgreSQL (Pool/PoolVerifier.cs): Redis does not replicate its
+    /// script cache, so a promoted replica or a restarted server answers NOSCRIPT, and that is the signal to check.
+    /// </summary>
+    public async Task LoadAllButAdmitAsync(IConnectionMultiplexer redis)
     {
-        foreach (var endpoint in redis.GetEndPoints())
-        {
-            var server = redis.GetServer(endpoint);
-            if (!server.IsConnected) continue;
-            foreach (var script in All) await server.ScriptLoadAsync(script.Source);
-        }
+        foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+            foreach (var script in All.Where(s => s != Admit)) await server.ScriptLoadAsync(script.Source);
     }
 }

@@ -20,6 +20,7 @@ public abstract class RedisFixture(string configuration) : IAsyncLifetime
     public IDatabase Db => Connection.GetDatabase();
     public RedisScripts Scripts { get; } = new();
     public AdmitScript Admit { get; private set; } = null!;
+    public RecordingVerifier Verifier { get; } = new();
     public SalePool Pool { get; private set; } = null!;
     public ActiveSales ActiveSales { get; private set; } = null!;
 
@@ -36,7 +37,8 @@ public abstract class RedisFixture(string configuration) : IAsyncLifetime
     {
         Connection = await TestRedis.ConnectAsync(configuration, allowAdmin: true); // SCRIPT FLUSH in the NOSCRIPT test
         ActiveSales = new ActiveSales(Connection, TestRedis.NewNamespace());
-        Admit = new AdmitScript(Connection, Scripts);
+        Admit = new AdmitScript(Connection, Scripts, Verifier);
+        await RecordingVerifier.LoadScriptsAsync(Connection, Scripts);
         Pool = new SalePool(Connection, Scripts, ActiveSales, Microsoft.Extensions.Options.Options.Create(new QueueOptions()));
     }
 

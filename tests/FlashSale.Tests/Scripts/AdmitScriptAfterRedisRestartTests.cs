@@ -8,9 +8,11 @@ using StackExchange.Redis;
 namespace FlashSale.Tests.Scripts;
 
 /// <summary>
-/// A Redis crash loses neither a claim nor a dedupe token (AOF, fsync always), and the restarted server's
-/// empty script cache costs only a NOSCRIPT round trip. Runs on a redis-server of its own, which it kills: a
-/// single node on purpose (killing a cluster master or a Sentinel primary is the failover tests' job).
+/// A Redis crash loses neither a claim nor a dedupe token (AOF, fsync always), and the restarted server's empty
+/// script cache holds admits back until its pools are checked, then they go on exactly; so does a flushed cache.
+/// Runs on a redis-server of its own, which it kills and flushes: a single node on purpose (a flush of a shared
+/// server would hold back every other test's claims; killing a cluster master or a Sentinel primary is the
+/// failover tests' job).
 /// </summary>
 public sealed class AdmitScriptAfterRedisRestartTests : IAsyncLifetime
 {
@@ -40,7 +42,9 @@ public sealed class AdmitScriptAfterRedisRestartTests : IAsyncLifetime
     [Fact]
     public async Task A_user_admitted_before_a_crash_gets_a_replay_after_it_and_stock_stays_exact()
     {
-        var admit = new AdmitScript(_redis, _scripts);
+        var verifier = new RecordingVerifier();
+        var admit = new AdmitScript(_redis, _scripts, verifier);
+        await RecordingVerifier.LoadScriptsAsync(_redis, _scripts);
         var pool = new SalePool(_redis, _scripts, new ActiveSales(_redis, TestRedis.NewNamespace()), Microsoft.Extensions.Options.Options.Create(new QueueOptions()));
         var sale = TestSales.Row(stock: 5);
         await pool.PreloadAsync(sale);
@@ -52,6 +56,13 @@ public sealed class AdmitScriptAfterRedisRestartTests : IAsyncLifetime
         await AnswersPingAsync();
         var server = _redis.GetServer(_redis.GetEndPoints()[0]);
         Assert.False(await server.ScriptExistsAsync(_scripts.Admit.Sha1), "a restarted Redis starts with an empty script cache");
+
+        // A restarted primary may have lost its last writes: nothing is admitted on it until its pools are checked.
+        var unchecked_ = await admit.RunAsync(sale.SaleId, "u3", 1, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId());
+        Assert.Equal(new("unverified", "", -1), unchecked_);
+        Assert.Equal(new SaleKeys(sale.SaleId).Meta, Assert.Single(verifier.Requests));
+        // What the service's check does last, once the pools there agree with PostgreSQL (Pool/PoolVerifier.cs).
+        await server.ScriptLoadAsync(_scripts.Admit.Source);
 
         var replay = await admit.RunAsync(sale.SaleId, "u1", 1, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId());
         var u2 = await admit.RunAsync(sale.SaleId, "u2", 1, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId());
@@ -66,6 +77,29 @@ public sealed class AdmitScriptAfterRedisRestartTests : IAsyncLifetime
         Assert.Equal(2, await db.StreamLengthAsync(keys.Queue));
         Assert.Equal(2, (long)await db.HashGetAsync(keys.Meta, "admitted"));
         Assert.Equal("flashsale-workers", Assert.Single(await db.StreamGroupInfoAsync(keys.Queue)).Name);
+    }
+
+    [Fact]
+    public async Task After_SCRIPT_FLUSH_admits_wait_for_the_pools_check_and_then_go_on()
+    {
+        var verifier = new RecordingVerifier();
+        var admit = new AdmitScript(_redis, _scripts, verifier);
+        await RecordingVerifier.LoadScriptsAsync(_redis, _scripts);
+        var pool = new SalePool(_redis, _scripts, new ActiveSales(_redis, TestRedis.NewNamespace()), Microsoft.Extensions.Options.Options.Create(new QueueOptions()));
+        var sale = TestSales.Row(stock: 3);
+        await pool.PreloadAsync(sale);
+        var server = _redis.GetServer(_redis.GetEndPoints()[0]);
+
+        await server.ScriptFlushAsync();
+        var held = await admit.RunAsync(sale.SaleId, "u1", 1, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId());
+        await server.ScriptLoadAsync(_scripts.Admit.Source);
+        var admitted = await admit.RunAsync(sale.SaleId, "u1", 1, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId());
+
+        // NOSCRIPT means nothing ran: no stock taken, no token, no queue entry, and the primary is to be checked.
+        Assert.Equal(new("unverified", "", -1), held);
+        Assert.Single(verifier.Requests);
+        Assert.Equal(("admitted", 2L), (admitted.Outcome, admitted.Remaining));
+        Assert.Equal(1, await _redis.GetDatabase().StreamLengthAsync(new SaleKeys(sale.SaleId).Queue));
     }
 
     private async Task AnswersPingAsync()

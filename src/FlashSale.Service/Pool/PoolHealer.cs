@@ -1,0 +1,67 @@
+using Dapper;
+using FlashSale.Core;
+using FlashSale.Service.Claims;
+using FlashSale.Service.Ops;
+using FlashSale.Service.Reconciliation;
+using FlashSale.Service.Redis;
+using FlashSale.Service.Sales;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace FlashSale.Service.Pool;
+
+/// <summary>
+/// Rebuilds a sale's pool from PostgreSQL after Redis lost writes (lua/heal.lua): every recorded claim the pool does
+/// not know is put back with its buyer's dedupe token and its units, and what PostgreSQL gave back is given back.
+/// What it restored is a <c>lost_admit</c> repair in the sale report (<c>lostAdmits</c>).
+/// </summary>
+public sealed class PoolHealer(NpgsqlDataSource db, IConnectionMultiplexer redis, RedisScripts scripts, RepairLog repairs, ILogger<PoolHealer> logger)
+{
+    // Claims per script call: each call is atomic and short, so admits of other sales on the master never wait long.
+    private const int ChunkSize = 500;
+
+    /// <returns>The units restored (0 when the pool knew every recorded claim).</returns>
+    public async Task<int> HealAsync(SaleRow sale, CancellationToken ct)
+    {
+        var keys = new SaleKeys(sale.SaleId);
+        var rdb = redis.GetDatabase();
+        var startsAt = await rdb.HashGetAsync(keys.Meta, "startsAt");
+        if (startsAt.IsNull) return 0; // no pool to heal: preload builds it
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var recorded = (await conn.QueryAsync<RecordedClaim>(new CommandDefinition("""
+            SELECT claim_id, user_id, quantity, payment_method_id, admitted_at, status FROM claims WHERE sale_id = @SaleId
+            """, sale, cancellationToken: ct))).AsList();
+        int claims = 0, units = 0;
+        foreach (var chunk in recorded.Chunk(ChunkSize))
+        {
+            var args = chunk.SelectMany(c => new RedisValue[]
+            {
+                RedisClaimId.ToRedis(c.ClaimId), c.UserId, c.Quantity,
+                new PoolClaim(c.ClaimId, c.UserId, c.Quantity, new DateTimeOffset(DateTime.SpecifyKind(c.AdmittedAt, DateTimeKind.Utc)), c.PaymentMethodId)
+                    .ToRecord((long)startsAt),
+                ClaimStatus.ReturnsStock(c.Status) ? "1" : "0",
+            }).ToArray();
+            var result = (RedisResult[])(await scripts.Heal.EvaluateAsync(rdb, [keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Released], args))!;
+            claims += (int)result[0];
+            units += (int)result[1];
+        }
+        if (units > 0)
+        {
+            FlashSaleMetrics.LostAdmits.WithLabels(sale.SaleId).Inc(units);
+            logger.LogWarning("Sale {SaleId}: Redis had lost {Claims} claims PostgreSQL recorded; put back", sale.SaleId, claims);
+            await repairs.RecordAsync(sale.SaleId, RepairLog.LostAdmit, null, units,
+                $"{claims} claims recorded in PostgreSQL were missing from Redis (lost in a failover or a restart); put back with their dedupe tokens", ct);
+        }
+        return units;
+    }
+
+    private sealed class RecordedClaim
+    {
+        public string ClaimId { get; init; } = "";
+        public string UserId { get; init; } = "";
+        public int Quantity { get; init; }
+        public string PaymentMethodId { get; init; } = "";
+        public DateTime AdmittedAt { get; init; }
+        public string Status { get; init; } = "";
+    }
+}

@@ -1,0 +1,12 @@
+namespace FlashSale.Service.Pool;
+
+internal static class PoolRegistration
+{
+    public static IServiceCollection AddFlashSalePool(this IServiceCollection services)
+    {
+        services.AddSingleton<PoolHealer>();
+        services.AddSingleton<PoolVerifier>();
+        services.AddSingleton<IPoolVerifier>(sp => sp.GetRequiredService<PoolVerifier>());
+        return services;
+    }
+}
