@@ -19,7 +19,7 @@ public interface IPoolVerifier
 /// <summary>
 /// Redis does not replicate its script cache, so the admit script is missing exactly on a primary this service
 /// never checked: a promoted replica, or a restarted server (whose AOF may have lost its last writes). Until the
-/// script is there, claims on it answer 503; meanwhile every live sale whose slot it serves is healed from
+/// script is there, claims on it answer 503; meanwhile every sale not yet ended whose slot it serves is healed from
 /// PostgreSQL (<see cref="PoolHealer"/>; a pool gone altogether is preloaded first), and only then is the admit
 /// script loaded, so no unit PostgreSQL already took is offered to a second buyer. Any process may do it, any number
 /// of times: healing is idempotent.
@@ -72,7 +72,7 @@ public sealed class PoolVerifier(
         await using var conn = await db.OpenConnectionAsync(ct);
         var sales = await conn.QueryAsync<SaleRow>(new CommandDefinition("""
             SELECT sale_id, sku, name, stock, price_cents, currency, starts_at, ends_at, per_user_limit, status
-            FROM sales WHERE status IN ('preloaded', 'paused')
+            FROM sales WHERE status IN ('preloaded', 'paused') AND ends_at > now()
             """, cancellationToken: ct));
         var healed = 0;
         foreach (var sale in sales)

@@ -2,19 +2,22 @@ using Dapper;
 using FlashSale.Core;
 using FlashSale.IntegrationTests.Infrastructure;
 using FlashSale.Service.Redis;
+using StackExchange.Redis;
 
 namespace FlashSale.IntegrationTests.Faults;
 
 /// <summary>Waits, from the stores themselves, until every admitted claim of a sale is terminal, then checks every invariant.</summary>
 public static class Settlement
 {
-    public static async Task<SaleLedger> SettleAndAuditAsync(FaultStores stores, string saleId, TimeSpan within, bool simulatedGateway = true)
+    public static async Task<SaleLedger> SettleAndAuditAsync(FaultStores stores, string saleId, TimeSpan within, bool simulatedGateway = true,
+        IConnectionMultiplexer? redis = null)
     {
-        var audit = new InvariantAudit(stores.Db!, stores.Redis.GetDatabase());
+        redis ??= stores.Redis;
+        var audit = new InvariantAudit(stores.Db!, redis.GetDatabase());
         await Eventually.True(async () =>
         {
             var ledger = await audit.ReadAsync(saleId);
-            var queued = await stores.Redis.GetDatabase().StreamLengthAsync(new SaleKeys(saleId).Queue);
+            var queued = await redis.GetDatabase().StreamLengthAsync(new SaleKeys(saleId).Queue);
             return queued == 0 && ledger.RedisAdmitted == ledger.Claims.Sum(c => c.Quantity)
                 && ledger.Claims.All(c => ClaimStatus.IsTerminal(c.Status));
         }, within, $"every admitted claim of {saleId} is recorded and terminal");

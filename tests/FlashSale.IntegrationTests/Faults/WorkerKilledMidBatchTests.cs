@@ -6,21 +6,20 @@ using Xunit.Abstractions;
 namespace FlashSale.IntegrationTests.Faults;
 
 /// <summary>kill -9 of the worker while it charges a batch: every 202 claim still ends terminal, nobody is charged twice.</summary>
-[Collection(FaultCollection.Name)]
-public sealed class WorkerKilledMidBatchTests(FaultStores stores, ITestOutputHelper output)
+public abstract class WorkerKilledMidBatchTests(FaultStores stores, ITestOutputHelper output, FaultRedis redis)
 {
     [Fact]
     public async Task Every_admitted_claim_is_paid_once_after_the_worker_is_killed_and_restarted()
     {
         // A slow gateway, small batches and few charges at once keep the worker in the middle of its batches when
         // the kill comes (a batch's claims are recorded together, so big ones would be paid all at once).
-        var slow = new Dictionary<string, string?>
+        var slow = redis.Settings(stores, new Dictionary<string, string?>
         {
             ["FlashSale:Payments:Simulated:Latency"] = "00:00:00.200",
             ["FlashSale:Queue:BatchSize"] = "20",
             ["FlashSale:Payments:MaxConcurrentCharges"] = "16",
-        };
-        using var edge = await FaultProcesses.StartAsync("edge", stores);
+        });
+        using var edge = await FaultProcesses.StartAsync("edge", stores, redis.Settings(stores));
         var worker = await FaultProcesses.StartAsync("worker", stores, slow);
         var admin = edge.Client(ServiceFixture.AdminKey);
         var sale = await admin.LiveSaleAsync(stock: 300);
@@ -34,7 +33,7 @@ public sealed class WorkerKilledMidBatchTests(FaultStores stores, ITestOutputHel
         var clock = Stopwatch.StartNew();
         using var restarted = await FaultProcesses.StartAsync("worker", stores, slow);
 
-        var ledger = await Settlement.SettleAndAuditAsync(stores, sale.SaleId, TimeSpan.FromSeconds(120));
+        var ledger = await Settlement.SettleAndAuditAsync(stores, sale.SaleId, TimeSpan.FromSeconds(120), redis: await redis.ConnectAsync(stores));
         output.WriteLine($"worker kill -9: admitted 300, paid at kill {paidAtKill}, in flight at kill {300 - paidAtKill}, " +
                          $"paid after {ledger.PaidUnits}, charge attempts {ledger.Charges.Sum(c => c.Attempts)}, settled {clock.Elapsed.TotalSeconds:0.0} s after restart");
         Assert.InRange(paidAtKill, 30, 299);
@@ -44,3 +43,11 @@ public sealed class WorkerKilledMidBatchTests(FaultStores stores, ITestOutputHel
         worker.Dispose();
     }
 }
+
+[Collection(FaultCollection.Name)]
+public sealed class WorkerKilledMidBatchTestsOnSingleNode(FaultStores stores, ITestOutputHelper output)
+    : WorkerKilledMidBatchTests(stores, output, FaultRedis.SingleNode);
+
+[Collection(FaultCollection.Name)]
+public sealed class WorkerKilledMidBatchTestsOnCluster(FaultStores stores, ITestOutputHelper output)
+    : WorkerKilledMidBatchTests(stores, output, FaultRedis.Cluster);
