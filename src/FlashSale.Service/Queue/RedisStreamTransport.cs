@@ -23,22 +23,31 @@ public sealed class RedisStreamTransport(
     // (the delivery loop awaits each), so only that caller touches this.
     private readonly Dictionary<int, Task<SlotRead>> _reads = [];
 
+    // The last round of takeovers, while some of its sales' masters have not answered yet.
+    private Task<IReadOnlyList<ClaimDelivery>?>[] _reclaims = [];
+
     private QueueOptions Options => options.Value;
 
     public async Task<IReadOnlyList<IReadOnlyList<ClaimDelivery>>> ReceiveAsync(int maxPerSale, CancellationToken ct)
     {
         var db = redis.GetDatabase();
-        var sales = await activeSales.ListAsync();
+        var sales = await activeSales.ListAsync(Options.SlowSlotWait, clock);
         var batches = new List<IReadOnlyList<ClaimDelivery>>();
         if (sales.Length > 0)
         {
-            if (clock.GetElapsedTime(Interlocked.Read(ref _lastReclaim)) >= ReclaimInterval)
+            if (_reclaims.Length == 0 && clock.GetElapsedTime(Interlocked.Read(ref _lastReclaim)) >= ReclaimInterval)
             {
                 // All sales at once (pipelined): one by one, hundreds of active sales made a pass outlast the
                 // interval, and the worker did little else than look for abandoned entries.
-                var reclaimed = await Task.WhenAll(sales.Select(saleId => ReclaimAsync(db, saleId, maxPerSale)));
-                batches.AddRange(reclaimed.OfType<IReadOnlyList<ClaimDelivery>>());
+                _reclaims = sales.Select(saleId => ReclaimAsync(db, saleId, maxPerSale)).ToArray();
                 Interlocked.Exchange(ref _lastReclaim, clock.GetTimestamp());
+            }
+            if (_reclaims.Length > 0)
+            {
+                // A sale whose master is slow does not hold the others' takeovers back: it is collected later.
+                await Task.WhenAny(Task.WhenAll(_reclaims), Task.Delay(Options.SlowSlotWait, clock));
+                batches.AddRange(_reclaims.Where(r => r.IsCompleted).Select(r => r.Result).OfType<IReadOnlyList<ClaimDelivery>>());
+                _reclaims = _reclaims.Where(r => !r.IsCompleted).ToArray();
             }
             await ReadNewAsync(db, sales, maxPerSale, batches);
         }
@@ -145,6 +154,12 @@ public sealed class RedisStreamTransport(
         catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
         {
             // ReadNewAsync recreates it.
+            return null;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Its master is away: the entries wait for the next round (or for another worker).
+            logger.LogWarning("Taking over entries of sale {SaleId} failed: {Reason}", saleId, e.Message);
             return null;
         }
     }

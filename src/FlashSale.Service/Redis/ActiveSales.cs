@@ -41,11 +41,23 @@ public sealed class ActiveSales
 
     public Task<bool> ContainsAsync(string saleId) => _redis.GetDatabase().SetContainsAsync(ShardOf(saleId), saleId);
 
-    /// <summary>Every registered sale: the shards are read side by side (one command each, on their own masters).</summary>
-    public async Task<string[]> ListAsync()
+    private readonly string[][] _lastSeen = Enumerable.Repeat(Array.Empty<string>(), Shards).ToArray();
+
+    /// <summary>
+    /// Every registered sale: the shards are read side by side (one command each, on their own masters). A shard
+    /// whose master does not answer within <paramref name="patience"/> (slow, failing over) counts with what it held
+    /// the last time it answered, so one master cannot hold up the sales of the others.
+    /// </summary>
+    public async Task<string[]> ListAsync(TimeSpan patience, TimeProvider clock)
     {
         var db = _redis.GetDatabase();
-        var shards = await Task.WhenAll(_shards.Select(k => db.SetMembersAsync(k)));
-        return shards.SelectMany(s => s).Select(s => (string)s!).ToArray();
+        var reads = _shards.Select(k => db.SetMembersAsync(k)).ToArray();
+        await Task.WhenAny(Task.WhenAll(reads), Task.Delay(patience, clock));
+        for (var i = 0; i < Shards; i++)
+        {
+            if (reads[i].IsCompletedSuccessfully) _lastSeen[i] = reads[i].Result.Select(s => (string)s!).ToArray();
+            else _ = reads[i].ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+        }
+        return _lastSeen.SelectMany(s => s).ToArray();
     }
 }

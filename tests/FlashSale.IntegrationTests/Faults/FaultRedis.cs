@@ -29,6 +29,9 @@ public sealed class FaultRedis
         return settings;
     }
 
+    private IConnectionMultiplexer? _cluster;
+
+    /// <summary>The test's own connection to that Redis (one per test; the fault stores' for their node).</summary>
     public async Task<IConnectionMultiplexer> ConnectAsync(FaultStores stores) =>
-        Configuration is null ? stores.Redis : await ConnectionMultiplexer.ConnectAsync(Configuration);
+        Configuration is null ? stores.Redis : _cluster ??= await ConnectionMultiplexer.ConnectAsync(Configuration);
 }

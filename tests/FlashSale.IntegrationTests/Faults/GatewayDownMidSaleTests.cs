@@ -7,14 +7,13 @@ using Xunit.Abstractions;
 namespace FlashSale.IntegrationTests.Faults;
 
 /// <summary>The payment gateway down for 20 s mid-sale: the breaker opens, no stock is released, all are charged once it returns.</summary>
-[Collection(FaultCollection.Name)]
-public sealed class GatewayDownMidSaleTests(FaultStores stores, ITestOutputHelper output)
+public abstract class GatewayDownMidSaleTests(FaultStores stores, ITestOutputHelper output, FaultRedis redis)
 {
     [Fact]
     public async Task Claims_wait_while_the_gateway_is_down_and_are_each_charged_once_after_it_returns()
     {
         using var stripe = new FakeStripe();
-        var settings = new Dictionary<string, string?>
+        var settings = redis.Settings(stores, new Dictionary<string, string?>
         {
             ["FlashSale:Payments:Provider"] = "stripe",
             ["FlashSale:Payments:Stripe:ApiKey"] = FakeStripe.ApiKey,
@@ -28,8 +27,8 @@ public sealed class GatewayDownMidSaleTests(FaultStores stores, ITestOutputHelpe
             ["FlashSale:Payments:Resilience:BreakerBreakDuration"] = "00:00:01",
             ["FlashSale:Payments:Pending:Interval"] = "00:00:00.200",
             ["FlashSale:Payments:Pending:RecheckAfter"] = "00:00:00.500",
-        };
-        using var edge = await FaultProcesses.StartAsync("edge", stores);
+        });
+        using var edge = await FaultProcesses.StartAsync("edge", stores, redis.Settings(stores));
         using var worker = await FaultProcesses.StartAsync("worker", stores, settings);
         var storefront = edge.Client(ServiceFixture.StorefrontKey);
         var sale = await edge.Client(ServiceFixture.AdminKey).LiveSaleAsync(stock: 100);
@@ -55,7 +54,8 @@ public sealed class GatewayDownMidSaleTests(FaultStores stores, ITestOutputHelpe
         stripe.Outage = false;
         var clock = Stopwatch.StartNew();
 
-        var ledger = await Settlement.SettleAndAuditAsync(stores, sale.SaleId, TimeSpan.FromSeconds(120), simulatedGateway: false);
+        var ledger = await Settlement.SettleAndAuditAsync(stores, sale.SaleId, TimeSpan.FromSeconds(120), simulatedGateway: false,
+            redis: await redis.ConnectAsync(stores));
         var intents = stripe.Intents.Where(i => i.Succeeded).GroupBy(i => i.ClaimId).ToList();
         output.WriteLine($"gateway down {outage.Elapsed.TotalSeconds:0} s: admitted 100 (50 during the outage), breaker opened: {breakerOpened}, " +
                          $"paid {ledger.PaidUnits}, create requests {stripe.CreateRequests.Count}, settled {clock.Elapsed.TotalSeconds:0.0} s after it returned");
@@ -70,7 +70,15 @@ public sealed class GatewayDownMidSaleTests(FaultStores stores, ITestOutputHelpe
         await using var conn = await stores.Db!.OpenConnectionAsync();
         var released = await conn.ExecuteScalarAsync<int>(
             "SELECT count(*) FROM claims WHERE sale_id = @saleId AND status IN ('payment_failed', 'released', 'expired')", new { saleId });
-        var remaining = (int)await stores.Redis.GetDatabase().StringGetAsync(new FlashSale.Service.Redis.SaleKeys(saleId).Remaining);
+        var remaining = (int)await (await redis.ConnectAsync(stores)).GetDatabase().StringGetAsync(new FlashSale.Service.Redis.SaleKeys(saleId).Remaining);
         return (released, remaining);
     }
 }
+
+[Collection(FaultCollection.Name)]
+public sealed class GatewayDownMidSaleTestsOnSingleNode(FaultStores stores, ITestOutputHelper output)
+    : GatewayDownMidSaleTests(stores, output, FaultRedis.SingleNode);
+
+[Collection(FaultCollection.Name)]
+public sealed class GatewayDownMidSaleTestsOnCluster(FaultStores stores, ITestOutputHelper output)
+    : GatewayDownMidSaleTests(stores, output, FaultRedis.Cluster);

@@ -7,14 +7,13 @@ using Xunit.Abstractions;
 namespace FlashSale.IntegrationTests.Faults;
 
 /// <summary>PostgreSQL stopped for 10 s mid-sale: admits go on from Redis, the worker waits, nothing is lost.</summary>
-[Collection(FaultCollection.Name)]
-public sealed class PostgresDownMidSaleTests(FaultStores stores, ITestOutputHelper output)
+public abstract class PostgresDownMidSaleTests(FaultStores stores, ITestOutputHelper output, FaultRedis redis)
 {
     [Fact]
     public async Task Admits_continue_while_postgres_is_down_and_everything_settles_after_it_returns()
     {
-        using var edge = await FaultProcesses.StartAsync("edge", stores);
-        using var worker = await FaultProcesses.StartAsync("worker", stores);
+        using var edge = await FaultProcesses.StartAsync("edge", stores, redis.Settings(stores));
+        using var worker = await FaultProcesses.StartAsync("worker", stores, redis.Settings(stores));
         var storefront = edge.Client(ServiceFixture.StorefrontKey);
         var sale = await edge.Client(ServiceFixture.AdminKey).LiveSaleAsync(stock: 300);
         var before = new Crowd();
@@ -43,10 +42,18 @@ public sealed class PostgresDownMidSaleTests(FaultStores stores, ITestOutputHelp
         }
         var clock = Stopwatch.StartNew();
 
-        var ledger = await Settlement.SettleAndAuditAsync(stores, sale.SaleId, TimeSpan.FromSeconds(120));
+        var ledger = await Settlement.SettleAndAuditAsync(stores, sale.SaleId, TimeSpan.FromSeconds(120), redis: await redis.ConnectAsync(stores));
         output.WriteLine($"PostgreSQL down {down.Elapsed.TotalSeconds:0.0} s: admitted 200, paid {ledger.PaidUnits}, settled {clock.Elapsed.TotalSeconds:0.0} s after it returned");
         Assert.Equal(200, ledger.PaidUnits);
         Assert.Equal(100, ledger.RedisRemaining);
         Assert.Equal(HttpStatusCode.OK, (await storefront.Http.GetAsync("/readyz")).StatusCode);
     }
 }
+
+[Collection(FaultCollection.Name)]
+public sealed class PostgresDownMidSaleTestsOnSingleNode(FaultStores stores, ITestOutputHelper output)
+    : PostgresDownMidSaleTests(stores, output, FaultRedis.SingleNode);
+
+[Collection(FaultCollection.Name)]
+public sealed class PostgresDownMidSaleTestsOnCluster(FaultStores stores, ITestOutputHelper output)
+    : PostgresDownMidSaleTests(stores, output, FaultRedis.Cluster);
