@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Admit endpoint vs. the bare Kestrel + EVALSHA baseline, back to back, with wrk (README "Performance").
+# Admit endpoint vs. the bare Kestrel + EVALSHA baseline, back to back, with wrk (docs/performance.md).
 # Builds both in Release, starts them on free ports against the Redis/PostgreSQL of scripts/services-env.sh,
 # creates one sale with a large stock (every request is admitted), runs wrk against each in turn, prints the
 # ratio, then stops both and deletes the sale's Redis keys.

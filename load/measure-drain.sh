@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Worker throughput on one hot sale, end to end (README "Performance", target 3): fills a sale's queue with
+# Worker throughput on one hot sale, end to end (docs/performance.md, target 3): fills a sale's queue with
 # STOCK admitted claims through the real edge (wrk, one new buyer per request), stops the edge, starts the
 # worker, and times how fast it confirms, charges and records every claim as paid. Then checks the sale:
 # sold = paid = STOCK in PostgreSQL, one simulated charge per claim, Redis remaining 0.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Redis memory of one sale, per admitted claim (README "Performance", target 4).
+# Redis memory of one sale, per admitted claim (docs/performance.md, target 4).
 #   bash load/measure-redis-memory.sh SALE_ID [REDIS_URL]      (default redis://127.0.0.1:6390)
 # MEMORY USAGE ... SAMPLES 0 measures every element of each of the sale's keys, so other tenants of the same
 # Redis do not blur the figure the way a server-wide INFO memory delta does.

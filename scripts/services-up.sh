@@ -16,7 +16,7 @@ PG_PORT="${FLASHSALE_PG_PORT:-5440}"
 PG_MAJOR=15
 ONLY="${FLASHSALE_ONLY:-}"
 # everysec (default): an admitted claim survives a Redis crash unless the machine dies within ~1 s of it;
-# always: fsync before every reply, so a 202 survives power loss too, at a measured cost (README, Durability).
+# always: fsync before every reply, so a 202 survives power loss too, at a measured cost (docs/redis.md, Durability of a 202).
 REDIS_APPENDFSYNC="${FLASHSALE_REDIS_APPENDFSYNC:-everysec}"
 
 log() { echo "[services-up] $*"; }

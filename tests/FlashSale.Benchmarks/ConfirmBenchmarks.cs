@@ -69,7 +69,7 @@ public class ConfirmBenchmarks
         Task.WhenAll(Enumerable.Range(0, 2).Select(_ => _confirmer.ConfirmAsync(_saleId, Batch(1000), chargeNext: true, default)));
 
     /// <summary>
-    /// Not the service's code: what ClaimConfirmer could do instead (README "Performance"). Take the batch's stock
+    /// Not the service's code: what ClaimConfirmer could do instead (docs/performance.md). Take the batch's stock
     /// first, then insert the claims as 'confirmed' directly (one write per claim instead of an insert plus an
     /// update that is never HOT, since status is indexed), giving back the units of any claim already recorded.
     /// </summary>

@@ -11,7 +11,7 @@ namespace FlashSale.Benchmarks;
 /// Target 5, "cost stays flat as the sale grows": the real admit call (AdmitScript, admit.lua by SHA) timed
 /// one by one against the real Redis, side A on sales of 1,000 units (the next sale when one sells out, so
 /// every sample is a full admit) and side B on one sale of 10,000,000, interleaved so that whatever else the
-/// machine runs hits both sides alike. See README "Performance", section 5.
+/// machine runs hits both sides alike. See docs/performance.md, target 5.
 /// </summary>
 public static class FlatCost
 {

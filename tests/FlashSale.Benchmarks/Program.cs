@@ -10,7 +10,7 @@ namespace FlashSale.Benchmarks;
 /// <c>make bench</c> (all) or <c>make bench ARGS="--filter *Confirm*"</c>. In-process toolchain: the generated
 /// out-of-process project would not build under central package management, and these benchmarks measure
 /// round trips to real servers, where the host process's isolation does not matter.
-/// <c>--flat-cost [options]</c> runs the interleaved admit-latency comparison of README target 5 instead (FlatCost.cs).
+/// <c>--flat-cost [options]</c> runs the interleaved admit-latency comparison of docs/performance.md target 5 instead (FlatCost.cs).
 /// </summary>
 public static class Program
 {

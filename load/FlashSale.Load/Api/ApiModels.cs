@@ -3,7 +3,7 @@ namespace FlashSale.Load.Api;
 /// <summary>The admin view of a sale (CONTRACT.md, <c>GET /admin/sales/{saleId}</c>).</summary>
 public sealed record SaleView(string SaleId, string Name, int Stock, string Status, DateTime StartsAt, DateTime EndsAt, SaleCounts? Counts);
 
-/// <summary>Live counts in units; see the README's Counts table.</summary>
+/// <summary>Live counts in units; see the Counts table of the README.</summary>
 public sealed record SaleCounts(
     int Stock, int Remaining, int Admitted, int Confirmed, int Paid, int PaymentFailed, int Released, int Rejected,
     int InFlight, int Sold);

@@ -10,8 +10,8 @@ namespace FlashSale.Service.Limits;
 /// <para>
 /// Keys are 64-bit hashes and the times live in the entry arrays of striped dictionaries, so a bucket is no
 /// object of its own. Objects that live for a second are the garbage collector's worst case: a bucket (and the
-/// key strings it held) per buyer, promoted through every generation and then dropped, made each gen0 pause of
-/// the claim endpoint ~20 ms at 20k new buyers a second. Two keys that share a hash share a bucket.
+/// key strings it held) per buyer, promoted through every generation and then dropped, made every gen0 pause of
+/// the claim endpoint long under a crowd of new buyers. Two keys that share a hash share a bucket.
 /// </para>
 /// </summary>
 public sealed class TokenBuckets : IDisposable

@@ -6,7 +6,7 @@ using FlashSale.IntegrationTests.Infrastructure;
 namespace FlashSale.IntegrationTests.Ops;
 
 /// <summary>
-/// The claim endpoint skips the middleware pipeline (README "Performance") and does its work itself: every
+/// The claim endpoint skips the middleware pipeline (docs/performance.md) and does its work itself: every
 /// answer echoes the correlation id and is counted in the HTTP series, and a 202 is the same answer as before.
 /// </summary>
 [Collection(ServiceCollection.Name)]
