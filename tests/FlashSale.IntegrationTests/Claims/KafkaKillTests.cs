@@ -140,11 +140,9 @@ public sealed class KafkaKillTests(KafkaKillTests.Rig rig, ITestOutputHelper out
     /// <summary>The mock cluster, and direct connections to the Redis database and PostgreSQL the processes use.</summary>
     public sealed class Rig : IAsyncLifetime
     {
-        public const int RedisDatabase = 3;
-
         public MockKafkaCluster Cluster { get; } = new();
         public ConnectionMultiplexer Multiplexer { get; private set; } = null!;
-        public IDatabase Redis => Multiplexer.GetDatabase(RedisDatabase);
+        public IDatabase Redis => Multiplexer.GetDatabase();
         public NpgsqlDataSource Db { get; private set; } = null!;
         public InvariantAudit Audit => new(Db, Redis);
 
@@ -165,7 +163,8 @@ public sealed class KafkaKillTests(KafkaKillTests.Rig rig, ITestOutputHelper out
             return ServiceFixture.Settings(new Dictionary<string, string?>
             {
                 ["FlashSale:Postgres:ConnectionString"] = _schema.ConnectionString,
-                ["FlashSale:Redis:Configuration"] = $"{ServiceFixture.RedisAddress},defaultDatabase={RedisDatabase}",
+                ["FlashSale:Redis:Configuration"] = ServiceFixture.RedisAddress,
+                ["FlashSale:Redis:Namespace"] = _schema.Namespace,
                 ["FlashSale:Queue:Transport"] = "kafka",
                 ["FlashSale:Kafka:BootstrapServers"] = Cluster.BootstrapServers,
                 ["FlashSale:Kafka:Topic"] = topic,

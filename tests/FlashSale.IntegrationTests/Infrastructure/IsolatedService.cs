@@ -12,15 +12,12 @@ namespace FlashSale.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A service host with settings of its own (another payment provider, tiny retry delays, a faulty publisher)
-/// that no other host interferes with: its own PostgreSQL schema and its own Redis database, so no other
-/// worker takes its claims and its settlers and relay see only its rows. Tests using it share one collection,
-/// so they run one at a time on that Redis database.
+/// that no other host interferes with: its own PostgreSQL schema and a Redis namespace of its own (the schema's
+/// name), so no other worker takes its claims and its settlers and relay see only its rows. Tests using it share
+/// one collection, so they run one at a time.
 /// </summary>
 public sealed class IsolatedService : IAsyncDisposable
 {
-    /// <summary>The Redis database the isolated hosts use (never the shared fixture's).</summary>
-    public static int RedisDatabase => int.TryParse(Environment.GetEnvironmentVariable("FLASHSALE_TEST_ISOLATED_REDIS_DB"), out var db) ? db : 9;
-
     private readonly WebApplicationFactory<Program> _factory;
     private readonly TestSchema? _ownedSchema;
 
@@ -46,7 +43,7 @@ public sealed class IsolatedService : IAsyncDisposable
         var used = schema ?? owned!;
         var settings = ServiceFixture.Settings(new Dictionary<string, string?>
         {
-            ["FlashSale:Redis:Configuration"] = $"{ServiceFixture.RedisAddress},defaultDatabase={RedisDatabase}",
+            ["FlashSale:Redis:Configuration"] = ServiceFixture.RedisAddress,
             ["FlashSale:Postgres:ConnectionString"] = used.ConnectionString,
             ["FlashSale:Redis:Namespace"] = used.Namespace,
         });
@@ -115,7 +112,7 @@ public sealed class TestSchema : IAsyncDisposable
     {
         await using var conn = new NpgsqlConnection(ServiceFixture.PostgresConnectionString);
         var sales = (await conn.QueryAsync<string>($"SELECT sale_id FROM {Name}.sales")).ToArray();
-        await using (var redis = await ConnectionMultiplexer.ConnectAsync($"{ServiceFixture.RedisAddress},defaultDatabase={IsolatedService.RedisDatabase}"))
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(ServiceFixture.RedisAddress))
         {
             var db = redis.GetDatabase();
             var activeSales = new ActiveSales(redis, Namespace);

@@ -11,13 +11,11 @@ namespace FlashSale.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// The whole service with <c>FlashSale:Queue:Transport = kafka</c>, against a Kafka mock cluster this fixture
-/// holds. It uses a Redis database of its own, so the Redis-transport host of <see cref="ServiceFixture"/> (which
-/// reads every active sale of its database) never handles this host's claims.
+/// holds. Its Redis namespace is its own, so the Redis-transport hosts of <see cref="ServiceFixture"/> (which read
+/// every active sale of their namespace) never handle this host's claims.
 /// </summary>
 public sealed class KafkaServiceFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
-    public const int RedisDatabase = 2;
-
     public MockKafkaCluster Cluster { get; } = new();
     public string Topic { get; } = $"flashsale.claims.{Guid.NewGuid():N}";
     public FlashSaleClient Admin { get; private set; } = null!;
@@ -34,7 +32,8 @@ public sealed class KafkaServiceFixture : WebApplicationFactory<Program>, IAsync
     public Dictionary<string, string?> KafkaSettings() => new()
     {
         ["FlashSale:Postgres:ConnectionString"] = Schema.ConnectionString,
-        ["FlashSale:Redis:Configuration"] = $"{ServiceFixture.RedisAddress},defaultDatabase={RedisDatabase}",
+        ["FlashSale:Redis:Configuration"] = ServiceFixture.RedisAddress,
+        ["FlashSale:Redis:Namespace"] = Schema.Namespace,
         ["FlashSale:Queue:Transport"] = "kafka",
         ["FlashSale:Kafka:BootstrapServers"] = Cluster.BootstrapServers,
         ["FlashSale:Kafka:Topic"] = Topic,
