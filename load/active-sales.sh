@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Source this: the registry of sales the workers read (src/FlashSale.Service/Redis/ActiveSales.cs), from the shell.
+# Source this: the registry of sales the workers read (src/FlashSale.Service/Pool/ActiveSales.cs), from the shell.
 # It is 8 sets "NS:active-sales:{NS:asN}"; a sale is in set N = FNV-1a(sale id) mod 8. NS is FlashSale:Redis:Namespace.
 
 active_sales_key() { # sale-id [namespace]

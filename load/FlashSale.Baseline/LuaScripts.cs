@@ -18,7 +18,7 @@ public sealed record LuaScripts(byte[] Admit, byte[] Preload)
     }
 }
 
-/// <summary>The service's key layout (src/FlashSale.Service/Redis/SaleKeys.cs), so both can admit into one pool.</summary>
+/// <summary>The service's key layout (src/FlashSale.Service/Pool/SaleKeys.cs), so both can admit into one pool.</summary>
 public readonly record struct SaleKeys(string SaleId)
 {
     public RedisKey Meta => $"fs:{{{SaleId}}}:meta";

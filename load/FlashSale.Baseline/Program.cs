@@ -20,7 +20,7 @@ app.MapPost("/sales/{saleId}/claims", async (string saleId, HttpRequest request)
         [keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue],
         [body!.UserId, body.Quantity, body.PaymentMethodId, claimId, Convert.FromHexString(claimId.AsSpan(4))]))!;
     var outcome = (string)result[0]!;
-    // The pool keeps the id as its 16 bytes (the service's Claims/RedisClaimId.cs).
+    // The pool keeps the id as its 16 bytes (the service's Pool/RedisClaimId.cs).
     var id = outcome is "admitted" or "replay" ? "clm_" + Convert.ToHexStringLower((byte[])result[1]!) : "";
     return outcome switch
     {

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using FlashSale.Core;
 using FlashSale.Service.Claims;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using StackExchange.Redis;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FlashSale.Core;
 using FlashSale.Service.Claims;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using HdrHistogram;
 using StackExchange.Redis;

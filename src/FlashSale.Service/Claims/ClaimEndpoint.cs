@@ -5,6 +5,7 @@ using FlashSale.Service.Auth;
 using FlashSale.Service.Http;
 using FlashSale.Service.Limits;
 using FlashSale.Service.Ops;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using FlashSale.Service.Sales;
 using Microsoft.AspNetCore.Diagnostics;

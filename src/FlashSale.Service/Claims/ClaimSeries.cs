@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using FlashSale.Service.Ops;
+using FlashSale.Service.Pool;
 using Prometheus;
 
 namespace FlashSale.Service.Claims;

@@ -1,6 +1,7 @@
 using FlashSale.Core;
 using FlashSale.Service.Auth;
 using FlashSale.Service.Http;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Sales;
 using Microsoft.AspNetCore.Http.HttpResults;
 

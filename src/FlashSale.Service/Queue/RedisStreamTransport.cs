@@ -1,5 +1,6 @@
 using System.Globalization;
 using FlashSale.Service.Ops;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -177,22 +178,8 @@ public sealed class RedisStreamTransport(
         if (meta[0] == "closed" || ended) await activeSales.RemoveAsync(keys.SaleId);
     }
 
-    private static ClaimDelivery ToDelivery(string saleId, StreamEntry entry, long deliveryCount)
-    {
-        ClaimMessage? message = null;
-        try
-        {
-            message = new ClaimMessage(
-                (string)entry["claimId"]!, saleId, (string)entry["userId"]!,
-                int.Parse((string)entry["quantity"]!, CultureInfo.InvariantCulture), (string)entry["paymentMethodId"]!,
-                DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)entry["admittedAt"]!, CultureInfo.InvariantCulture)));
-        }
-        catch (Exception e) when (e is FormatException or ArgumentNullException or OverflowException)
-        {
-            // Left null: the worker dead-letters what it cannot read rather than failing the batch.
-        }
-        return new ClaimDelivery(message, saleId, deliveryCount, entry.Id);
-    }
+    private static ClaimDelivery ToDelivery(string saleId, StreamEntry entry, long deliveryCount) =>
+        new(QueueEntry.Parse(saleId, entry), saleId, deliveryCount, entry.Id);
 
     public async Task AcknowledgeAsync(IReadOnlyList<ClaimDelivery> deliveries, CancellationToken ct)
     {

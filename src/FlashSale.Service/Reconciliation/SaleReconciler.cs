@@ -18,7 +18,7 @@ namespace FlashSale.Service.Reconciliation;
 /// Every change is a compare-and-set, so a worker still handling a claim loses or wins cleanly.
 /// </summary>
 public sealed class SaleReconciler(
-    NpgsqlDataSource db, IConnectionMultiplexer redis, RedisScripts scripts, SalePool pool, ActiveSales activeSales, PoolHealer healer, RepairLog repairs,
+    NpgsqlDataSource db, IConnectionMultiplexer redis, SalePool pool, ActiveSales activeSales, PoolHealer healer, RepairLog repairs,
     TimeProvider clock, IOptions<ReconcilerOptions> options, IOptions<QueueOptions> queue)
 {
     private ReconcilerOptions Options => options.Value;
@@ -71,9 +71,8 @@ public sealed class SaleReconciler(
         // The worker's confirm is insert-if-absent, so a claim queued twice is still confirmed once. Workers stop
         // polling an ended sale's drained queue: make sure they look at it again.
         await activeSales.AddAsync(sale.SaleId);
-        await redisDb.StreamAddAsync(keys.Queue, [
-            new("claimId", claim.ClaimId), new("userId", claim.UserId), new("quantity", claim.Quantity),
-            new("paymentMethodId", claim.PaymentMethodId), new("admittedAt", claim.AdmittedAt.ToUnixTimeMilliseconds())]);
+        await redisDb.StreamAddAsync(keys.Queue,
+            QueueEntry.Fields(new ClaimMessage(claim.ClaimId, sale.SaleId, claim.UserId, claim.Quantity, claim.PaymentMethodId, claim.AdmittedAt)));
         await repairs.RecordAsync(sale.SaleId, RepairLog.Requeued, claim.ClaimId, claim.Quantity,
             "admitted in Redis but neither recorded in PostgreSQL nor queued; queued again", ct);
     }
@@ -144,9 +143,7 @@ public sealed class SaleReconciler(
         FlashSaleMetrics.Drift.WithLabels(sale.SaleId).Set(drift);
         if (drift == 0) return;
 
-        var repaired = (int)await scripts.Repair.EvaluateAsync(redisDb, [keys.Meta, keys.Remaining, keys.Queue],
-            [remaining, meta[0], meta[1], state.Total - state.Sold]);
-        if (repaired == 1)
+        if (await pool.RepairRemainingAsync(sale.SaleId, remaining, meta[0], meta[1], state.Total - state.Sold))
             await repairs.RecordAsync(sale.SaleId, RepairLog.DriftRepaired, null, drift,
                 $"Redis remaining {(int)remaining} set to PostgreSQL's {state.Total - state.Sold} (total {state.Total} - sold {state.Sold})", ct);
     }

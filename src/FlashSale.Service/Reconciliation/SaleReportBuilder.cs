@@ -1,5 +1,6 @@
 using Dapper;
 using FlashSale.Core;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using FlashSale.Service.Sales;
 using Npgsql;

@@ -1,3 +1,4 @@
+using FlashSale.Service.Pool;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

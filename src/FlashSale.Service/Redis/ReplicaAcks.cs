@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Threading.Channels;
+using FlashSale.Service.Pool;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

@@ -1,3 +1,4 @@
+using FlashSale.Service.Pool;
 namespace FlashSale.Service.Sales;
 
 public sealed class SaleCountsReader(SaleStore store, SalePool pool)

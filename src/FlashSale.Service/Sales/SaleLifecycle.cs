@@ -1,4 +1,5 @@
 using FlashSale.Core;
+using FlashSale.Service.Pool;
 
 namespace FlashSale.Service.Sales;
 

@@ -3,6 +3,7 @@ using FlashSale.Core;
 using FlashSale.Service.Claims;
 using FlashSale.Service.Ops;
 using FlashSale.Service.Payments;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Queue;
 using FlashSale.Service.Sales;
 using Microsoft.Extensions.Options;

@@ -3,6 +3,7 @@ using FlashSale.Core;
 using FlashSale.Service.Ops;
 using FlashSale.Service.Orders;
 using FlashSale.Service.Payments;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Sales;
 using Npgsql;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using FlashSale.IntegrationTests.Infrastructure;
 using FlashSale.IntegrationTests.Validation;
+using FlashSale.Service.Pool;
 
 namespace FlashSale.IntegrationTests.Admin;
 
@@ -45,6 +46,6 @@ public sealed class AutomaticPreloadTests(ServiceFixture app)
             TimeSpan.FromSeconds(5), "the sale due now is preloaded");
 
         Assert.Equal("scheduled", (await app.Admin.GetSaleAsync(sale.SaleId)).Status);
-        Assert.False(await app.Redis.KeyExistsAsync(new FlashSale.Service.Redis.SaleKeys(sale.SaleId).Meta));
+        Assert.False(await app.Redis.KeyExistsAsync(new FlashSale.Service.Pool.SaleKeys(sale.SaleId).Meta));
     }
 }

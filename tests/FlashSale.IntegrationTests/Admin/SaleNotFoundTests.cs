@@ -1,6 +1,7 @@
 using System.Net;
 using FlashSale.IntegrationTests.Infrastructure;
 using FlashSale.IntegrationTests.Validation;
+using FlashSale.Service.Pool;
 
 namespace FlashSale.IntegrationTests.Admin;
 
@@ -52,7 +53,7 @@ public sealed class SaleNotFoundTests(ServiceFixture app)
 
         await AssertNotFoundAsync(await app.Admin.Http.GetAsync($"/admin/sales/{saleId}"));
         await AssertNotFoundAsync(await app.Storefront.ClaimAsync(saleId, Unique.User()));
-        Assert.False(await app.Redis.KeyExistsAsync(new FlashSale.Service.Redis.SaleKeys(saleId).Meta));
+        Assert.False(await app.Redis.KeyExistsAsync(new FlashSale.Service.Pool.SaleKeys(saleId).Meta));
     }
 
     [Theory]

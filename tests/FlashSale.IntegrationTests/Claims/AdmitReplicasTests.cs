@@ -1,6 +1,7 @@
 using System.Net;
 using FlashSale.IntegrationTests.Infrastructure;
 using FlashSale.IntegrationTests.Validation;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 
 namespace FlashSale.IntegrationTests.Claims;

@@ -1,8 +1,9 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using Confluent.Kafka;
 using FlashSale.IntegrationTests.Infrastructure;
+using FlashSale.Service.Pool;
 using Xunit.Abstractions;
 
 namespace FlashSale.IntegrationTests.Claims;
@@ -50,7 +51,7 @@ public sealed class KafkaClaimRaceTests(KafkaServiceFixture app, ITestOutputHelp
         Assert.Equal((Stock, Stock, 0), (ledger.Claims.Count, ledger.Sold, ledger.RedisRemaining));
         Assert.All(ledger.Charges, c => Assert.Equal("succeeded", c.Outcome));
         // The claims travelled through the relay: nothing is left in the sale's Redis stream.
-        await Eventually.True(async () => await app.Redis.StreamLengthAsync(new FlashSale.Service.Redis.SaleKeys(live.SaleId).Queue) == 0,
+        await Eventually.True(async () => await app.Redis.StreamLengthAsync(new FlashSale.Service.Pool.SaleKeys(live.SaleId).Queue) == 0,
             TimeSpan.FromSeconds(30), "the relay acknowledged every entry it wrote to Kafka");
         Assert.True(MessagesOnTopic() >= Stock, "the winners went through the Kafka topic");
     }

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using Confluent.Kafka;
 using Dapper;
 using FlashSale.IntegrationTests.Infrastructure;
 using FlashSale.Service.Payments;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using FlashSale.Tests.Infrastructure;
 using Npgsql;

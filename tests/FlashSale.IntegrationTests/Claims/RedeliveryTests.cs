@@ -1,8 +1,9 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using Dapper;
 using FlashSale.IntegrationTests.Infrastructure;
 using FlashSale.Service.Payments;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Queue;
 using FlashSale.Service.Redis;
 using FlashSale.Service.Worker;
@@ -23,10 +24,8 @@ public abstract class RedeliveryTests(ServiceFixture app)
 
         // The same queue entry again, as a producer retry or a restored backup would deliver it.
         var keys = new SaleKeys(sale.SaleId);
-        var admittedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        await app.Redis.StreamAddAsync(keys.Queue, [
-            new("claimId", claimId), new("userId", "redelivered-user"), new("quantity", 1),
-            new("paymentMethodId", "pm_card_visa"), new("admittedAt", admittedAt)]);
+        await app.Redis.StreamAddAsync(keys.Queue,
+            QueueEntry.Fields(new ClaimMessage(claimId, sale.SaleId, "redelivered-user", 1, "pm_card_visa", DateTimeOffset.UtcNow)));
         await Eventually.True(async () => await app.Redis.StreamLengthAsync(keys.Queue) == 0,
             TimeSpan.FromSeconds(30), "the worker handled and acknowledged the duplicate");
 
@@ -44,8 +43,7 @@ public abstract class RedeliveryTests(ServiceFixture app)
         await app.ActiveSales.RemoveAsync(sale.SaleId);
         var claimId = await AdmitAsync(sale.SaleId, "twice-user");
         var entry = Assert.Single(await app.Redis.StreamRangeAsync(keys.Queue));
-        var message = new ClaimMessage(claimId, sale.SaleId, "twice-user", 1, "pm_card_visa",
-            DateTimeOffset.FromUnixTimeMilliseconds((long)entry["admittedAt"]));
+        var message = QueueEntry.Parse(sale.SaleId, entry)!;
         ClaimDelivery Delivery(long count) => new(message, sale.SaleId, count, (object)entry.Id);
 
         var processor = (ClaimBatchProcessor)app.Services.GetService(typeof(ClaimBatchProcessor))!;

@@ -1,4 +1,5 @@
 using FlashSale.IntegrationTests.Infrastructure;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using StackExchange.Redis;
 using Xunit.Abstractions;

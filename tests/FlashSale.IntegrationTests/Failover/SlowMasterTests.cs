@@ -1,5 +1,6 @@
 using System.Net;
 using FlashSale.IntegrationTests.Infrastructure;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using StackExchange.Redis;
 using Xunit.Abstractions;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Dapper;
 using FlashSale.IntegrationTests.Infrastructure;
+using FlashSale.Service.Pool;
 using Xunit.Abstractions;
 
 namespace FlashSale.IntegrationTests.Faults;
@@ -70,7 +71,7 @@ public abstract class GatewayDownMidSaleTests(FaultStores stores, ITestOutputHel
         await using var conn = await stores.Db!.OpenConnectionAsync();
         var released = await conn.ExecuteScalarAsync<int>(
             "SELECT count(*) FROM claims WHERE sale_id = @saleId AND status IN ('payment_failed', 'released', 'expired')", new { saleId });
-        var remaining = (int)await (await redis.ConnectAsync(stores)).GetDatabase().StringGetAsync(new FlashSale.Service.Redis.SaleKeys(saleId).Remaining);
+        var remaining = (int)await (await redis.ConnectAsync(stores)).GetDatabase().StringGetAsync(new FlashSale.Service.Pool.SaleKeys(saleId).Remaining);
         return (released, remaining);
     }
 }

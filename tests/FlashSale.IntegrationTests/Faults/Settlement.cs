@@ -1,6 +1,7 @@
 using Dapper;
 using FlashSale.Core;
 using FlashSale.IntegrationTests.Infrastructure;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using StackExchange.Redis;
 

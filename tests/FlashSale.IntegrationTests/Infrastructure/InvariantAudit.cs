@@ -1,6 +1,7 @@
 using Dapper;
 using FlashSale.Core;
 using FlashSale.Service.Payments;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using Npgsql;
 using StackExchange.Redis;

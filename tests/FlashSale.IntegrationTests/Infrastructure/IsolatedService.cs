@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Dapper;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

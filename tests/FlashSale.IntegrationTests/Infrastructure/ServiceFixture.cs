@@ -1,9 +1,10 @@
 using System.Net.Http.Headers;
+using FlashSale.Service.Pool;
+using FlashSale.Service.Redis;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using FlashSale.Service.Redis;
 using Npgsql;
 using StackExchange.Redis;
 

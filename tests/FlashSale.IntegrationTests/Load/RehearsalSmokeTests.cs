@@ -1,6 +1,7 @@
 using FlashSale.IntegrationTests.Infrastructure;
 using FlashSale.Load.Cli;
 using FlashSale.Load.Metrics;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using Xunit.Abstractions;
 

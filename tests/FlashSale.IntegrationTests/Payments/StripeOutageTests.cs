@@ -1,5 +1,6 @@
 using FlashSale.IntegrationTests.Infrastructure;
 using FlashSale.Service.Payments;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using Polly.CircuitBreaker;
 using StackExchange.Redis;

@@ -1,6 +1,7 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using FlashSale.IntegrationTests.Infrastructure;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Queue;
 using FlashSale.Service.Redis;
 using FlashSale.Service.Worker;

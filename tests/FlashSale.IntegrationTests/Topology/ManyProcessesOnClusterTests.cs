@@ -3,6 +3,7 @@ using System.Net;
 using FlashSale.IntegrationTests.Faults;
 using FlashSale.IntegrationTests.Infrastructure;
 using FlashSale.IntegrationTests.Ops;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using Npgsql;
 using StackExchange.Redis;

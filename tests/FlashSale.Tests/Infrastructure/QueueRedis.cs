@@ -1,3 +1,4 @@
+using FlashSale.Service.Pool;
 using FlashSale.Service.Queue;
 using FlashSale.Service.Redis;
 using StackExchange.Redis;
@@ -9,9 +10,7 @@ public static class QueueRedis
 {
     /// <summary>Adds a claim to its sale's queue with the fields admit.lua writes.</summary>
     public static Task<RedisValue> AddEntryAsync(IDatabase db, ClaimMessage claim) =>
-        db.StreamAddAsync(new SaleKeys(claim.SaleId).Queue, [
-            new("claimId", claim.ClaimId), new("userId", claim.UserId), new("quantity", claim.Quantity),
-            new("paymentMethodId", claim.PaymentMethodId), new("admittedAt", claim.AdmittedAt.ToUnixTimeMilliseconds())]);
+        db.StreamAddAsync(new SaleKeys(claim.SaleId).Queue, QueueEntry.Fields(claim));
 
     /// <summary>Takes test sales out of the registry and deletes their queues and metadata.</summary>
     public static async Task RemoveSalesAsync(QueueConnection redis, IEnumerable<string> saleIds)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using FlashSale.Core;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Queue;
 using FlashSale.Service.Redis;
 using FlashSale.Tests.Infrastructure;

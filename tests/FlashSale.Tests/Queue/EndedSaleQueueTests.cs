@@ -1,4 +1,5 @@
 using FlashSale.Core;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Queue;
 using FlashSale.Service.Redis;
 using FlashSale.Tests.Infrastructure;

@@ -1,3 +1,4 @@
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using FlashSale.Tests.Infrastructure;
 

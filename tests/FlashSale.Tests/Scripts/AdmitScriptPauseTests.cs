@@ -1,3 +1,4 @@
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using FlashSale.Service.Sales;
 using FlashSale.Tests.Infrastructure;

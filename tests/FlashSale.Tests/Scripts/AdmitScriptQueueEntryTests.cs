@@ -1,5 +1,7 @@
 using FlashSale.Core;
 using FlashSale.Service.Claims;
+using FlashSale.Service.Pool;
+using FlashSale.Service.Queue;
 using FlashSale.Service.Redis;
 using FlashSale.Tests.Infrastructure;
 
@@ -29,6 +31,9 @@ public abstract class AdmitScriptQueueEntryTests(RedisFixture redis)
             ["paymentMethodId"] = "pm_card_mastercard",
             ["admittedAt"] = fields["admittedAt"],
         }, fields);
+        // What the transport reads back (Pool/QueueEntry.cs) is the claim that was admitted.
+        Assert.Equal(new ClaimMessage(claimId, saleId, "buyer@example.com", 3, "pm_card_mastercard",
+            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(fields["admittedAt"]))), QueueEntry.Parse(saleId, entry));
         // The admission time is Redis's clock, in milliseconds.
         var admittedAt = long.Parse(fields["admittedAt"]);
         Assert.InRange(admittedAt, before, await redis.RedisNowMsAsync(saleId));

@@ -1,5 +1,6 @@
 using FlashSale.Core;
 using FlashSale.Service.Claims;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using FlashSale.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace FlashSale.Service.Redis;
+namespace FlashSale.Service.Pool;
 
 /// <summary>
 /// The Redis keys of one sale. The sale id is the hash tag (<c>{...}</c>) so every key of a sale lands in

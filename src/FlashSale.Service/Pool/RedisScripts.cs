@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace FlashSale.Service.Redis;
+namespace FlashSale.Service.Pool;
 
 /// <summary>The service's scripts, read once; loaded into Redis at start so the first claim runs by SHA.</summary>
 public sealed class RedisScripts

@@ -2,9 +2,10 @@ using FlashSale.Service.Claims;
 using FlashSale.Service.Queue;
 using FlashSale.Service.Redis;
 using Microsoft.Extensions.Options;
+using FlashSale.Service.Sales;
 using StackExchange.Redis;
 
-namespace FlashSale.Service.Sales;
+namespace FlashSale.Service.Pool;
 
 /// <summary>A sale's inventory pool in Redis: what the admit script decides from.</summary>
 public sealed class SalePool(IConnectionMultiplexer redis, RedisScripts scripts, ActiveSales activeSales, IOptions<QueueOptions> queue)
@@ -45,6 +46,18 @@ public sealed class SalePool(IConnectionMultiplexer redis, RedisScripts scripts,
         var keys = new SaleKeys(saleId);
         var released = await scripts.Release.EvaluateAsync(redis.GetDatabase(), [keys.Meta, keys.Remaining, keys.Released, keys.Claims], [RedisClaimId.ToRedis(claimId)]);
         return (int)released == 1;
+    }
+
+    /// <summary>
+    /// Sets the units left to PostgreSQL's figure, unless anything moved since the caller read the pool's remaining,
+    /// admitted and released (lua/repair.lua; also a no-op while entries wait in the queue).
+    /// </summary>
+    public async Task<bool> RepairRemainingAsync(string saleId, RedisValue remaining, RedisValue admitted, RedisValue released, int newRemaining)
+    {
+        var keys = new SaleKeys(saleId);
+        var repaired = await scripts.Repair.EvaluateAsync(redis.GetDatabase(), [keys.Meta, keys.Remaining, keys.Queue],
+            [remaining, admitted, released, newRemaining]);
+        return (int)repaired == 1;
     }
 
     public async Task<PoolCounts?> CountsAsync(string saleId)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using StackExchange.Redis;
 
-namespace FlashSale.Service.Claims;
+namespace FlashSale.Service.Pool;
 
 /// <summary>A claim as the admit script recorded it in the sale's Redis claims hash.</summary>
 public sealed record PoolClaim(string ClaimId, string UserId, int Quantity, DateTimeOffset AdmittedAt, string PaymentMethodId)

@@ -1,7 +1,7 @@
 using FlashSale.Core;
 using StackExchange.Redis;
 
-namespace FlashSale.Service.Claims;
+namespace FlashSale.Service.Pool;
 
 /// <summary>
 /// A claim id as the sale's pool stores it: the 16 bytes behind its 32 hex digits, not the 36 characters of

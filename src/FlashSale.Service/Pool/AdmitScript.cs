@@ -3,7 +3,7 @@ using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using StackExchange.Redis;
 
-namespace FlashSale.Service.Claims;
+namespace FlashSale.Service.Pool;
 
 /// <summary>
 /// The one Redis round trip that decides a claim. Never wrapped in a retry policy: a retried

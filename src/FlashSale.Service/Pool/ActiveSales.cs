@@ -1,7 +1,8 @@
+using FlashSale.Service.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace FlashSale.Service.Redis;
+namespace FlashSale.Service.Pool;
 
 /// <summary>
 /// The registry of sales whose queues the workers read. On a Redis Cluster one set would be one hot key on one

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
 
-namespace FlashSale.Service.Redis;
+namespace FlashSale.Service.Pool;
 
 /// <summary>A Lua script from <c>lua/</c>, embedded in the binary and run by its SHA1.</summary>
 public sealed class RedisScript
