@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FlashSale.IntegrationTests.Faults;
+using FlashSale.IntegrationTests.Infrastructure;
 
 namespace FlashSale.IntegrationTests.Failover;
 
@@ -63,6 +64,41 @@ public sealed class FailoverStores : IAsyncLifetime
     {
         using var kill = Process.Start("kill", [$"-{signal}", PidOf(port).ToString()]);
         kill.WaitForExit();
+    }
+
+    /// <summary>The Sentinel-managed primary and its replica, once the replica holds <paramref name="saleId"/>'s pool.</summary>
+    public static async Task<(int Primary, int Replica)> SentinelPairAsync(string saleId)
+    {
+        var primary = (await RedisCli.SentinelPrimaryAsync())!.Value;
+        var replica = primary == SentinelDataPort ? SentinelDataPort + 1 : SentinelDataPort;
+        await Eventually.True(async () => (await RedisCli.RunAsync(replica, "exists", $"fs:{{{saleId}}}:meta")).FirstOrDefault() == "1",
+            TimeSpan.FromSeconds(10), "the replica holds the preloaded pool");
+        return (primary, replica);
+    }
+
+    /// <summary>
+    /// Freezes the replica (SIGSTOP) and drops its replication link: bytes already in a frozen replica's socket would
+    /// still reach it once it thaws, and a frozen replica cannot dial back in. Disposing thaws it (SIGCONT).
+    /// </summary>
+    public static async Task<IDisposable> CutOffAsync(int primary, int replica)
+    {
+        Signal(replica, "STOP");
+        var thaw = new Thaw(replica);
+        try
+        {
+            await RedisCli.RunAsync(primary, "client", "kill", "type", "replica");
+            return thaw;
+        }
+        catch
+        {
+            thaw.Dispose();
+            throw;
+        }
+    }
+
+    private sealed class Thaw(int port) : IDisposable
+    {
+        public void Dispose() => Signal(port, "CONT");
     }
 
     public Task DisposeAsync()

@@ -40,17 +40,10 @@ public sealed class FrozenReplicaTests(FailoverStores stores, ITestOutputHelper 
             ["FlashSale:Redis:AdmitReplicaTimeout"] = "00:00:00.100",
         });
         var sale = await edge.Admin.LiveSaleAsync(stock: 1_000);
-        var primary = (await RedisCli.SentinelPrimaryAsync())!.Value;
-        var replica = primary == FailoverStores.SentinelDataPort ? FailoverStores.SentinelDataPort + 1 : FailoverStores.SentinelDataPort;
-        await Eventually.True(async () => (await RedisCli.RunAsync(replica, "exists", $"fs:{{{sale.SaleId}}}:meta")).FirstOrDefault() == "1",
-            TimeSpan.FromSeconds(10), "the replica holds the preloaded pool");
+        var (primary, replica) = await FailoverStores.SentinelPairAsync(sale.SaleId);
 
-        // Frozen, and cut off: bytes already in a frozen replica's socket would still reach it once it thaws, so the
-        // primary drops its replication link too, and the replica cannot dial back in while frozen.
-        FailoverStores.Signal(replica, "STOP");
-        await RedisCli.RunAsync(primary, "client", "kill", "type", "replica");
         var told = new List<string>();
-        try
+        using (await FailoverStores.CutOffAsync(primary, replica))
         {
             foreach (var i in Enumerable.Range(0, Buyers))
             {
@@ -60,10 +53,6 @@ public sealed class FrozenReplicaTests(FailoverStores stores, ITestOutputHelper 
                 else Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
             }
             FailoverStores.Kill(primary);
-        }
-        finally
-        {
-            FailoverStores.Signal(replica, "CONT");
         }
         await Eventually.True(async () => await RedisCli.SentinelPrimaryAsync() == replica, TimeSpan.FromSeconds(30), "the Sentinels promoted the thawed replica");
         await Eventually.True(async () => await edge.Storefront.ClaimStatusAsync(sale.SaleId, "clm_00000000000000000000000000000000") == "404",

@@ -26,17 +26,12 @@ public sealed class LostAdmitsHealedTests(FailoverStores stores, ITestOutputHelp
             ["FlashSale:Redis:Configuration"] = stores.SentinelConfiguration,
         });
         var sale = await app.Admin.LiveSaleAsync(stock: Stock);
-        var primary = (await RedisCli.SentinelPrimaryAsync())!.Value;
-        var replica = primary == FailoverStores.SentinelDataPort ? FailoverStores.SentinelDataPort + 1 : FailoverStores.SentinelDataPort;
-        await Eventually.True(async () => (await RedisCli.RunAsync(replica, "exists", $"fs:{{{sale.SaleId}}}:meta")).FirstOrDefault() == "1",
-            TimeSpan.FromSeconds(10), "the replica holds the preloaded pool");
+        var (primary, replica) = await FailoverStores.SentinelPairAsync(sale.SaleId);
 
-        // The replica is frozen and cut off while every unit is sold and paid (see FrozenReplicaTests).
-        FailoverStores.Signal(replica, "STOP");
+        // The replica is frozen and cut off while every unit is sold and paid.
         var claims = new Dictionary<string, string>();
-        try
+        using (await FailoverStores.CutOffAsync(primary, replica))
         {
-            await RedisCli.RunAsync(primary, "client", "kill", "type", "replica");
             foreach (var i in Enumerable.Range(0, Stock))
             {
                 var answer = await app.Storefront.ClaimAsync(sale.SaleId, $"buyer-{i}");
@@ -46,10 +41,6 @@ public sealed class LostAdmitsHealedTests(FailoverStores stores, ITestOutputHelp
             await Eventually.True(async () => (await app.Admin.GetSaleAsync(sale.SaleId)).Counts!.Paid == Stock, TimeSpan.FromSeconds(30),
                 "PostgreSQL recorded and paid every claim");
             FailoverStores.Kill(primary);
-        }
-        finally
-        {
-            FailoverStores.Signal(replica, "CONT");
         }
         await Eventually.True(async () => await RedisCli.SentinelPrimaryAsync() == replica, TimeSpan.FromSeconds(30), "the Sentinels promoted the replica");
 

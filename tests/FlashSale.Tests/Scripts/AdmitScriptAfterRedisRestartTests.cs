@@ -43,12 +43,7 @@ public sealed class AdmitScriptAfterRedisRestartTests : IAsyncLifetime
     [Fact]
     public async Task A_user_admitted_before_a_crash_gets_a_replay_after_it_and_stock_stays_exact()
     {
-        var verifier = new RecordingVerifier();
-        var admit = new AdmitScript(_redis, _scripts, verifier);
-        await RecordingVerifier.LoadScriptsAsync(_redis, _scripts);
-        var pool = new SalePool(_redis, _scripts, new ActiveSales(_redis, TestRedis.NewNamespace()), Microsoft.Extensions.Options.Options.Create(new QueueOptions()));
-        var sale = TestSales.Row(stock: 5);
-        await pool.PreloadAsync(sale);
+        var (verifier, admit, sale) = await PreloadAsync(stock: 5);
         var before = await admit.RunAsync(sale.SaleId, "u1", 1, TestSales.PaymentMethod, FlashSale.Core.Ids.NewClaimId());
         Assert.Equal(("admitted", 4L), (before.Outcome, before.Remaining));
 
@@ -83,12 +78,7 @@ public sealed class AdmitScriptAfterRedisRestartTests : IAsyncLifetime
     [Fact]
     public async Task After_SCRIPT_FLUSH_admits_wait_for_the_pools_check_and_then_go_on()
     {
-        var verifier = new RecordingVerifier();
-        var admit = new AdmitScript(_redis, _scripts, verifier);
-        await RecordingVerifier.LoadScriptsAsync(_redis, _scripts);
-        var pool = new SalePool(_redis, _scripts, new ActiveSales(_redis, TestRedis.NewNamespace()), Microsoft.Extensions.Options.Options.Create(new QueueOptions()));
-        var sale = TestSales.Row(stock: 3);
-        await pool.PreloadAsync(sale);
+        var (verifier, admit, sale) = await PreloadAsync(stock: 3);
         var server = _redis.GetServer(_redis.GetEndPoints()[0]);
 
         await server.ScriptFlushAsync();
@@ -101,6 +91,17 @@ public sealed class AdmitScriptAfterRedisRestartTests : IAsyncLifetime
         Assert.Single(verifier.Requests);
         Assert.Equal(("admitted", 2L), (admitted.Outcome, admitted.Remaining));
         Assert.Equal(1, await _redis.GetDatabase().StreamLengthAsync(new SaleKeys(sale.SaleId).Queue));
+    }
+
+    // The scripts loaded and a sale preloaded on the private server, as the service would have them.
+    private async Task<(RecordingVerifier Verifier, AdmitScript Admit, SaleRow Sale)> PreloadAsync(int stock)
+    {
+        var verifier = new RecordingVerifier();
+        await RecordingVerifier.LoadScriptsAsync(_redis, _scripts);
+        var pool = new SalePool(_redis, _scripts, new ActiveSales(_redis, TestRedis.NewNamespace()), Microsoft.Extensions.Options.Options.Create(new QueueOptions()));
+        var sale = TestSales.Row(stock);
+        await pool.PreloadAsync(sale);
+        return (verifier, new AdmitScript(_redis, _scripts, verifier), sale);
     }
 
     private async Task AnswersPingAsync()
