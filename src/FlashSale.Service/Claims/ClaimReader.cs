@@ -17,10 +17,7 @@ public sealed class ClaimReader(NpgsqlDataSource db, IConnectionMultiplexer redi
     {
         await using (var conn = await db.OpenConnectionAsync(ct))
         {
-            var row = await conn.QuerySingleOrDefaultAsync<ClaimRow>(new CommandDefinition("""
-                SELECT claim_id, sale_id, user_id, quantity, payment_method_id, status, order_id, payment_id, failure_reason, admitted_at, updated_at
-                FROM claims WHERE claim_id = @claimId AND sale_id = @saleId
-                """, new { claimId, saleId }, cancellationToken: ct));
+            var row = (await ClaimRow.ReadAsync(conn, [claimId], null, ct)).SingleOrDefault(r => r.SaleId == saleId);
             if (row is not null) return row.ToResponse();
         }
 

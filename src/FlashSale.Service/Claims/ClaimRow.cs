@@ -1,6 +1,9 @@
+using Dapper;
+using Npgsql;
+
 namespace FlashSale.Service.Claims;
 
-/// <summary>A row of <c>claims</c>.</summary>
+/// <summary>A row of <c>claims</c>, read by one query (<see cref="ReadAsync"/>) wherever claims are read whole.</summary>
 public sealed class ClaimRow
 {
     public string ClaimId { get; init; } = "";
@@ -16,6 +19,15 @@ public sealed class ClaimRow
     public DateTime UpdatedAt { get; init; }
     /// <summary>Set once a worker is about to charge the claim: from then on it is settled, never expired.</summary>
     public DateTime? PaymentAttemptedAt { get; init; }
+
+    /// <summary>The rows of these claims that PostgreSQL has, in no particular order.</summary>
+    public static async Task<List<ClaimRow>> ReadAsync(
+        NpgsqlConnection conn, IReadOnlyCollection<string> claimIds, NpgsqlTransaction? tx, CancellationToken ct) =>
+        (await conn.QueryAsync<ClaimRow>(new CommandDefinition("""
+            SELECT claim_id, sale_id, user_id, quantity, payment_method_id, status, order_id, payment_id, failure_reason, admitted_at, updated_at,
+                   payment_attempted_at
+            FROM claims WHERE claim_id = ANY(@ids)
+            """, new { ids = claimIds.ToArray() }, tx, cancellationToken: ct))).AsList();
 
     public ClaimResponse ToResponse() => new(ClaimId, SaleId, UserId, Quantity, Status, OrderId, FailureReason, UpdatedAt);
 }

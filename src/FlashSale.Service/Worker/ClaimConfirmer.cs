@@ -52,11 +52,7 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
         // Only redelivered claims need reading back; the new ones are exactly what was just written.
         var insertedIds = inserted.Select(c => c.ClaimId).ToHashSet();
         var earlier = claims.Where(c => !insertedIds.Contains(c.ClaimId)).Select(c => c.ClaimId).ToArray();
-        var rows = earlier.Length == 0 ? [] : (await conn.QueryAsync<ClaimRow>(new CommandDefinition("""
-            SELECT claim_id, sale_id, user_id, quantity, payment_method_id, status, order_id, payment_id, failure_reason, admitted_at, updated_at,
-                   payment_attempted_at
-            FROM claims WHERE claim_id = ANY(@earlier)
-            """, new { earlier }, tx, cancellationToken: ct))).ToDictionary(r => r.ClaimId);
+        var rows = earlier.Length == 0 ? [] : (await ClaimRow.ReadAsync(conn, earlier, tx, ct)).ToDictionary(r => r.ClaimId);
         await tx.CommitAsync(ct);
 
         var now = DateTime.UtcNow;
@@ -77,11 +73,7 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
     public async Task<Dictionary<string, ClaimRow>> ReadAsync(IReadOnlyList<string> claimIds, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<ClaimRow>(new CommandDefinition("""
-            SELECT claim_id, sale_id, user_id, quantity, payment_method_id, status, order_id, payment_id, failure_reason, admitted_at, updated_at
-            FROM claims WHERE claim_id = ANY(@ids)
-            """, new { ids = claimIds.ToArray() }, cancellationToken: ct));
-        return rows.ToDictionary(r => r.ClaimId);
+        return (await ClaimRow.ReadAsync(conn, claimIds, null, ct)).ToDictionary(r => r.ClaimId);
     }
 
     /// <returns>The claims that did not fit (now rejected); empty in the normal case.</returns>

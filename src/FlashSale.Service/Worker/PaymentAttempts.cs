@@ -21,10 +21,6 @@ public sealed class PaymentAttempts(NpgsqlDataSource db)
             RETURNING claim_id
             """, new { ids = claimIds.ToArray() }, cancellationToken: ct))).ToHashSet();
         if (marked.Count == claimIds.Count) return [];
-        var moved = await conn.QueryAsync<ClaimRow>(new CommandDefinition("""
-            SELECT claim_id, sale_id, user_id, quantity, payment_method_id, status, order_id, payment_id, failure_reason, admitted_at, updated_at
-            FROM claims WHERE claim_id = ANY(@ids)
-            """, new { ids = claimIds.Where(id => !marked.Contains(id)).ToArray() }, cancellationToken: ct));
-        return moved.AsList();
+        return await ClaimRow.ReadAsync(conn, claimIds.Where(id => !marked.Contains(id)).ToArray(), null, ct);
     }
 }
