@@ -43,45 +43,14 @@ public static class FlashSaleRegistration
         services.AddSingleton<FlashSaleOptionsSetup>();
         services.AddSingleton<IPostConfigureOptions<FlashSaleOptions>>(sp => sp.GetRequiredService<FlashSaleOptionsSetup>());
         services.AddSingleton<IValidateOptions<FlashSaleOptions>>(sp => sp.GetRequiredService<FlashSaleOptionsSetup>());
-        services.AddOptions<QueueOptions>().BindConfiguration(QueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<ClaimLimiter>();
-        services.AddOptions<SaleOptions>().BindConfiguration(SaleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
-        services.AddFlashSaleRedis().AddFlashSalePool().AddFlashSaleStorage().AddFlashSalePayments().AddFlashSaleOrderEvents().AddFlashSaleAuth();
+        // Each capability registers itself; the hosted services of a role start in this order.
+        services.AddFlashSaleRedis().AddFlashSalePool().AddFlashSaleStorage().AddFlashSalePayments().AddFlashSaleAuth();
         services.AddFlashSaleQueue(builder.Configuration, roles);
-        services.AddSingleton<SaleStore>().AddSingleton<SalePool>().AddSingleton<SaleLifecycle>().AddSingleton<SaleCountsReader>();
-        services.AddSingleton<AdmitScript>().AddSingleton<ClaimReader>().AddSingleton<ClaimEndpoint>();
-        services.AddSingleton<ClaimConfirmer>().AddSingleton<PaymentAttempts>().AddSingleton<PaymentSettler>().AddSingleton<ClaimBatchProcessor>();
-        services.AddSingleton<ClaimPaymentRecorder>().AddSingleton<PendingPaymentSettler>().AddSingleton<OrderEventRelay>();
-        services.AddOptions<ReconcilerOptions>().BindConfiguration(ReconcilerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<RepairLog>().AddSingleton<SaleReconciler>().AddSingleton<SaleReportBuilder>();
+        services.AddFlashSaleSales(roles).AddFlashSaleClaims();
+        services.AddFlashSaleWorker(roles).AddFlashSaleReconciliation(roles).AddFlashSaleOrderEvents(roles);
 
-        if (roles.Edge) services.AddHostedService<SalePreloader>();
-        if (roles.Worker)
-        {
-            services.AddHostedService<ClaimWorker>().AddHostedService<Reconciler>();
-            services.AddHostedService(sp => sp.GetRequiredService<PendingPaymentSettler>());
-            services.AddHostedService(sp => sp.GetRequiredService<OrderEventRelay>());
-        }
-
-        // Problems the framework writes itself (unknown route, wrong method) get a code like ours do.
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
-            ctx.ProblemDetails.Extensions.TryAdd("code", ctx.ProblemDetails.Status switch
-            {
-                StatusCodes.Status404NotFound => ProblemCodes.NotFound,
-                StatusCodes.Status405MethodNotAllowed => "method_not_allowed",
-                StatusCodes.Status413PayloadTooLarge => ProblemCodes.PayloadTooLarge,
-                >= 400 and < 500 => ProblemCodes.InvalidRequest,
-                _ => ProblemCodes.Internal,
-            }));
-        services.AddExceptionHandler<ExceptionToProblemHandler>();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
-        services.AddOpenApi(o => o.AddJsonBodies());
-        services.AddHealthChecks()
-            .AddCheck<RedisHealthCheck>("redis", tags: [OpsEndpoints.ReadyTag])
-            .AddCheck<PostgresHealthCheck>("postgres", tags: [OpsEndpoints.ReadyTag])
-            .AddCheck<QueueHealthCheck>("queue", tags: [OpsEndpoints.ReadyTag]);
+        services.AddFlashSaleHttp().AddFlashSaleOps();
         return builder;
     }
 

@@ -12,6 +12,7 @@ internal static class QueueRegistration
     /// </summary>
     public static IServiceCollection AddFlashSaleQueue(this IServiceCollection services, IConfiguration configuration, Roles roles)
     {
+        services.AddOptions<QueueOptions>().BindConfiguration(QueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidation>();
         services.AddSingleton<RedisStreamTransport>();

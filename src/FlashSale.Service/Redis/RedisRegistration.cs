@@ -1,4 +1,3 @@
-using FlashSale.Service.Pool;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -9,8 +8,6 @@ internal static class RedisRegistration
     public static IServiceCollection AddFlashSaleRedis(this IServiceCollection services)
     {
         services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<RedisScripts>();
-        services.AddSingleton<ActiveSales>();
         services.AddSingleton<ReplicaAcks>();
         services.AddSingleton<IConnectionMultiplexer>(sp =>
         {
