@@ -43,6 +43,7 @@ public sealed class ActiveSales
     public Task<bool> ContainsAsync(string saleId) => _redis.GetDatabase().SetContainsAsync(ShardOf(saleId), saleId);
 
     private readonly string[][] _lastSeen = Enumerable.Repeat(Array.Empty<string>(), Shards).ToArray();
+    private readonly Task<RedisValue[]>?[] _reads = new Task<RedisValue[]>?[Shards];
 
     /// <summary>
     /// Every registered sale: the shards are read side by side (one command each, on their own masters). A shard
@@ -52,13 +53,21 @@ public sealed class ActiveSales
     public async Task<string[]> ListAsync(TimeSpan patience, TimeProvider clock)
     {
         var db = _redis.GetDatabase();
-        var reads = _shards.Select(k => db.SetMembersAsync(k)).ToArray();
+        // A shard still being read (its master is slow) is not asked again: the one read waits for its answer.
+        var reads = new Task<RedisValue[]>[Shards];
+        lock (_reads)
+            for (var i = 0; i < Shards; i++) reads[i] = _reads[i] ??= db.SetMembersAsync(_shards[i]);
         await Task.WhenAny(Task.WhenAll(reads), Task.Delay(patience, clock));
-        for (var i = 0; i < Shards; i++)
+        lock (_reads)
         {
-            if (reads[i].IsCompletedSuccessfully) _lastSeen[i] = reads[i].Result.Select(s => (string)s!).ToArray();
-            else _ = reads[i].ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+            for (var i = 0; i < Shards; i++)
+            {
+                if (!reads[i].IsCompleted) continue;
+                if (reads[i].IsCompletedSuccessfully) _lastSeen[i] = reads[i].Result.Select(s => (string)s!).ToArray();
+                else _ = reads[i].Exception;
+                if (ReferenceEquals(_reads[i], reads[i])) _reads[i] = null;
+            }
+            return _lastSeen.SelectMany(s => s).ToArray();
         }
-        return _lastSeen.SelectMany(s => s).ToArray();
     }
 }

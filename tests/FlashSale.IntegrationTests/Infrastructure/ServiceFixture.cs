@@ -33,6 +33,11 @@ public class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifetime
     protected virtual string RedisConfiguration => RedisAddress;
 
     public string Namespace { get; } = NewNamespace();
+
+    // The cluster and Sentinel hosts each get a PostgreSQL schema of their own: hosts sharing one would preload
+    // each other's sales into their own Redis and elect one reconciler among them, which repairs only its Redis.
+    private TestSchema? _schema;
+    protected virtual bool OwnSchema => false;
     public static string PostgresConnectionString => Environment.GetEnvironmentVariable("FLASHSALE_TEST_PG")
         ?? "Host=127.0.0.1;Port=5440;Username=flashsale;Password=flashsale;Database=flashsale_test";
 
@@ -69,18 +74,19 @@ public class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifetime
         var settings = Settings(new Dictionary<string, string?>
         {
             ["FlashSale:Redis:Configuration"] = RedisConfiguration, ["FlashSale:Redis:Namespace"] = Namespace,
+            ["FlashSale:Postgres:ConnectionString"] = _schema?.ConnectionString ?? PostgresConnectionString,
         });
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
     }
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
+        if (OwnSchema) _schema = await TestSchema.CreateAsync();
         UseKestrel(0);
         StartServer();
         Admin = NewClient(AdminKey);
         Storefront = NewClient(StorefrontKey);
-        return Task.CompletedTask;
     }
 
     public FlashSaleClient NewClient(string? key)
@@ -91,19 +97,25 @@ public class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifetime
         return new FlashSaleClient(http);
     }
 
-    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_schema is not null) await _schema.DisposeAsync();
+    }
 }
 
 /// <summary>The service on the local Redis Cluster (3 masters, 3 replicas): its sales' slots spread over all masters.</summary>
 public sealed class ClusterServiceFixture : ServiceFixture
 {
     protected override string RedisConfiguration => ClusterAddress;
+    protected override bool OwnSchema => true;
 }
 
 /// <summary>The service on the Sentinel-managed primary, found through the 3 Sentinels.</summary>
 public sealed class SentinelServiceFixture : ServiceFixture
 {
     protected override string RedisConfiguration => SentinelAddress;
+    protected override bool OwnSchema => true;
 }
 
 [CollectionDefinition(Name)]

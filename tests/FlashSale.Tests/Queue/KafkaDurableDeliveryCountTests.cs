@@ -12,9 +12,10 @@ namespace FlashSale.Tests.Queue;
 /// <summary>
 /// The Kafka delivery count lives in Redis, so it survives the worker: a message that takes its worker down every
 /// time is handed out with a growing count by each new process, and the worker's rule dead-letters it. Each test
-/// has its own topic and group on librdkafka's mock cluster; "a restarted worker" is a new transport instance.
+/// has its own topic and group on librdkafka's mock cluster; "a restarted worker" is a new transport instance. The
+/// counters are single-key commands without a hash tag, so on a Redis Cluster they spread over the masters.
 /// </summary>
-public sealed class KafkaDurableDeliveryCountTests(MockKafkaCluster cluster) : IClassFixture<MockKafkaCluster>, IAsyncLifetime
+public abstract class KafkaDurableDeliveryCountTests(MockKafkaCluster cluster, string configuration) : IAsyncLifetime
 {
     private const int MaxDeliveries = 3;
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(45);
@@ -40,7 +41,7 @@ public sealed class KafkaDurableDeliveryCountTests(MockKafkaCluster cluster) : I
 
     public async Task InitializeAsync()
     {
-        _redis = await TestRedis.ConnectAsync(TestRedis.SingleNode);
+        _redis = await TestRedis.ConnectAsync(configuration);
         _producer = new KafkaClaimProducer(Options.Create(Kafka), NullLogger<KafkaClaimProducer>.Instance);
     }
 
@@ -175,9 +176,15 @@ public sealed class KafkaDurableDeliveryCountTests(MockKafkaCluster cluster) : I
     {
         foreach (var disposable in _disposables) disposable.Dispose();
         _producer?.Dispose();
-        var server = _redis.GetServer(_redis.GetEndPoints()[0]);
-        await foreach (var key in server.KeysAsync(0, $"fs:kafka:{_topic}:*"))
-            await _redis.GetDatabase().KeyDeleteAsync(key);
+        foreach (var server in _redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+            await foreach (var key in server.KeysAsync(0, $"fs:kafka:{_topic}:*"))
+                await _redis.GetDatabase().KeyDeleteAsync(key);
         await _redis.DisposeAsync();
     }
 }
+
+public sealed class KafkaDurableDeliveryCountTestsOnSingleNode(MockKafkaCluster cluster)
+    : KafkaDurableDeliveryCountTests(cluster, TestRedis.SingleNode), IClassFixture<MockKafkaCluster>;
+
+public sealed class KafkaDurableDeliveryCountTestsOnCluster(MockKafkaCluster cluster)
+    : KafkaDurableDeliveryCountTests(cluster, TestRedis.Cluster), IClassFixture<MockKafkaCluster>;
