@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using FlashSale.Core;
 using FlashSale.Service.Auth;
+using FlashSale.Service.Hosting;
 using FlashSale.Service.Http;
 using FlashSale.Service.Limits;
 using FlashSale.Service.Ops;
@@ -32,6 +33,17 @@ public sealed class ClaimEndpoint(
     ILogger<ClaimEndpoint> logger)
 {
     private const string JsonContentType = "application/json; charset=utf-8";
+
+    /// <summary>What this endpoint does in place of each middleware of <see cref="RequestPipeline"/>, by its name.</summary>
+    public static IReadOnlyDictionary<string, string> Mirrors { get; } = new Dictionary<string, string>
+    {
+        ["correlation-id"] = "CorrelationId.Assign at the start of HandleAsync",
+        ["exception-handler"] = "FailAsync: the registered IExceptionHandlers write the problem",
+        ["status-code-pages"] = "none needed: every answer it writes has a body",
+        ["http-metrics"] = "HttpMetrics.Begin and End around the whole request",
+        ["authentication"] = "ApiKeys.RoleOf in Authorize, with the handler's WWW-Authenticate challenge",
+        ["authorization"] = "Authorize: the storefront role only (401 without a key, 403 for the admin key)",
+    };
 
     private readonly IExceptionHandler[] _exceptionHandlers = exceptionHandlers.ToArray();
 

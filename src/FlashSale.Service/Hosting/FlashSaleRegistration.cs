@@ -56,12 +56,7 @@ public static class FlashSaleRegistration
 
     public static WebApplication UseFlashSale(this WebApplication app)
     {
-        app.UseCorrelationId();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseFlashSaleHttpMetrics();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        foreach (var (_, use) in RequestPipeline.Middlewares) use(app);
         return app;
     }
 
