@@ -44,29 +44,29 @@ public class ConfirmBenchmarks
     }).ToList();
 
     [Benchmark(OperationsPerInvoke = 1)]
-    public Task Confirmer_batch_of_1() => _confirmer.ConfirmAsync(_saleId, Batch(1), chargeNext: true, default);
+    public Task Confirmer_batch_of_1() => _confirmer.ConfirmAsync(_saleId, Batch(1), default);
 
     [Benchmark(OperationsPerInvoke = 100)]
-    public Task Confirmer_batch_of_100() => _confirmer.ConfirmAsync(_saleId, Batch(100), chargeNext: true, default);
+    public Task Confirmer_batch_of_100() => _confirmer.ConfirmAsync(_saleId, Batch(100), default);
 
     /// <summary>The largest batch QueueOptions allows (FlashSale:Queue:BatchSize up to 1000).</summary>
     [Benchmark(OperationsPerInvoke = 1000)]
-    public Task Confirmer_batch_of_1000() => _confirmer.ConfirmAsync(_saleId, Batch(1000), chargeNext: true, default);
+    public Task Confirmer_batch_of_1000() => _confirmer.ConfirmAsync(_saleId, Batch(1000), default);
 
     /// <summary>Four workers' batches at once on the same hot row: they queue on its row lock.</summary>
     [Benchmark(OperationsPerInvoke = 400)]
     public Task Confirmer_4_batches_of_100_at_once() =>
-        Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _confirmer.ConfirmAsync(_saleId, Batch(100), chargeNext: true, default)));
+        Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _confirmer.ConfirmAsync(_saleId, Batch(100), default)));
 
     /// <summary>The worker's defaults: batches of up to 500, four in flight (FlashSale:Queue:BatchesInFlight).</summary>
     [Benchmark(OperationsPerInvoke = 2000)]
     public Task Confirmer_4_batches_of_500_at_once() =>
-        Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _confirmer.ConfirmAsync(_saleId, Batch(500), chargeNext: true, default)));
+        Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _confirmer.ConfirmAsync(_saleId, Batch(500), default)));
 
     /// <summary>Two batches of the largest size at once: the inserts overlap, only the hot-row update and commit queue.</summary>
     [Benchmark(OperationsPerInvoke = 2000)]
     public Task Confirmer_2_batches_of_1000_at_once() =>
-        Task.WhenAll(Enumerable.Range(0, 2).Select(_ => _confirmer.ConfirmAsync(_saleId, Batch(1000), chargeNext: true, default)));
+        Task.WhenAll(Enumerable.Range(0, 2).Select(_ => _confirmer.ConfirmAsync(_saleId, Batch(1000), default)));
 
     /// <summary>
     /// Not the service's code: what ClaimConfirmer could do instead (docs/performance.md). Take the batch's stock

@@ -56,7 +56,17 @@ public sealed class ActiveSales
         // A shard still being read (its master is slow) is not asked again: the one read waits for its answer.
         var reads = new Task<RedisValue[]>[Shards];
         lock (_reads)
-            for (var i = 0; i < Shards; i++) reads[i] = _reads[i] ??= db.SetMembersAsync(_shards[i]);
+            for (var i = 0; i < Shards; i++)
+            {
+                // One that answered after the last call is old news now: ask again.
+                if (_reads[i] is { IsCompleted: true } late)
+                {
+                    if (late.IsCompletedSuccessfully) _lastSeen[i] = late.Result.Select(s => (string)s!).ToArray();
+                    else _ = late.Exception;
+                    _reads[i] = null;
+                }
+                reads[i] = _reads[i] ??= db.SetMembersAsync(_shards[i]);
+            }
         await Task.WhenAny(Task.WhenAll(reads), Task.Delay(patience, clock));
         lock (_reads)
         {

@@ -46,7 +46,7 @@ public sealed class ClaimBatchProcessor(
 
         // The same claim can arrive twice in one batch (a redelivery next to the original): handle it once.
         var byClaim = usable.GroupBy(d => d.Message!.ClaimId).ToDictionary(g => g.Key, g => g.ToList());
-        var rows = await confirmer.ConfirmAsync(saleId, byClaim.Values.Select(g => g[0].Message!).ToList(), chargeNext: true, ct);
+        var rows = await confirmer.ConfirmAsync(saleId, byClaim.Values.Select(g => g[0].Message!).ToList(), ct);
 
         // New claims were marked as payment-attempted when recorded; a redelivered one may still need it.
         var unmarked = rows.Values.Where(r => r.Status == ClaimStatus.Confirmed && r.PaymentAttemptedAt is null).Select(r => r.ClaimId).ToList();

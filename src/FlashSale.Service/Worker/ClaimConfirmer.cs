@@ -15,13 +15,13 @@ namespace FlashSale.Service.Worker;
 /// </summary>
 public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> logger)
 {
-    /// <param name="chargeNext">
-    /// The caller charges the new claims right after: mark them as payment-attempted in the same write
-    /// (what <see cref="PaymentAttempts"/> would do in a second one), so the reconciler leaves them to the charge.
-    /// </param>
+    /// <summary>
+    /// Records new claims as confirmed with their stock taken, and marks them payment-attempted in the same write
+    /// (what <see cref="PaymentAttempts"/> does for redelivered ones): the caller charges them right after, so the
+    /// reconciler leaves them to the charge.
+    /// </summary>
     /// <returns>The current rows of every claim in the batch, keyed by claim id.</returns>
-    public async Task<Dictionary<string, ClaimRow>> ConfirmAsync(
-        string saleId, IReadOnlyList<ClaimMessage> claims, bool chargeNext, CancellationToken ct)
+    public async Task<Dictionary<string, ClaimRow>> ConfirmAsync(string saleId, IReadOnlyList<ClaimMessage> claims, CancellationToken ct)
     {
         using var timer = FlashSaleMetrics.ConfirmDuration.NewTimer();
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -30,8 +30,7 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
         // does not fit is corrected claim by claim before anyone can see it. One write per claim, not two.
         var inserted = (await conn.QueryAsync<(string ClaimId, int Quantity)>(new CommandDefinition("""
             INSERT INTO claims (claim_id, sale_id, user_id, quantity, payment_method_id, status, admitted_at, payment_attempted_at)
-            SELECT c.claim_id, @saleId, c.user_id, c.quantity, c.payment_method_id, 'confirmed', c.admitted_at,
-                   CASE WHEN @chargeNext THEN now() END
+            SELECT c.claim_id, @saleId, c.user_id, c.quantity, c.payment_method_id, 'confirmed', c.admitted_at, now()
             FROM unnest(@ids, @users, @quantities, @paymentMethods, @admittedAt)
                  AS c(claim_id, user_id, quantity, payment_method_id, admitted_at)
             ON CONFLICT DO NOTHING
@@ -39,7 +38,6 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
             """, new
         {
             saleId,
-            chargeNext,
             ids = claims.Select(c => c.ClaimId).ToArray(),
             users = claims.Select(c => c.UserId).ToArray(),
             quantities = claims.Select(c => c.Quantity).ToArray(),
@@ -62,7 +60,7 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
             {
                 ClaimId = claim.ClaimId, SaleId = saleId, UserId = claim.UserId, Quantity = claim.Quantity,
                 PaymentMethodId = claim.PaymentMethodId, AdmittedAt = claim.AdmittedAt.UtcDateTime, UpdatedAt = now,
-                PaymentAttemptedAt = chargeNext ? now : null,
+                PaymentAttemptedAt = now,
                 Status = rejected.Contains(claim.ClaimId) ? ClaimStatus.Rejected : ClaimStatus.Confirmed,
             };
         }

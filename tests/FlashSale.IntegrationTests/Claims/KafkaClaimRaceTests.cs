@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Net;
+using System.Net.Http.Json;
 using Confluent.Kafka;
 using FlashSale.IntegrationTests.Infrastructure;
 using FlashSale.Service.Pool;

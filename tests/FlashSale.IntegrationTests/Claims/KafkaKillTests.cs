@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Json;
 using System.Net;
+using System.Net.Http.Json;
 using Confluent.Kafka;
 using Dapper;
 using FlashSale.IntegrationTests.Infrastructure;

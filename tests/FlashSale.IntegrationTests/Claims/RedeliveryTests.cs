@@ -1,5 +1,5 @@
-using System.Net.Http.Json;
 using System.Net;
+using System.Net.Http.Json;
 using Dapper;
 using FlashSale.IntegrationTests.Infrastructure;
 using FlashSale.Service.Payments;

@@ -17,10 +17,17 @@ public static class Settlement
         var audit = new InvariantAudit(stores.Db!, redis.GetDatabase());
         await Eventually.True(async () =>
         {
-            var ledger = await audit.ReadAsync(saleId);
-            var queued = await redis.GetDatabase().StreamLengthAsync(new SaleKeys(saleId).Queue);
-            return queued == 0 && ledger.RedisAdmitted == ledger.Claims.Sum(c => c.Quantity)
-                && ledger.Claims.All(c => ClaimStatus.IsTerminal(c.Status));
+            try
+            {
+                var ledger = await audit.ReadAsync(saleId);
+                var queued = await redis.GetDatabase().StreamLengthAsync(new SaleKeys(saleId).Queue);
+                return queued == 0 && ledger.RedisAdmitted == ledger.Claims.Sum(c => c.Quantity)
+                    && ledger.Claims.All(c => ClaimStatus.IsTerminal(c.Status));
+            }
+            catch (Exception e) when (e is RedisException or Npgsql.NpgsqlException)
+            {
+                return false; // a store just broken on purpose is still coming back: look again
+            }
         }, within, $"every admitted claim of {saleId} is recorded and terminal");
         return await audit.AssertSettledAsync(saleId, simulatedGateway);
     }

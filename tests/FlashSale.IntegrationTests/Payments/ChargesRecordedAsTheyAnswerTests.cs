@@ -28,7 +28,7 @@ public sealed class ChargesRecordedAsTheyAnswerTests
         var sale = (await app.Get<SaleStore>().GetAsync(created.SaleId, CancellationToken.None))!;
         var messages = Enumerable.Range(0, Claims)
             .Select(i => new ClaimMessage(Ids.NewClaimId(), sale.SaleId, $"held-{i}", 1, "pm_card_visa", DateTimeOffset.UtcNow)).ToList();
-        var rows = await app.Get<ClaimConfirmer>().ConfirmAsync(sale.SaleId, messages, chargeNext: true, CancellationToken.None);
+        var rows = await app.Get<ClaimConfirmer>().ConfirmAsync(sale.SaleId, messages, CancellationToken.None);
         var slow = messages[7].ClaimId;
         var gateway = new HeldGateway(slow);
         using var settler = new PaymentSettler(gateway, app.Get<ClaimPaymentRecorder>(),

@@ -1,5 +1,6 @@
-using System.Net.Http.Json;
 using System.Net;
+using System.Net.Http.Json;
+using Dapper;
 using FlashSale.IntegrationTests.Infrastructure;
 using FlashSale.Service.Pool;
 using FlashSale.Service.Queue;
@@ -46,10 +47,12 @@ public abstract class ReconcilerTests(ServiceFixture app)
         await app.ActiveSales.RemoveAsync(sale.SaleId);
         var claimId = await AdmitAsync(sale.SaleId, "stuck-confirmed");
         var entry = Assert.Single(await app.Redis.StreamRangeAsync(keys.Queue));
-        // A worker confirmed it, then died before any payment attempt, and its queue entry was lost.
+        // Confirmed with no payment attempt on record (a row written before the worker marked the attempt with the
+        // confirm), and its queue entry lost.
         var confirmer = (ClaimConfirmer)app.Services.GetService(typeof(ClaimConfirmer))!;
-        await confirmer.ConfirmAsync(sale.SaleId, [new ClaimMessage(claimId, sale.SaleId, "stuck-confirmed", 1, "pm_card_visa",
-            DateTimeOffset.FromUnixTimeMilliseconds((long)entry["admittedAt"]))], chargeNext: false, CancellationToken.None);
+        await confirmer.ConfirmAsync(sale.SaleId, [QueueEntry.Parse(sale.SaleId, entry)!], CancellationToken.None);
+        await using (var conn = await app.Db.OpenConnectionAsync())
+            await conn.ExecuteAsync("UPDATE claims SET payment_attempted_at = NULL WHERE claim_id = @claimId", new { claimId });
         await app.Redis.StreamDeleteAsync(keys.Queue, [entry.Id]);
         await app.ActiveSales.AddAsync(sale.SaleId);
         Assert.Equal("confirmed", (await app.Storefront.GetClaimAsync(sale.SaleId, claimId)).Status);
