@@ -19,6 +19,10 @@ public sealed record LuaScripts(byte[] Admit, byte[] Preload)
 }
 
 /// <summary>The service's key layout (src/FlashSale.Service/Pool/SaleKeys.cs), so both can admit into one pool.</summary>
+/// <remarks>
+/// A copy on purpose: the baseline is the bare floor the service is measured against, so it references nothing of
+/// the service's code (no DI, no options, no pool). BaselineKeyLayoutTests fails when the two part.
+/// </remarks>
 public readonly record struct SaleKeys(string SaleId)
 {
     public RedisKey Meta => $"fs:{{{SaleId}}}:meta";

@@ -7,7 +7,6 @@ using FlashSale.IntegrationTests.Infrastructure;
 using FlashSale.Service.Payments;
 using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
-using FlashSale.Tests.Infrastructure;
 using Npgsql;
 using StackExchange.Redis;
 using Xunit.Abstractions;

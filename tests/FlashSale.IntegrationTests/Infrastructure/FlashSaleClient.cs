@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Mvc.Testing;
+using System.Net.Http.Headers;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -9,6 +11,15 @@ namespace FlashSale.IntegrationTests.Infrastructure;
 public sealed class FlashSaleClient(HttpClient http)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>A client of a test host, sending <paramref name="key"/> as its bearer key (none if null).</summary>
+    public static FlashSaleClient Of(WebApplicationFactory<Program> host, string? key)
+    {
+        var client = host.CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(60);
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return new FlashSaleClient(client);
+    }
 
     public HttpClient Http => http;
 

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Dapper;
 using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
@@ -73,13 +72,7 @@ public sealed class IsolatedService : IAsyncDisposable
         return host;
     }
 
-    public FlashSaleClient NewClient(string key)
-    {
-        var http = _factory.CreateClient();
-        http.Timeout = TimeSpan.FromSeconds(60);
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return new FlashSaleClient(http);
-    }
+    public FlashSaleClient NewClient(string? key) => FlashSaleClient.Of(_factory, key);
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 

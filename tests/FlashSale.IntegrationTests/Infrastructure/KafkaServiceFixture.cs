@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using FlashSale.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
@@ -62,13 +60,7 @@ public sealed class KafkaServiceFixture : WebApplicationFactory<Program>, IAsync
         Storefront = NewClient(ServiceFixture.StorefrontKey);
     }
 
-    public FlashSaleClient NewClient(string? key)
-    {
-        var http = CreateClient();
-        http.Timeout = TimeSpan.FromSeconds(60);
-        if (key is not null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return new FlashSaleClient(http);
-    }
+    public FlashSaleClient NewClient(string? key) => FlashSaleClient.Of(this, key);
 
     async Task IAsyncLifetime.DisposeAsync()
     {

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using Microsoft.AspNetCore.Hosting;
@@ -20,14 +19,12 @@ public class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifetime
     public const string AdminKey = "test-admin-key-0123456789";
     public const string StorefrontKey = "test-storefront-key-0123456789";
 
-    public static string RedisAddress => Environment.GetEnvironmentVariable("FLASHSALE_TEST_REDIS") ?? "127.0.0.1:6390";
-    public static string ClusterAddress => Environment.GetEnvironmentVariable("FLASHSALE_TEST_REDIS_CLUSTER")
-        ?? "127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103";
-    public static string SentinelAddress => Environment.GetEnvironmentVariable("FLASHSALE_TEST_REDIS_SENTINEL")
-        ?? "127.0.0.1:26393,127.0.0.1:26394,127.0.0.1:26395,serviceName=flashsale";
+    public static string RedisAddress => TestServers.RedisSingleNode;
+    public static string ClusterAddress => TestServers.RedisCluster;
+    public static string SentinelAddress => TestServers.RedisSentinel;
 
     /// <summary>A Redis namespace for one host (<c>FlashSale:Redis:Namespace</c>).</summary>
-    public static string NewNamespace() => $"t{Guid.NewGuid():N}"[..13];
+    public static string NewNamespace() => TestServers.NewRedisNamespace();
 
     /// <summary>The Redis this host runs on: one node here, a cluster or Sentinels in the subclasses.</summary>
     protected virtual string RedisConfiguration => RedisAddress;
@@ -38,8 +35,7 @@ public class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifetime
     // each other's sales into their own Redis and elect one reconciler among them, which repairs only its Redis.
     private TestSchema? _schema;
     protected virtual bool OwnSchema => false;
-    public static string PostgresConnectionString => Environment.GetEnvironmentVariable("FLASHSALE_TEST_PG")
-        ?? "Host=127.0.0.1;Port=5440;Username=flashsale;Password=flashsale;Database=flashsale_test";
+    public static string PostgresConnectionString => TestServers.Postgres;
 
     public FlashSaleClient Admin { get; private set; } = null!;
     public FlashSaleClient Storefront { get; private set; } = null!;
@@ -89,13 +85,7 @@ public class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifetime
         Storefront = NewClient(StorefrontKey);
     }
 
-    public FlashSaleClient NewClient(string? key)
-    {
-        var http = CreateClient();
-        http.Timeout = TimeSpan.FromSeconds(60);
-        if (key is not null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return new FlashSaleClient(http);
-    }
+    public FlashSaleClient NewClient(string? key) => FlashSaleClient.Of(this, key);
 
     async Task IAsyncLifetime.DisposeAsync()
     {

@@ -4,25 +4,19 @@ using StackExchange.Redis;
 
 namespace FlashSale.Tests.Infrastructure;
 
-/// <summary>
-/// The three Redis topologies <c>make test</c> starts (scripts/services-up.sh, scripts/redis-topologies-up.sh):
-/// one node, a Redis Cluster of 3 masters and 3 replicas, and a primary with a replica behind 3 Sentinels.
-/// </summary>
+/// <summary>The three Redis topologies <c>make test</c> starts (<see cref="TestServers"/>), and connections to them.</summary>
 public static class TestRedis
 {
-    public static string SingleNode => Env("FLASHSALE_TEST_REDIS") ?? "127.0.0.1:6390";
-    public static string Cluster => Env("FLASHSALE_TEST_REDIS_CLUSTER") ?? "127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103";
-    public static string Sentinel => Env("FLASHSALE_TEST_REDIS_SENTINEL")
-        ?? "127.0.0.1:26393,127.0.0.1:26394,127.0.0.1:26395,serviceName=flashsale";
+    public static string SingleNode => TestServers.RedisSingleNode;
+    public static string Cluster => TestServers.RedisCluster;
+    public static string Sentinel => TestServers.RedisSentinel;
 
     /// <summary>AdmitReplicas 0, the default: nothing waits for replicas.</summary>
     public static ReplicaAcks NoReplicaWait { get; } =
         new(Microsoft.Extensions.Options.Options.Create(new RedisOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<ReplicaAcks>.Instance);
 
-    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
-
     /// <summary>A namespace of its own for one fixture: no other test's transport reads the sales it registers.</summary>
-    public static string NewNamespace() => $"t{Guid.NewGuid():N}"[..13];
+    public static string NewNamespace() => TestServers.NewRedisNamespace();
 
     public static async Task<ConnectionMultiplexer> ConnectAsync(string configuration, bool allowAdmin = false)
     {

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 
-namespace FlashSale.Tests.Infrastructure;
+namespace FlashSale.Testing;
 
 /// <summary>
 /// librdkafka's built-in mock cluster (three brokers speaking the Kafka protocol on loopback TCP), created by
