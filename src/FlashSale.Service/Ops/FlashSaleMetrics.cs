@@ -63,4 +63,20 @@ public static class FlashSaleMetrics
 
     public static readonly Gauge Drift = Metrics.CreateGauge(
         "flashsale_reconciler_drift_units", "PostgreSQL units left (total - sold) minus Redis remaining, when nothing is in flight.", "sale");
+
+    public static readonly Gauge OldestPaymentPending = Metrics.CreateGauge(
+        "flashsale_payment_pending_oldest_seconds", "Age of the oldest claim whose charge outcome is unknown (payment_pending), 0 when there is none.");
+
+    public static readonly Counter PaymentConfigurationErrors = Metrics.CreateCounter(
+        "flashsale_payment_configuration_errors_total",
+        "Charges the gateway refused for a reason of the merchant's account or request (not the card), by gateway error code.", "code");
+
+    public static readonly Gauge PaymentsHeld = Metrics.CreateGauge(
+        "flashsale_payments_held_sales", "Sales whose charging is held after a configuration error, until a trial charge goes through.");
+
+    public static readonly Counter QueueTakeovers = Metrics.CreateCounter(
+        "flashsale_queue_takeovers_total", "Queue entries taken over from a consumer whose lease lapsed (it died or lost Redis).");
+
+    public static readonly Gauge Ready = Metrics.CreateGauge(
+        "flashsale_ready", "1 while this process's /readyz checks pass, 0 while one fails.");
 }
