@@ -10,8 +10,9 @@ public sealed class RedisScripts
     public RedisScript Release { get; } = RedisScript.Load("release");
     public RedisScript Repair { get; } = RedisScript.Load("repair");
     public RedisScript Heal { get; } = RedisScript.Load("heal");
+    public RedisScript Lease { get; } = RedisScript.Load("lease");
 
-    public IEnumerable<RedisScript> All => [Admit, Preload, Release, Repair, Heal];
+    public IEnumerable<RedisScript> All => [Admit, Preload, Release, Repair, Heal, Lease];
 
     /// <summary>
     /// Loads every script but the admit script on the connected primaries. The admit script is loaded on a primary

@@ -1,9 +1,12 @@
+using System.Collections.Concurrent;
+
 namespace FlashSale.Service.Queue;
 
 /// <summary>
 /// The loop shared by everything that drains a claim transport (the worker, the Kafka relay): receive one
 /// batch per sale, handle the sales side by side, and back off while a store is unreachable. Nothing is lost
-/// by a failed round: what was not acknowledged is delivered again.
+/// by a failed round: what was not acknowledged is delivered again. While a round is being handled, the
+/// leases of its deliveries are renewed, so a slow charge is never handed to another worker.
 /// </summary>
 public static class DeliveryLoop
 {
@@ -19,6 +22,13 @@ public static class DeliveryLoop
         using var slots = new SemaphoreSlim(roundsInFlight);
         var backoff = TimeSpan.FromMilliseconds(100);
         var failed = 0;
+        // The deliveries of the rounds being handled, by round; renewal outlives stoppingToken until they end.
+        var held = new ConcurrentDictionary<long, ClaimDelivery[]>();
+        long rounds = 0;
+        using var stopRenewing = new CancellationTokenSource();
+        var renewing = transport.LeaseRenewal is { } every
+            ? RenewLeasesAsync(transport, held, every, clock, logger, stopRenewing.Token)
+            : Task.CompletedTask;
         while (!stoppingToken.IsCancellationRequested && stop?.Invoke() != true)
         {
             bool acquired = false, started = false;
@@ -55,9 +65,13 @@ public static class DeliveryLoop
         }
         // Holding every slot means every round has ended.
         for (var i = 0; i < roundsInFlight; i++) await slots.WaitAsync(CancellationToken.None);
+        await stopRenewing.CancelAsync();
+        await renewing;
 
         async Task RunRoundAsync(IReadOnlyList<IReadOnlyList<ClaimDelivery>> batches)
         {
+            var round = Interlocked.Increment(ref rounds);
+            held[round] = batches.SelectMany(b => b).ToArray();
             try
             {
                 await Task.WhenAll(batches.Select(b => handle(b, stoppingToken)));
@@ -73,8 +87,37 @@ public static class DeliveryLoop
             }
             finally
             {
+                // Not acknowledged by now means left for a retry: its lease lapses and it comes back.
+                held.TryRemove(round, out _);
                 slots.Release();
             }
+        }
+    }
+
+    private static async Task RenewLeasesAsync(
+        IClaimTransport transport, ConcurrentDictionary<long, ClaimDelivery[]> held, TimeSpan every, TimeProvider clock, ILogger logger,
+        CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(every, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                var deliveries = held.Values.SelectMany(d => d).ToArray();
+                if (deliveries.Length == 0) continue;
+                try
+                {
+                    await transport.RenewAsync(deliveries, stop);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The next tick tries again; the lease lapses only if renewals keep failing for ReclaimAfter.
+                    logger.LogWarning("Renewing the leases of {Count} deliveries failed: {Reason}", deliveries.Length, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
         }
     }
 }

@@ -10,11 +10,13 @@ namespace FlashSale.Service.Queue;
 /// <summary>
 /// The winners' queue on Redis Streams: one stream per sale (written by the admit script, so it shares the
 /// sale's hash slot), read by one consumer group. Entries are acknowledged and deleted only after their
-/// effects are committed; entries of a consumer that stopped answering are taken over with XAUTOCLAIM.
+/// effects are committed. An entry's idle time is its lease: the receiver renews it while it works
+/// (lua/lease.lua), and only entries idle past ReclaimAfter (their consumer died or lost Redis, or left them
+/// for a retry) are taken over with XAUTOCLAIM.
 /// </summary>
 public sealed class RedisStreamTransport(
-    IConnectionMultiplexer redis, ActiveSales activeSales, ReplicaAcks replicas, IOptions<QueueOptions> options, TimeProvider clock,
-    ILogger<RedisStreamTransport> logger)
+    IConnectionMultiplexer redis, ActiveSales activeSales, ReplicaAcks replicas, RedisScripts scripts, IOptions<QueueOptions> options,
+    TimeProvider clock, ILogger<RedisStreamTransport> logger)
     : IClaimTransport
 {
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -149,7 +151,9 @@ public sealed class RedisStreamTransport(
             var pending = await db.StreamPendingMessagesAsync(keys.Queue, Options.ConsumerGroup, entries.Length, _consumer,
                 entries[0].Id, entries[^1].Id);
             var counts = pending.ToDictionary(p => (string)p.MessageId!, p => (long)p.DeliveryCount);
-            logger.LogInformation("Took over {Count} unacknowledged claims of sale {SaleId}", entries.Length, saleId);
+            FlashSaleMetrics.QueueTakeovers.Inc(entries.Length);
+            logger.LogInformation("Took over {Count} claims of sale {SaleId} whose lease lapsed (their consumer stopped renewing it or left them for a retry)",
+                entries.Length, saleId);
             return entries.Select(e => ToDelivery(saleId, e, counts.GetValueOrDefault((string)e.Id!, 2))).ToArray();
         }
         catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
@@ -210,6 +214,20 @@ public sealed class RedisStreamTransport(
         await AcknowledgeAsync([delivery], ct);
         FlashSaleMetrics.DeadLetters.Inc();
         logger.LogError("Claim queue entry {EntryId} of sale {SaleId} moved to the dead letters: {Reason}", delivery.Token, delivery.SaleId, reason);
+    }
+
+    // Three renewals per ReclaimAfter: one late or lost renewal does not let the lease lapse.
+    public TimeSpan? LeaseRenewal => Options.ReclaimAfter / 3;
+
+    public async Task<int> RenewAsync(IReadOnlyList<ClaimDelivery> deliveries, CancellationToken ct)
+    {
+        var db = redis.GetDatabase();
+        var renewals = deliveries.GroupBy(d => d.SaleId).Select(async sale =>
+        {
+            var args = new RedisValue[] { Options.ConsumerGroup, _consumer }.Concat(sale.Select(d => (RedisValue)d.Token)).ToArray();
+            return (int)await scripts.Lease.EvaluateAsync(db, [new SaleKeys(sale.Key).Queue], args);
+        });
+        return (await Task.WhenAll(renewals)).Sum();
     }
 
     public async Task<bool> IsHealthyAsync(CancellationToken ct)

@@ -10,6 +10,8 @@ namespace FlashSale.Service.Worker;
 /// Settles claims whose charge outcome is unknown (<c>payment_pending</c>) by asking the gateway what became
 /// of the charge, with the claim's own idempotency key. Only a definite answer moves a claim, so stock is
 /// never released while the charge may still have gone through; an unknown claim is asked again later.
+/// Claims being asked about are leased to this settler (their check time, renewed while it waits for the
+/// gateway), so no other worker's settler asks about them at the same time, however slow the gateway is.
 /// </summary>
 public sealed class PendingPaymentSettler(
     NpgsqlDataSource db, IPaymentGateway gateway, ClaimPaymentRecorder recorder, IOptions<PaymentOptions> options,
@@ -43,20 +45,65 @@ public sealed class PendingPaymentSettler(
     public async Task<int> SettleBatchAsync(CancellationToken ct)
     {
         var pending = await TakeDueAsync(ct);
+        if (pending.Count == 0) return 0;
         var answers = new ConcurrentBag<ChargeAnswer>();
-        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrentCharges, CancellationToken = ct },
-            async (claim, token) =>
-            {
-                var charge = ChargeRequest.For(claim.ClaimId, claim.SaleId, claim.Quantity, claim.PaymentMethodId, claim.PriceCents, claim.Currency);
-                var result = await gateway.ResolveAsync(charge, token);
-                if (result.Outcome is ChargeOutcome.Succeeded or ChargeOutcome.Declined) answers.Add(new ChargeAnswer(charge, result));
-                else logger.LogInformation("Charge of pending claim {ClaimId} is still unknown ({Error})", claim.ClaimId, result.Error);
-            });
-        if (!answers.IsEmpty) await recorder.RecordAsync([.. answers], "pending_settler", ct);
+        var asking = new ConcurrentDictionary<string, bool>(pending.Select(c => KeyValuePair.Create(c.ClaimId, true)));
+        using var stopRenewing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var renewing = RenewLeaseAsync(asking, stopRenewing.Token);
+        try
+        {
+            await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrentCharges, CancellationToken = ct },
+                async (claim, token) =>
+                {
+                    var charge = ChargeRequest.For(claim.ClaimId, claim.SaleId, claim.Quantity, claim.PaymentMethodId, claim.PriceCents, claim.Currency);
+                    var result = await gateway.ResolveAsync(charge, token);
+                    if (result.Outcome is ChargeOutcome.Succeeded or ChargeOutcome.Declined) answers.Add(new ChargeAnswer(charge, result));
+                    else
+                    {
+                        asking.TryRemove(claim.ClaimId, out _);
+                        logger.LogInformation("Charge of pending claim {ClaimId} is still unknown ({Error})", claim.ClaimId, result.Error);
+                    }
+                });
+            if (!answers.IsEmpty) await recorder.RecordAsync([.. answers], "pending_settler", ct);
+        }
+        finally
+        {
+            await stopRenewing.CancelAsync();
+            await renewing;
+        }
         return pending.Count;
     }
 
-    // Stamping the check time as they are taken leases them: another worker's settler skips them until RecheckAfter.
+    // Three renewals per RecheckAfter: the lease lapses only when this process stops renewing (it died).
+    private async Task RenewLeaseAsync(ConcurrentDictionary<string, bool> asking, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(Options.RecheckAfter / 3, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                var claimIds = asking.Keys.ToArray();
+                if (claimIds.Length == 0) continue;
+                try
+                {
+                    await using var conn = await db.OpenConnectionAsync(stop);
+                    await conn.ExecuteAsync(new CommandDefinition(
+                        "UPDATE claims SET payment_checked_at = now() WHERE claim_id = ANY(@claimIds) AND status = 'payment_pending'",
+                        new { claimIds }, cancellationToken: stop));
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning("Renewing the lease of {Count} pending claims failed: {Reason}", claimIds.Length, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    // Stamping the check time as they are taken leases them: another worker's settler skips them until RecheckAfter
+    // (renewed while this one waits for their answers).
     private async Task<List<PendingClaim>> TakeDueAsync(CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);

@@ -26,6 +26,8 @@ public sealed class FakeStripe : IDisposable
     private readonly WireMockServer _server = WireMockServer.Start();
     private readonly ConcurrentDictionary<string, (int Status, string Body)> _answers = new();
     private readonly ConcurrentDictionary<string, Intent> _intents = new();
+    private readonly ConcurrentDictionary<string, bool> _inFlight = new();
+    private int _conflicts;
     private readonly Lock _gate = new();
     private int _slowAnswers;
     private int _outageAnswers;
@@ -48,6 +50,15 @@ public sealed class FakeStripe : IDisposable
 
     /// <summary>False: searches find nothing yet, as right after a create while Stripe's search index lags.</summary>
     public bool SearchIndexed { get; set; } = true;
+
+    /// <summary>
+    /// How long every create takes to answer (it does its work at once). A second create with the same key while
+    /// the first is still in flight gets Stripe's 409 <c>idempotency_key_in_use</c>, and nothing is remembered for it.
+    /// </summary>
+    public TimeSpan Latency { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Creates answered 409 because another request with their key was still in flight.</summary>
+    public int Conflicts => Volatile.Read(ref _conflicts);
 
     /// <summary>How long a slow answer is held back.</summary>
     public TimeSpan SlowAnswerDelay { get; set; } = TimeSpan.FromSeconds(5);
@@ -82,6 +93,12 @@ public sealed class FakeStripe : IDisposable
         lock (_gate)
         {
             if (Outage || TakeOne(ref _outageAnswers)) return Json(503, Error("api_error", null, null, "Stripe is down (fake outage)."));
+            if (_inFlight.ContainsKey(key))
+            {
+                Interlocked.Increment(ref _conflicts);
+                return Json(409, Error("invalid_request_error", "idempotency_key_in_use", null,
+                    "There is currently another in-progress request using this Stripe-Idempotency-Key. Please try again later."));
+            }
             if (_answers.TryGetValue(key, out var remembered)) return Json(remembered.Status, remembered.Body, replayed: true);
 
             var form = HttpUtility.ParseQueryString(request.Body ?? "");
@@ -95,8 +112,14 @@ public sealed class FakeStripe : IDisposable
             if (LoseAnswers) answer = (500, Error("api_error", null, null, "An unknown error occurred (fake)."));
             _answers[key] = answer;
             slow = TakeOne(ref _slowAnswers);
+            if (Latency > TimeSpan.Zero) _inFlight[key] = true;
         }
         if (slow) await Task.Delay(SlowAnswerDelay);
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency);
+            _inFlight.TryRemove(key, out _);
+        }
         return Json(answer.Status, answer.Body);
     }
 

@@ -223,11 +223,12 @@ public abstract class ClaimTransportContract : IAsyncLifetime
     /// received (deliveries of other sales are ignored), acknowledging what <paramref name="ack"/> says.
     /// </summary>
     protected async Task<Received> ReceiveUntilAsync(IClaimTransport consumer, Func<IReadOnlyList<ClaimDelivery>, bool> until,
-        Func<ClaimDelivery, bool> ack, Func<ClaimDelivery, Task<bool>>? onDelivery = null, TimeSpan? atLeast = null)
+        Func<ClaimDelivery, bool> ack, Func<ClaimDelivery, Task<bool>>? onDelivery = null, TimeSpan? atLeast = null,
+        CancellationToken stopWhen = default)
     {
         var clock = Stopwatch.StartNew();
         var received = new Received();
-        while (!until(received.All) || clock.Elapsed < (atLeast ?? TimeSpan.Zero))
+        while ((!until(received.All) || clock.Elapsed < (atLeast ?? TimeSpan.Zero)) && !stopWhen.IsCancellationRequested)
         {
             if (clock.Elapsed > Within)
                 throw new TimeoutException($"Not received within {Within.TotalSeconds:0} s; got {received.All.Count} deliveries: " +

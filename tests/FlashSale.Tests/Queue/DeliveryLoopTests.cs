@@ -29,7 +29,7 @@ public abstract class DeliveryLoopTests(string configuration) : IAsyncLifetime
     public async Task Rounds_overlap_up_to_the_limit_and_every_claim_is_handled_once(int roundsInFlight)
     {
         var saleId = await SaleWithClaimsAsync(80);
-        var transport = new RedisStreamTransport(_redis.Multiplexer, _redis.ActiveSales, TestRedis.NoReplicaWait, Options.Create(new QueueOptions
+        var transport = new RedisStreamTransport(_redis.Multiplexer, _redis.ActiveSales, TestRedis.NoReplicaWait, new RedisScripts(), Options.Create(new QueueOptions
         {
             ConsumerGroup = Group, IdlePoll = TimeSpan.FromMilliseconds(10), ReclaimAfter = TimeSpan.FromMinutes(1),
         }), TimeProvider.System, NullLogger<RedisStreamTransport>.Instance);

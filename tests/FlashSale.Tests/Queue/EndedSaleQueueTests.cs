@@ -32,7 +32,7 @@ public abstract class EndedSaleQueueTests(string configuration) : IAsyncLifetime
         var endedJustNow = await SaleAsync("open", endsAtMs: now - 1_000, entries: 0);
         var live = await SaleAsync("open", endsAtMs: now + 3_600_000, entries: 0);
         var endedWithClaimsLeft = await SaleAsync("open", endsAtMs: now - 120_000, entries: 3);
-        var transport = new RedisStreamTransport(_redis.Multiplexer, _redis.ActiveSales, TestRedis.NoReplicaWait, Options.Create(new QueueOptions
+        var transport = new RedisStreamTransport(_redis.Multiplexer, _redis.ActiveSales, TestRedis.NoReplicaWait, new RedisScripts(), Options.Create(new QueueOptions
         {
             ConsumerGroup = Group, IdlePoll = TimeSpan.FromMilliseconds(10), ReclaimAfter = TimeSpan.FromMilliseconds(200),
         }), TimeProvider.System, NullLogger<RedisStreamTransport>.Instance);

@@ -34,7 +34,61 @@ public abstract class RedisStreamTransportContractTests<TConnection>(TConnection
         redis.Db.StreamAddAsync(new SaleKeys(saleId).Queue, [new("garbage", "not a claim")]);
 
     protected override IClaimTransport CreateTransport() =>
-        new RedisStreamTransport(redis.Queue.Multiplexer, redis.Queue.ActiveSales, TestRedis.NoReplicaWait, Options.Create(QueueOptions(Group)), TimeProvider.System, NullLogger<RedisStreamTransport>.Instance);
+        new RedisStreamTransport(redis.Queue.Multiplexer, redis.Queue.ActiveSales, TestRedis.NoReplicaWait, new RedisScripts(), Options.Create(QueueOptions(Group)), TimeProvider.System, NullLogger<RedisStreamTransport>.Instance);
+
+    /// <summary>
+    /// The lease: a consumer still working on its deliveries renews them, and another consumer polling all the
+    /// while (taking over what is idle past ReclaimAfter) gets none of them, however long the work takes.
+    /// (On Kafka a live consumer keeps its partitions, so there is nothing to renew.)
+    /// </summary>
+    [Fact]
+    public async Task A_delivery_whose_lease_is_renewed_is_never_handed_to_another_consumer()
+    {
+        var saleId = await NewSaleAsync();
+        var holder = StartConsumer();
+        var other = StartConsumer();
+        var claims = Claims(saleId, 5);
+        await PublishAsync(claims);
+        var held = await ReceiveUntilAsync(holder, all => Ids(all).Count == claims.Count, ack: _ => false);
+
+        // Four ReclaimAfters of work, renewed as the delivery loop renews them; the other consumer polls throughout.
+        using var working = new CancellationTokenSource(ReclaimAfter * 4);
+        var renewals = 0;
+        var renewing = Task.Run(async () =>
+        {
+            while (!working.IsCancellationRequested)
+            {
+                Assert.Equal(claims.Count, await holder.RenewAsync(held.All, CancellationToken.None));
+                renewals++;
+                await Task.Delay(holder.LeaseRenewal!.Value);
+            }
+        });
+        var taken = await ReceiveUntilAsync(other, _ => false, ack: _ => true, atLeast: ReclaimAfter * 4, stopWhen: working.Token);
+        await renewing;
+        Assert.Empty(taken.All);
+        Assert.True(renewals >= 4, $"renewed {renewals} times");
+
+        // Done: acknowledged, and a renewal after the acknowledgement renews nothing.
+        await holder.AcknowledgeAsync(held.All, CancellationToken.None);
+        Assert.Equal(0, await holder.RenewAsync(held.All, CancellationToken.None));
+    }
+
+    /// <summary>A lease the holder stopped renewing lapses: the entries go to a consumer that is still there, and the old holder can no longer renew them.</summary>
+    [Fact]
+    public async Task A_lapsed_lease_goes_to_another_consumer_and_the_old_holder_cannot_renew_it()
+    {
+        var saleId = await NewSaleAsync();
+        var holder = StartConsumer();
+        var claims = Claims(saleId, 3);
+        await PublishAsync(claims);
+        var held = await ReceiveUntilAsync(holder, all => Ids(all).Count == claims.Count, ack: _ => false);
+
+        var other = StartConsumer();
+        var taken = await ReceiveUntilAsync(other, all => Ids(all).Count == claims.Count, ack: _ => false);
+        Assert.All(taken.All, d => Assert.Equal(2, d.DeliveryCount));
+        Assert.Equal(0, await holder.RenewAsync(held.All, CancellationToken.None));
+        Assert.Equal(claims.Count, await other.RenewAsync(taken.All, CancellationToken.None));
+    }
 
     protected override async Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(string saleId, int expected)
     {

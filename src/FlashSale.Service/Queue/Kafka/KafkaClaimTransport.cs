@@ -180,6 +180,26 @@ public sealed partial class KafkaClaimTransport : IClaimTransport, IDisposable
             delivery.SaleId, _kafka.DeadLetterTopic, reason);
     }
 
+    // Between processes a partition is the lease: it stays with its consumer while librdkafka heartbeats, whatever
+    // one claim takes (the consume loop runs on its own thread). Within the process, a message handed out is handed
+    // out again after ReclaimAfter unless renewed, as on Redis.
+    public TimeSpan? LeaseRenewal => _queue.ReclaimAfter / 3;
+
+    public Task<int> RenewAsync(IReadOnlyList<ClaimDelivery> deliveries, CancellationToken ct)
+    {
+        var now = _clock.GetTimestamp();
+        var renewed = 0;
+        lock (_gate)
+        {
+            foreach (var entry in deliveries.Select(d => d.Token).OfType<KafkaEntry>().Where(e => !e.Acked && IsAssigned(e)))
+            {
+                entry.HandedOutAt = now;
+                renewed++;
+            }
+        }
+        return Task.FromResult(renewed);
+    }
+
     public async Task<bool> IsHealthyAsync(CancellationToken ct)
     {
         if (_fatal is not null) return false;
