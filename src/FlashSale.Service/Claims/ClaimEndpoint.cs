@@ -139,6 +139,10 @@ public sealed class ClaimEndpoint(
             case "sale_not_started": return SaleNotStarted();
             case "invalid_quantity": return Problems.Invalid("quantity", "quantity must be at least 1 and at most the sale's perUserLimit.");
             case "unverified": return Problems.DependencyUnavailable("The sale's inventory pool is being checked after a Redis failover or restart.");
+            case "unknown":
+                return Problems.DependencyUnavailable(
+                    "Redis did not answer in time, so this claim may have been admitted. Retry with the same userId: a claim that was admitted " +
+                    "is returned (200), and none is admitted twice.");
             default: return await NotPreloadedAsync(saleId, ct);
         }
     }

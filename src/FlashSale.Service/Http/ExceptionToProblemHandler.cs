@@ -6,7 +6,9 @@ namespace FlashSale.Service.Http;
 
 /// <summary>
 /// Turns what escapes a handler into a problem response: an unreachable Redis or PostgreSQL is a 503 the
-/// client may retry (a refused request changed nothing), anything else a 500 with no internals in it.
+/// client may retry, anything else a 500 with no internals in it. Every endpoint is safe to retry after a 503:
+/// writes are idempotent (a sale's creation by its Idempotency-Key, a claim by its userId), so a write that did
+/// happen before the dependency stopped answering is returned by the retry, not done again.
 /// </summary>
 internal sealed class ExceptionToProblemHandler(IProblemDetailsService problems, ILogger<ExceptionToProblemHandler> logger) : IExceptionHandler
 {

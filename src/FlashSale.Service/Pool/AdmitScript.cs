@@ -8,7 +8,9 @@ namespace FlashSale.Service.Pool;
 /// <summary>
 /// The one Redis round trip that decides a claim. Never wrapped in a retry policy: a retried
 /// decrement whose first attempt did run would take stock twice (the user's dedupe token makes a
-/// client's own retry safe instead).
+/// client's own retry safe instead). A timeout or a broken connection after the script was sent is not
+/// "nothing happened": Redis may have run it, so its outcome is "unknown", and the buyer is told to retry,
+/// which returns the claim if there is one.
 /// </summary>
 public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scripts, IPoolVerifier verifier)
 {
@@ -32,6 +34,10 @@ public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scrip
             verifier.Request(keys[0]);
             return new AdmitResult("unverified", "", -1);
         }
+        catch (Exception e) when (MayHaveRun(e))
+        {
+            return new AdmitResult("unknown", "", -1);
+        }
         var parts = (RedisResult[])result!;
         var outcome = (string)parts[0]!;
         if (known is null && outcome != "not_preloaded") _keys.TryAdd(saleId, keys);
@@ -41,6 +47,14 @@ public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scrip
         return new AdmitResult(outcome, id, (long)parts[2]);
     }
 
+    // Only a command still waiting to be written certainly did not run; one sent (or of unknown state) may have.
+    private static bool MayHaveRun(Exception e) => e switch
+    {
+        RedisTimeoutException t => t.Commandstatus is not (CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog),
+        RedisConnectionException c => c.CommandStatus is CommandStatus.Sent,
+        _ => false,
+    };
+
     private static RedisKey[] KeysOf(string saleId)
     {
         var keys = new SaleKeys(saleId);
@@ -49,7 +63,8 @@ public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scrip
 }
 
 /// <param name="Outcome">admitted, replay, not_preloaded, sale_paused, sale_ended, sale_not_started, invalid_quantity, sold_out,
-/// or unverified (the sale's primary is being checked against PostgreSQL after a failover or restart)</param>
+/// unverified (the sale's primary is being checked against PostgreSQL after a failover or restart), or unknown (Redis did
+/// not answer after the script was sent: it may have admitted the claim)</param>
 /// <param name="ClaimId">The new claim, or the user's existing one on a replay; empty otherwise.</param>
 /// <param name="Remaining">Units left after the decision (-1 when the sale has no pool).</param>
 public readonly record struct AdmitResult(string Outcome, string ClaimId, long Remaining);

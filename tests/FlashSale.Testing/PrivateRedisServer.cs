@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace FlashSale.Tests.Infrastructure;
+namespace FlashSale.Testing;
 
 /// <summary>
 /// A redis-server of one test's own, in a temp directory on a free loopback port, with every write fsynced
@@ -36,7 +36,7 @@ public sealed class PrivateRedisServer : IDisposable
         }
         catch (Win32Exception e)
         {
-            throw new InvalidOperationException("The restart test needs the redis-server binary on PATH (apt-get install redis-server).", e);
+            throw new InvalidOperationException("This test needs the redis-server binary on PATH (apt-get install redis-server).", e);
         }
     }
 
