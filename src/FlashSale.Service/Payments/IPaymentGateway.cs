@@ -31,6 +31,12 @@ public enum ChargeOutcome
     Transient,
     /// <summary>Not sent: the circuit breaker is open. Try again later with the same key.</summary>
     CircuitOpen,
+    /// <summary>
+    /// Refused for a reason of the merchant's account or request, not the buyer's card (an unactivated payment
+    /// method, an unsupported currency, an invalid amount): nothing was charged, and the claim is no decline.
+    /// The sale's charging is held until the merchant fixes it (<see cref="SaleChargeHolds"/>).
+    /// </summary>
+    Refused,
 }
 
 public sealed record ChargeResult(ChargeOutcome Outcome, string? PaymentId = null, string? DeclineCode = null, string? Error = null)
@@ -39,6 +45,7 @@ public sealed record ChargeResult(ChargeOutcome Outcome, string? PaymentId = nul
     public static ChargeResult Declined(string code) => new(ChargeOutcome.Declined, DeclineCode: code);
     public static ChargeResult Transient(string error) => new(ChargeOutcome.Transient, Error: error);
     public static ChargeResult CircuitOpen() => new(ChargeOutcome.CircuitOpen, Error: "payment circuit breaker is open");
+    public static ChargeResult Refused(string code) => new(ChargeOutcome.Refused, Error: code);
 
     /// <summary>The metric label of the outcome.</summary>
     public string Label => Outcome switch
@@ -46,6 +53,7 @@ public sealed record ChargeResult(ChargeOutcome Outcome, string? PaymentId = nul
         ChargeOutcome.Succeeded => "succeeded",
         ChargeOutcome.Declined => "declined",
         ChargeOutcome.Transient => "transient",
+        ChargeOutcome.Refused => "refused",
         _ => "circuit_open",
     };
 }

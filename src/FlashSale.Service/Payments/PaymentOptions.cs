@@ -23,6 +23,12 @@ public sealed class PaymentOptions
     public PaymentResilienceOptions Resilience { get; set; } = new();
 
     public PendingPaymentOptions Pending { get; set; } = new();
+
+    /// <summary>
+    /// While a sale's charging is held after a configuration error (a refusal that is not the card's), one trial
+    /// charge is let through this often; the first that the gateway does not refuse lifts the hold.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")] public TimeSpan HeldSaleTrialInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class SimulatedGatewayOptions

@@ -21,6 +21,7 @@ internal static class PaymentRegistration
         });
         services.AddSingleton<StripeGateway>();
         services.AddSingleton<PaymentResilience>();
+        services.AddSingleton<SaleChargeHolds>();
         services.AddSingleton<IPaymentGateway>(sp =>
         {
             IPaymentGateway provider = sp.GetRequiredService<IOptions<PaymentOptions>>().Value.Provider switch

@@ -1,3 +1,4 @@
+using FlashSale.Service.Ops;
 using System.Net;
 using System.Text.RegularExpressions;
 using Stripe;
@@ -5,9 +6,10 @@ using Stripe;
 namespace FlashSale.Service.Payments;
 
 /// <summary>
-/// Stripe's answers as charge outcomes. A card decline is final; anything that leaves the charge's fate
+/// Stripe's answers as charge outcomes. Only a card error is a decline; anything that leaves the charge's fate
 /// open (timeouts, network errors, 409 idempotency conflicts, 429, 5xx) is transient and retried with the
-/// same key; other request errors are final and logged with ids and keys masked.
+/// same key; any other request error is the merchant's to fix (refused: the claim keeps its unit and the sale's
+/// charging is held), logged as Critical with its Stripe error code, ids and keys masked.
 /// </summary>
 internal static partial class StripeErrors
 {
@@ -47,9 +49,20 @@ internal static partial class StripeErrors
             return ChargeResult.Transient($"Stripe answered {status}");
         }
         var code = error?.Code ?? error?.Type ?? $"stripe_{status}";
-        logger.LogWarning("Stripe refused the charge of claim {ClaimId} ({Status} {Type} {Code}): {Message}",
+        if (error?.Param == "payment_method")
+        {
+            // The buyer's own payment method is unusable (unknown, detached): their claim fails, like a decline;
+            // holding the sale for it would let one buyer stop everyone's charges.
+            logger.LogWarning("Stripe refused the payment method of claim {ClaimId} ({Status} {Code}): {Message}",
+                claimId, status, code, Redact(error.Message));
+            return ChargeResult.Declined(code);
+        }
+        // Not the card: reselling the unit would fail the next buyer the same way. Held until the merchant fixes it.
+        FlashSaleMetrics.PaymentConfigurationErrors.WithLabels(code).Inc();
+        logger.LogCritical("Stripe refused the charge of claim {ClaimId} for a reason of the account or request, not the card ({Status} {Type} {Code}): " +
+                           "{Message}. The sale's charging is held until a trial charge goes through.",
             claimId, status, error?.Type, code, Redact(error?.Message ?? stripe.Message));
-        return ChargeResult.Declined(code);
+        return ChargeResult.Refused(code);
     }
 
     private static string DeclineCodeOf(StripeError error) => error.DeclineCode ?? error.Code ?? "card_declined";

@@ -23,11 +23,11 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, SalePool pool, ILo
 {
     /// <summary>
     /// Succeeded → paid, declined → payment_failed with the units back, unknown → payment_pending (the claim keeps
-    /// its stock and waits for the pending settler). Circuit-open answers must not be passed: nothing happened.
+    /// its stock and waits for the pending settler). Circuit-open and refused answers must not be passed: nothing happened.
     /// </summary>
     public async Task RecordAsync(IReadOnlyList<ChargeAnswer> answers, string by, CancellationToken ct)
     {
-        if (answers.Any(a => a.Result.Outcome == ChargeOutcome.CircuitOpen))
+        if (answers.Any(a => a.Result.Outcome is ChargeOutcome.CircuitOpen or ChargeOutcome.Refused))
             throw new ArgumentException("A charge that was never sent has nothing to record.", nameof(answers));
         var paid = answers.Where(a => a.Result.Outcome == ChargeOutcome.Succeeded).ToList();
         var failed = answers.Where(a => a.Result.Outcome == ChargeOutcome.Declined).ToList();

@@ -12,17 +12,19 @@ namespace FlashSale.Service.Worker;
 /// transaction (paid, payment_failed with the units back, or payment_pending when retries ran out with the
 /// outcome unknown). A claim is paid as soon as its own charge answers, not when the batch's slowest does.
 /// The number of charges in flight is capped per process, across batches, because the gateway's rate limit is
-/// per account, not per batch.
+/// per account, not per batch. A sale whose charging is held (<see cref="SaleChargeHolds"/>) is not charged, but
+/// for its trials.
 /// </summary>
 public sealed class PaymentSettler(
-    IPaymentGateway gateway, ClaimPaymentRecorder recorder, IOptions<PaymentOptions> options, ILogger<PaymentSettler> logger) : IDisposable
+    IPaymentGateway gateway, ClaimPaymentRecorder recorder, SaleChargeHolds holds, IOptions<PaymentOptions> options,
+    ILogger<PaymentSettler> logger) : IDisposable
 {
     private readonly SemaphoreSlim _inFlight = new(options.Value.MaxConcurrentCharges);
 
     /// <returns>
     /// The claims the worker is done with (terminal, or pending and owned by the pending settler). The others
     /// were not charged because the circuit breaker is open, or their charge failed unexpectedly: they stay
-    /// confirmed and their deliveries come back later. If recording fails, the charges still running are
+    /// confirmed and their deliveries come back later; so do those of a sale whose charging is held. If recording fails, the charges still running are
     /// awaited and the error is thrown: what was recorded before stays, the rest is charged again on redelivery
     /// with the same keys, which gets the same answers.
     /// </returns>
@@ -64,8 +66,15 @@ public sealed class PaymentSettler(
                 await _inFlight.WaitAsync(ct);
                 try
                 {
+                    if (!holds.MayCharge(sale.SaleId))
+                    {
+                        Interlocked.Increment(ref waiting);
+                        return;
+                    }
                     var result = await gateway.ChargeAsync(charge, ct);
-                    if (result.Outcome == ChargeOutcome.CircuitOpen) Interlocked.Increment(ref waiting);
+                    holds.Observe(sale.SaleId, result);
+                    // Nothing was charged either way: the claim stays confirmed, its unit held, and comes back.
+                    if (result.Outcome is ChargeOutcome.CircuitOpen or ChargeOutcome.Refused) Interlocked.Increment(ref waiting);
                     else answers.TryWrite(new ChargeAnswer(charge, result));
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -82,7 +91,7 @@ public sealed class PaymentSettler(
         {
             answers.Complete();
         }
-        if (waiting > 0) logger.LogDebug("{Count} claims of sale {SaleId} wait for the payment circuit breaker to close", waiting, sale.SaleId);
+        if (waiting > 0) logger.LogDebug("{Count} claims of sale {SaleId} wait for the circuit breaker to close or the sale's hold to lift", waiting, sale.SaleId);
     }
 
     public void Dispose() => _inFlight.Dispose();

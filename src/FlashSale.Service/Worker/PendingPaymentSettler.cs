@@ -14,7 +14,7 @@ namespace FlashSale.Service.Worker;
 /// gateway), so no other worker's settler asks about them at the same time, however slow the gateway is.
 /// </summary>
 public sealed class PendingPaymentSettler(
-    NpgsqlDataSource db, IPaymentGateway gateway, ClaimPaymentRecorder recorder, IOptions<PaymentOptions> options,
+    NpgsqlDataSource db, IPaymentGateway gateway, ClaimPaymentRecorder recorder, SaleChargeHolds holds, IOptions<PaymentOptions> options,
     TimeProvider clock, ILogger<PendingPaymentSettler> logger) : BackgroundService
 {
     private PendingPaymentOptions Options => options.Value.Pending;
@@ -56,7 +56,13 @@ public sealed class PendingPaymentSettler(
                 async (claim, token) =>
                 {
                     var charge = ChargeRequest.For(claim.ClaimId, claim.SaleId, claim.Quantity, claim.PaymentMethodId, claim.PriceCents, claim.Currency);
+                    if (!holds.MayCharge(claim.SaleId))
+                    {
+                        asking.TryRemove(claim.ClaimId, out _);
+                        return;
+                    }
                     var result = await gateway.ResolveAsync(charge, token);
+                    holds.Observe(claim.SaleId, result);
                     if (result.Outcome is ChargeOutcome.Succeeded or ChargeOutcome.Declined) answers.Add(new ChargeAnswer(charge, result));
                     else
                     {

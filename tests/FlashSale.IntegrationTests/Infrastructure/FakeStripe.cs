@@ -57,6 +57,12 @@ public sealed class FakeStripe : IDisposable
     /// </summary>
     public TimeSpan Latency { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Set: creates are refused with this <c>invalid_request_error</c> code (400), as for a payment method the account
+    /// has not activated; nothing is charged or remembered for the key, as for a request Stripe refuses before running it.
+    /// </summary>
+    public string? RefuseWith { get; set; }
+
     /// <summary>Creates answered 409 because another request with their key was still in flight.</summary>
     public int Conflicts => Volatile.Read(ref _conflicts);
 
@@ -93,6 +99,8 @@ public sealed class FakeStripe : IDisposable
         lock (_gate)
         {
             if (Outage || TakeOne(ref _outageAnswers)) return Json(503, Error("api_error", null, null, "Stripe is down (fake outage)."));
+            if (RefuseWith is { } refusal)
+                return Json(400, Error("invalid_request_error", refusal, null, "This request cannot be made with this account's settings (fake)."));
             if (_inFlight.ContainsKey(key))
             {
                 Interlocked.Increment(ref _conflicts);

@@ -31,7 +31,7 @@ public sealed class ChargesRecordedAsTheyAnswerTests
         var rows = await app.Get<ClaimConfirmer>().ConfirmAsync(sale.SaleId, messages, CancellationToken.None);
         var slow = messages[7].ClaimId;
         var gateway = new HeldGateway(slow);
-        using var settler = new PaymentSettler(gateway, app.Get<ClaimPaymentRecorder>(),
+        using var settler = new PaymentSettler(gateway, app.Get<ClaimPaymentRecorder>(), app.Get<SaleChargeHolds>(),
             Options.Create(new PaymentOptions()), NullLogger<PaymentSettler>.Instance);
 
         var settling = settler.SettleAsync(rows.Values.ToList(), sale, CancellationToken.None);

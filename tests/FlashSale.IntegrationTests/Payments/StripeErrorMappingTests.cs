@@ -12,21 +12,32 @@ public sealed class StripeErrorMappingTests
     private const string ClaimId = "clm_0123456789abcdef0123456789abcdef";
 
     [Theory]
-    [InlineData(402, "card_error", "card_declined", "insufficient_funds", ChargeOutcome.Declined, "insufficient_funds")]
-    [InlineData(402, "card_error", "expired_card", null, ChargeOutcome.Declined, "expired_card")]
-    [InlineData(400, "invalid_request_error", "resource_missing", null, ChargeOutcome.Declined, "resource_missing")]
-    [InlineData(409, "idempotency_error", null, null, ChargeOutcome.Transient, null)]
-    [InlineData(400, "idempotency_error", null, null, ChargeOutcome.Transient, null)]
-    [InlineData(429, "invalid_request_error", "rate_limit", null, ChargeOutcome.Transient, null)]
-    [InlineData(500, "api_error", null, null, ChargeOutcome.Transient, null)]
-    [InlineData(503, null, null, null, ChargeOutcome.Transient, null)]
-    [InlineData(401, "invalid_request_error", null, null, ChargeOutcome.Transient, null)]
-    public void Stripe_errors_map_to_outcomes(int status, string? type, string? code, string? declineCode, ChargeOutcome outcome, string? reason)
+    [InlineData(402, "card_error", "card_declined", "insufficient_funds", null, ChargeOutcome.Declined, "insufficient_funds")]
+    [InlineData(402, "card_error", "expired_card", null, null, ChargeOutcome.Declined, "expired_card")]
+    // The buyer's payment method itself is unusable: their claim fails, the sale goes on.
+    [InlineData(400, "invalid_request_error", "resource_missing", null, "payment_method", ChargeOutcome.Declined, "resource_missing")]
+    // The merchant's account or request: nothing is declined, the sale's charging is held until it is fixed.
+    [InlineData(400, "invalid_request_error", "payment_method_unactivated", null, null, ChargeOutcome.Refused, null)]
+    [InlineData(400, "invalid_request_error", "amount_too_small", null, "amount", ChargeOutcome.Refused, null)]
+    [InlineData(400, "invalid_request_error", "parameter_invalid_string", null, "currency", ChargeOutcome.Refused, null)]
+    [InlineData(404, "invalid_request_error", "resource_missing", null, null, ChargeOutcome.Refused, null)]
+    [InlineData(409, "idempotency_error", null, null, null, ChargeOutcome.Transient, null)]
+    [InlineData(409, "invalid_request_error", "idempotency_key_in_use", null, null, ChargeOutcome.Transient, null)]
+    [InlineData(400, "idempotency_error", null, null, null, ChargeOutcome.Transient, null)]
+    [InlineData(429, "invalid_request_error", "rate_limit", null, null, ChargeOutcome.Transient, null)]
+    [InlineData(500, "api_error", null, null, null, ChargeOutcome.Transient, null)]
+    [InlineData(503, null, null, null, null, ChargeOutcome.Transient, null)]
+    [InlineData(401, "invalid_request_error", null, null, null, ChargeOutcome.Transient, null)]
+    public void Stripe_errors_map_to_outcomes(int status, string? type, string? code, string? declineCode, string? param, ChargeOutcome outcome, string? reason)
     {
-        var error = type is null ? null : new StripeError { Type = type, Code = code, DeclineCode = declineCode, Message = "No such PaymentMethod: 'pm_secret_4242'" };
+        var error = type is null ? null : new StripeError
+        {
+            Type = type, Code = code, DeclineCode = declineCode, Param = param, Message = "No such PaymentMethod: 'pm_secret_4242'",
+        };
         var result = StripeErrors.Map(new StripeException((HttpStatusCode)status, error, "failed"), ClaimId, new ListLogger());
         Assert.Equal(outcome, result.Outcome);
         Assert.Equal(reason, result.DeclineCode);
+        if (outcome == ChargeOutcome.Refused) Assert.Equal(code, result.Error);
     }
 
     [Fact]
@@ -46,7 +57,7 @@ public sealed class StripeErrorMappingTests
         var log = new ListLogger();
         var error = new StripeError
         {
-            Type = "invalid_request_error", Code = "resource_missing",
+            Type = "invalid_request_error", Code = "resource_missing", Param = "payment_method",
             Message = "No such PaymentMethod: 'pm_1QabcSECRET'; key sk_test_51Hsecret used",
         };
         StripeErrors.Map(new StripeException(HttpStatusCode.BadRequest, error, error.Message), ClaimId, log);
