@@ -271,4 +271,33 @@ SQL
   app_login_ok || die "role flashsale still cannot log in to flashsale/flashsale_test over TCP"
 fi
 
+# ----------------------------------------------------------------------------
+# promtool: checks docs/ops/alerts.yml (AlertRulesTests)
+# ----------------------------------------------------------------------------
+# Only the binary is wanted. Debian ships it in the prometheus package, whose postinst would start a Prometheus
+# server (port 9090, none of ours) and enable it at boot: a policy-rc.d answering 101 ("not allowed") keeps it
+# from starting, and the unit is disabled after.
+if [[ -z "$ONLY" ]] && ! command -v promtool >/dev/null; then
+  POLICY_RC=/usr/sbin/policy-rc.d
+  PLACED_POLICY_RC=0
+  if [[ $IS_ROOT == 1 && ! -e $POLICY_RC ]]; then
+    trap 'rm -f "$POLICY_RC"' EXIT   # also when the install fails
+    printf '#!/bin/sh\nexit 101\n' > "$POLICY_RC"
+    chmod 755 "$POLICY_RC"
+    PLACED_POLICY_RC=1
+  fi
+  # --no-install-recommends: not prometheus-node-exporter either.
+  apt_install --no-install-recommends prometheus
+  if [[ $PLACED_POLICY_RC == 1 ]]; then rm -f "$POLICY_RC"; trap - EXIT; fi
+  if [[ -d /run/systemd/system ]]; then
+    systemctl disable --now prometheus >/dev/null 2>&1 || true
+  else
+    # No systemd running: remove the boot links, and stop a server that a policy-rc.d of this machine let start.
+    if command -v systemctl >/dev/null; then systemctl disable prometheus >/dev/null 2>&1 || true; fi
+    if [[ -x /etc/init.d/prometheus ]]; then /etc/init.d/prometheus stop >/dev/null 2>&1 || true; fi
+  fi
+  command -v promtool >/dev/null || die "the prometheus package is installed but promtool is not on PATH"
+  log "promtool installed ($(promtool --version 2>&1 | head -n 1))"
+fi
+
 echo "Redis: 127.0.0.1:$REDIS_PORT  PostgreSQL: Host=127.0.0.1;Port=$PG_PORT;Username=flashsale;Password=flashsale;Database=flashsale"
