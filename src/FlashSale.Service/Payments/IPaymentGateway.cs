@@ -7,10 +7,13 @@ public interface IPaymentGateway
 
     /// <summary>
     /// Finds out what became of a charge whose outcome is unknown: the gateway's own record if it has one,
-    /// else the same charge again with the same idempotency key (which cannot charge twice).
-    /// <see cref="ChargeOutcome.Transient"/> means it is still unknown.
+    /// else, when <paramref name="mayReplay"/>, the same charge again with the same idempotency key (which cannot
+    /// charge twice while the gateway still remembers the key). <see cref="ChargeOutcome.Transient"/> means it is
+    /// still unknown.
     /// </summary>
-    Task<ChargeResult> ResolveAsync(ChargeRequest request, CancellationToken ct);
+    /// <param name="mayReplay">False once the key may be forgotten (Stripe keeps keys about 24 hours): then a replayed
+    /// create would be a new charge, so only the gateway's record is read.</param>
+    Task<ChargeResult> ResolveAsync(ChargeRequest request, bool mayReplay, CancellationToken ct);
 }
 
 public sealed record ChargeRequest(

@@ -84,4 +84,12 @@ public sealed class PendingPaymentOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")] public TimeSpan RecheckAfter { get; set; } = TimeSpan.FromSeconds(30);
 
     [Range(1, 1000)] public int BatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// How long after a claim's first charge attempt its create may still be replayed with the same key to learn
+    /// its outcome. Stripe keeps idempotency keys for at least 24 hours; past this, a replay could charge again,
+    /// so the settler only looks the charge up, and a claim it cannot find stays payment_pending for a person
+    /// (alert on flashsale_payment_pending_oldest_seconds).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan ReplayCreateWithin { get; set; } = TimeSpan.FromHours(23);
 }

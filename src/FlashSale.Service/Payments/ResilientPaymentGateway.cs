@@ -10,8 +10,10 @@ public sealed class ResilientPaymentGateway(IPaymentGateway provider, PaymentRes
     public Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken ct) =>
         RunAsync(static (g, r, t) => g.ChargeAsync(r, t), request, ct);
 
-    public Task<ChargeResult> ResolveAsync(ChargeRequest request, CancellationToken ct) =>
-        RunAsync(static (g, r, t) => g.ResolveAsync(r, t), request, ct);
+    public Task<ChargeResult> ResolveAsync(ChargeRequest request, bool mayReplay, CancellationToken ct) =>
+        mayReplay
+            ? RunAsync(static (g, r, t) => g.ResolveAsync(r, true, t), request, ct)
+            : RunAsync(static (g, r, t) => g.ResolveAsync(r, false, t), request, ct);
 
     private async Task<ChargeResult> RunAsync(
         Func<IPaymentGateway, ChargeRequest, CancellationToken, Task<ChargeResult>> call, ChargeRequest request, CancellationToken ct)

@@ -28,8 +28,8 @@ public sealed class SimulatedGateway(NpgsqlDataSource db, SimulatedLedger ledger
         return stored.Outcome == "succeeded" ? ChargeResult.Succeeded(stored.PaymentId) : ChargeResult.Declined(stored.DeclineCode ?? "card_declined");
     }
 
-    /// <summary>The ledger's record of the key if there is one; else the charge again with the same key.</summary>
-    public async Task<ChargeResult> ResolveAsync(ChargeRequest request, CancellationToken ct)
+    /// <summary>The ledger's record of the key if there is one; else, when it may, the charge again with the same key.</summary>
+    public async Task<ChargeResult> ResolveAsync(ChargeRequest request, bool mayReplay, CancellationToken ct)
     {
         await using (var conn = await db.OpenConnectionAsync(ct))
         {
@@ -39,7 +39,7 @@ public sealed class SimulatedGateway(NpgsqlDataSource db, SimulatedLedger ledger
             if (stored.Outcome is not null)
                 return stored.Outcome == "succeeded" ? ChargeResult.Succeeded(stored.PaymentId!) : ChargeResult.Declined(stored.DeclineCode ?? "card_declined");
         }
-        return await ChargeAsync(request, ct);
+        return mayReplay ? await ChargeAsync(request, ct) : ChargeResult.Transient("no charge recorded, and the key is too old to replay");
     }
 
     // Stripe's test payment methods (https://docs.stripe.com/testing#cards).

@@ -39,8 +39,10 @@ public sealed class StripeGateway(IStripeClient client, ILogger<StripeGateway> l
     /// <summary>
     /// Searches PaymentIntents by the claim id in their metadata; if Stripe knows none, replays the create with
     /// the same key: Stripe answers a key it has seen with the first answer, and one it has not by charging now.
+    /// Past the key's lifetime (<paramref name="mayReplay"/> false) only the search is asked: its index lags, so
+    /// "none found" is still unknown, never a reason to charge.
     /// </summary>
-    public async Task<ChargeResult> ResolveAsync(ChargeRequest request, CancellationToken ct)
+    public async Task<ChargeResult> ResolveAsync(ChargeRequest request, bool mayReplay, CancellationToken ct)
     {
         try
         {
@@ -58,6 +60,6 @@ public sealed class StripeGateway(IStripeClient client, ILogger<StripeGateway> l
         {
             return StripeErrors.Map(e, request.ClaimId, logger);
         }
-        return await ChargeAsync(request, ct);
+        return mayReplay ? await ChargeAsync(request, ct) : ChargeResult.Transient("no PaymentIntent found, and the key is too old to replay the create");
     }
 }

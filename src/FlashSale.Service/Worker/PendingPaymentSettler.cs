@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Dapper;
+using FlashSale.Service.Ops;
 using FlashSale.Service.Payments;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -27,6 +28,7 @@ public sealed class PendingPaymentSettler(
             try
             {
                 taken = await SettleBatchAsync(stoppingToken);
+                await MeasureOldestAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -61,7 +63,8 @@ public sealed class PendingPaymentSettler(
                         asking.TryRemove(claim.ClaimId, out _);
                         return;
                     }
-                    var result = await gateway.ResolveAsync(charge, token);
+                    var mayReplay = claim.FirstAttemptAt is { } first && clock.GetUtcNow() - first < Options.ReplayCreateWithin;
+                    var result = await gateway.ResolveAsync(charge, mayReplay, token);
                     holds.Observe(claim.SaleId, result);
                     if (result.Outcome is ChargeOutcome.Succeeded or ChargeOutcome.Declined) answers.Add(new ChargeAnswer(charge, result));
                     else
@@ -78,6 +81,20 @@ public sealed class PendingPaymentSettler(
             await renewing;
         }
         return pending.Count;
+    }
+
+    /// <summary>Sets the age of the oldest claim still payment_pending (since its first charge attempt), 0 when there is none.</summary>
+    /// <returns>That age.</returns>
+    public async Task<TimeSpan> MeasureOldestAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var oldest = await conn.ExecuteScalarAsync<double?>(new CommandDefinition("""
+            SELECT extract(epoch FROM now() - min(coalesce(payment_attempted_at, admitted_at)))::float8
+            FROM claims WHERE status = 'payment_pending'
+            """, cancellationToken: ct));
+        var seconds = Math.Max(0, oldest ?? 0);
+        FlashSaleMetrics.OldestPaymentPending.Set(seconds);
+        return TimeSpan.FromSeconds(seconds);
     }
 
     // Three renewals per RecheckAfter: the lease lapses only when this process stops renewing (it died).
@@ -123,9 +140,11 @@ public sealed class PendingPaymentSettler(
                 ORDER BY payment_checked_at NULLS FIRST
                 LIMIT @BatchSize
                 FOR UPDATE SKIP LOCKED)
-            RETURNING c.claim_id, c.sale_id, c.quantity, c.payment_method_id, s.price_cents, s.currency
+            RETURNING c.claim_id, c.sale_id, c.quantity, c.payment_method_id, s.price_cents, s.currency,
+                      coalesce(c.payment_attempted_at, c.admitted_at) AS first_attempt_at
             """, new { recheckAfter = Options.RecheckAfter, Options.BatchSize }, cancellationToken: ct))).ToList();
     }
 
-    private sealed record PendingClaim(string ClaimId, string SaleId, int Quantity, string PaymentMethodId, long PriceCents, string Currency);
+    private sealed record PendingClaim(
+        string ClaimId, string SaleId, int Quantity, string PaymentMethodId, long PriceCents, string Currency, DateTime? FirstAttemptAt);
 }

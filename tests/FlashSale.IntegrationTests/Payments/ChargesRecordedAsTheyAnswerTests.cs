@@ -69,6 +69,6 @@ public sealed class ChargesRecordedAsTheyAnswerTests
             return ChargeResult.Succeeded("pi_" + request.ClaimId);
         }
 
-        public Task<ChargeResult> ResolveAsync(ChargeRequest request, CancellationToken ct) => ChargeAsync(request, ct);
+        public Task<ChargeResult> ResolveAsync(ChargeRequest request, bool mayReplay, CancellationToken ct) => ChargeAsync(request, ct);
     }
 }
