@@ -18,7 +18,7 @@ namespace FlashSale.Service.Reconciliation;
 /// Every change is a compare-and-set, so a worker still handling a claim loses or wins cleanly.
 /// </summary>
 public sealed class SaleReconciler(
-    NpgsqlDataSource db, IConnectionMultiplexer redis, SalePool pool, ActiveSales activeSales, PoolHealer healer, RepairLog repairs,
+    NpgsqlDataSource db, IConnectionMultiplexer redis, SalePool pool, StockReturns returns, ActiveSales activeSales, PoolHealer healer, RepairLog repairs,
     TimeProvider clock, IOptions<ReconcilerOptions> options, IOptions<QueueOptions> queue)
 {
     private ReconcilerOptions Options => options.Value;
@@ -37,6 +37,8 @@ public sealed class SaleReconciler(
         var drained = await redisDb.StreamLengthAsync(keys.Queue) == 0;
         if (drained && queue.Value.Transport == "redis") await RecoverUnrecordedAsync(sale, keys, admitted, redisDb, ct);
         await ExpireStaleAsync(sale, ct);
+        // Returns whose Redis step failed or was cut short (their process died, or Redis was away).
+        await returns.ApplyOutstandingAsync(sale.SaleId, ct);
         if (drained) await RepairDriftAsync(sale, keys, redisDb, ct);
     }
 
@@ -80,14 +82,19 @@ public sealed class SaleReconciler(
     private async Task ExpireUnrecordedAsync(SaleRow sale, PoolClaim claim, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var inserted = await conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO claims (claim_id, sale_id, user_id, quantity, payment_method_id, status, failure_reason, admitted_at)
-            VALUES (@ClaimId, @SaleId, @UserId, @Quantity, @PaymentMethodId, 'expired', 'reservation_expired', @AdmittedAt)
-            ON CONFLICT DO NOTHING
-            """, new { claim.ClaimId, sale.SaleId, claim.UserId, claim.Quantity, claim.PaymentMethodId, AdmittedAt = claim.AdmittedAt.UtcDateTime },
-            cancellationToken: ct));
-        if (inserted == 0) return; // the worker recorded it after all
-        await pool.ReleaseAsync(sale.SaleId, claim.ClaimId);
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            var inserted = await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO claims (claim_id, sale_id, user_id, quantity, payment_method_id, status, failure_reason, admitted_at)
+                VALUES (@ClaimId, @SaleId, @UserId, @Quantity, @PaymentMethodId, 'expired', 'reservation_expired', @AdmittedAt)
+                ON CONFLICT DO NOTHING
+                """, new { claim.ClaimId, sale.SaleId, claim.UserId, claim.Quantity, claim.PaymentMethodId, AdmittedAt = claim.AdmittedAt.UtcDateTime },
+                tx, cancellationToken: ct));
+            if (inserted == 0) return; // the worker recorded it after all
+            await StockReturns.RecordAsync(conn, tx, sale.SaleId, [claim.ClaimId], ct);
+            await tx.CommitAsync(ct);
+        }
+        await returns.ApplyAsync([claim.ClaimId], ct);
         await repairs.RecordAsync(sale.SaleId, RepairLog.Expired, claim.ClaimId, claim.Quantity,
             "never reached PostgreSQL within the reservation time; expired and its stock returned", ct);
     }
@@ -115,9 +122,10 @@ public sealed class SaleReconciler(
                 await conn.ExecuteAsync(new CommandDefinition(
                     "UPDATE sale_inventory SET sold = sold - @Quantity, updated_at = now() WHERE sale_id = @saleId",
                     new { expired.Quantity, saleId = sale.SaleId }, tx, cancellationToken: ct));
+            if (expired is not null) await StockReturns.RecordAsync(conn, tx, sale.SaleId, [claimId], ct);
             await tx.CommitAsync(ct);
             if (expired is null) continue;
-            await pool.ReleaseAsync(sale.SaleId, claimId);
+            await returns.ApplyAsync([claimId], ct);
             await repairs.RecordAsync(sale.SaleId, RepairLog.Expired, claimId, expired.Quantity,
                 $"held stock past the reservation time ({Options.ReservationTtl}) with no payment attempt; expired and its stock returned", ct);
         }
@@ -130,15 +138,17 @@ public sealed class SaleReconciler(
         var remaining = await redisDb.StringGetAsync(keys.Remaining);
         var meta = await redisDb.HashGetAsync(keys.Meta, ["admitted", "released"]);
         if (remaining.IsNull) return; // never preloaded
-        var state = await conn.QuerySingleAsync<(int Total, int Sold, int Unsettled, int Recorded)>(new CommandDefinition("""
+        var state = await conn.QuerySingleAsync<(int Total, int Sold, int Unsettled, int Recorded, int Returning)>(new CommandDefinition("""
             SELECT i.total, i.sold,
                    (SELECT count(*) FROM claims WHERE sale_id = @SaleId AND status IN ('admitted', 'confirmed', 'payment_pending'))::int,
-                   (SELECT coalesce(sum(quantity), 0) FROM claims WHERE sale_id = @SaleId)::int
+                   (SELECT coalesce(sum(quantity), 0) FROM claims WHERE sale_id = @SaleId)::int,
+                   (SELECT count(*) FROM stock_returns WHERE sale_id = @SaleId)::int
             FROM sale_inventory i WHERE i.sale_id = @SaleId
             """, sale, cancellationToken: ct));
-        // Comparable only when nothing is in flight and every admitted unit is recorded in PostgreSQL
-        // (a claim still missing there is the re-queue's business, not drift).
-        if (state.Unsettled > 0 || state.Recorded != ((int?)meta[0] ?? 0)) return;
+        // Comparable only when nothing is in flight, every admitted unit is recorded in PostgreSQL (a claim still
+        // missing there is the re-queue's business, not drift) and no return is on its way to Redis: PostgreSQL
+        // already counts those units back, Redis not yet, and setting Redis from PostgreSQL now would return them twice.
+        if (state.Unsettled > 0 || state.Recorded != ((int?)meta[0] ?? 0) || state.Returning > 0) return;
         var drift = state.Total - state.Sold - (int)remaining;
         FlashSaleMetrics.Drift.WithLabels(sale.SaleId).Set(drift);
         if (drift == 0) return;

@@ -16,7 +16,7 @@ namespace FlashSale.Service.Worker;
 /// and every step is idempotent on redelivery (insert-if-absent, compare-and-set, the charge's key).
 /// </summary>
 public sealed class ClaimBatchProcessor(
-    IClaimTransport transport, ClaimConfirmer confirmer, PaymentSettler settler, SalePool pool, SaleStore sales,
+    IClaimTransport transport, ClaimConfirmer confirmer, PaymentSettler settler, StockReturns returns, SaleStore sales,
     PaymentAttempts attempts, IOptions<QueueOptions> queue, ILogger<ClaimBatchProcessor> logger)
 {
     // Price, currency and window never change after creation, so one read per sale per process is enough.
@@ -92,8 +92,8 @@ public sealed class ClaimBatchProcessor(
             case var s when ClaimStatus.ReturnsStock(s):
                 try
                 {
-                    // Its units went back in PostgreSQL; make sure Redis has them too (idempotent).
-                    await pool.ReleaseAsync(claim.SaleId, claim.ClaimId);
+                    // Its units went back in PostgreSQL; make sure Redis has them too if that step is outstanding.
+                    await returns.ApplyAsync([claim.ClaimId], CancellationToken.None);
                     return true;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

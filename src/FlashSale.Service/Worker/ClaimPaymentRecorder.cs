@@ -16,10 +16,10 @@ public sealed record ChargeAnswer(ChargeRequest Charge, ChargeResult Result);
 /// Records what the gateway said about claims' charges, each as a compare-and-set on the statuses a charge
 /// can still change (<c>confirmed</c>, <c>payment_pending</c>), a whole batch in one transaction. A move to
 /// <c>paid</c> or <c>payment_failed</c> writes its order event in that transaction; a failed charge also gives
-/// the units back, in PostgreSQL in that transaction and then in Redis (idempotent, so a crash in between is
-/// repaired on the next call).
+/// the units back, in PostgreSQL in that transaction (with the return's intent, <see cref="StockReturns"/>) and
+/// then in Redis; a return cut short in between is applied again by the next call or by the reconciler.
 /// </summary>
-public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, SalePool pool, ILogger<ClaimPaymentRecorder> logger)
+public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, StockReturns returns, ILogger<ClaimPaymentRecorder> logger)
 {
     /// <summary>
     /// Succeeded → paid, declined → payment_failed with the units back, unknown → payment_pending (the claim keeps
@@ -35,7 +35,7 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, SalePool pool, ILo
 
         int paidMoved, failedMoved;
         List<string> pendingMoved;
-        List<(string ClaimId, string SaleId)> toRelease;
+        List<string> toRelease;
         await using (var conn = await db.OpenConnectionAsync(ct))
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
@@ -60,8 +60,8 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, SalePool pool, ILo
             foreach (var claimId in pendingMoved)
                 logger.LogWarning("Charge of claim {ClaimId} is unknown after retries ({Error}); it is payment_pending until the gateway tells", claimId, errors[claimId]);
         }
-        // Also when an earlier attempt failed it but died before the release: release.lua runs once per claim.
-        await Task.WhenAll(toRelease.Select(c => pool.ReleaseAsync(c.SaleId, c.ClaimId)));
+        // Also the returns of an earlier attempt that died before its Redis step.
+        await returns.ApplyAsync(toRelease, ct);
     }
 
     private static async Task<int> RecordPaidAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<ChargeAnswer> paid, CancellationToken ct)
@@ -83,7 +83,7 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, SalePool pool, ILo
         return moved.Count;
     }
 
-    private static async Task<(int Moved, List<(string ClaimId, string SaleId)> ToRelease)> RecordFailedAsync(
+    private static async Task<(int Moved, List<string> ToRelease)> RecordFailedAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, List<ChargeAnswer> failed, CancellationToken ct)
     {
         var ids = failed.Select(a => a.Charge.ClaimId).ToArray();
@@ -98,14 +98,16 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, SalePool pool, ILo
             await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE sale_inventory SET sold = sold - @units, updated_at = now() WHERE sale_id = @saleId
                 """, new { units = sale.Sum(m => m.Quantity), saleId = sale.Key }, tx, cancellationToken: ct));
+            await StockReturns.RecordAsync(conn, tx, sale.Key, sale.Select(m => m.ClaimId).ToList(), ct);
         }
         var movedIds = moved.Select(m => m.ClaimId).ToHashSet();
         await OrderEventOutbox.AddAsync(conn, tx, failed.Where(a => movedIds.Contains(a.Charge.ClaimId)).Select(a => new OrderEventRow(
             OrderEvent.OrderPaymentFailed, null, a.Charge.ClaimId, a.Charge.SaleId, a.Charge.AmountCents, a.Charge.Currency,
             null, a.Result.DeclineCode)).ToList(), ct);
-        // Every claim of these that is payment_failed now, moved by this call or an earlier one.
-        var toRelease = await conn.QueryAsync<(string ClaimId, string SaleId)>(new CommandDefinition(
-            "SELECT claim_id, sale_id FROM claims WHERE claim_id = ANY(@ids) AND status = 'payment_failed'",
+        // Every claim of these that is payment_failed now, moved by this call or an earlier one: their returns
+        // may be outstanding.
+        var toRelease = await conn.QueryAsync<string>(new CommandDefinition(
+            "SELECT claim_id FROM claims WHERE claim_id = ANY(@ids) AND status = 'payment_failed'",
             new { ids }, tx, cancellationToken: ct));
         return (moved.Count, toRelease.AsList());
     }

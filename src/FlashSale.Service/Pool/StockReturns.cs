@@ -1,0 +1,55 @@
+using Dapper;
+using Npgsql;
+
+namespace FlashSale.Service.Pool;
+
+/// <summary>
+/// A claim's units going back to its sale, made durable as an intent: recorded (<see cref="RecordAsync"/>) in the
+/// PostgreSQL transaction that gives them back there, then applied to the Redis pool (lua/release.lua, once per
+/// claim however often it runs) and forgotten. An intent still outstanding, because Redis failed or the process
+/// died between the two steps, is applied again by the reconciler (<see cref="ApplyOutstandingAsync"/>), and the
+/// drift repair does nothing while one is outstanding: setting Redis from PostgreSQL then would count the units
+/// twice, once by the repair and once by the return.
+/// </summary>
+public sealed class StockReturns(NpgsqlDataSource db, SalePool pool)
+{
+    /// <summary>Records the returns in the caller's transaction, the one that gives the units back in PostgreSQL.</summary>
+    public static Task RecordAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string saleId, IReadOnlyCollection<string> claimIds, CancellationToken ct) =>
+        claimIds.Count == 0
+            ? Task.CompletedTask
+            : conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO stock_returns (claim_id, sale_id) SELECT unnest(@claimIds), @saleId ON CONFLICT DO NOTHING
+                """, new { claimIds = claimIds.ToArray(), saleId }, tx, cancellationToken: ct));
+
+    /// <summary>Applies the outstanding returns of these claims (those already applied are skipped).</summary>
+    public async Task ApplyAsync(IReadOnlyCollection<string> claimIds, CancellationToken ct)
+    {
+        if (claimIds.Count == 0) return;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var outstanding = (await conn.QueryAsync<(string ClaimId, string SaleId)>(new CommandDefinition(
+            "SELECT claim_id, sale_id FROM stock_returns WHERE claim_id = ANY(@claimIds)", new { claimIds = claimIds.ToArray() },
+            cancellationToken: ct))).AsList();
+        await ApplyAsync(conn, outstanding, ct);
+    }
+
+    /// <summary>Applies every return of the sale still outstanding (a retry of those whose Redis step failed).</summary>
+    /// <returns>How many were applied.</returns>
+    public async Task<int> ApplyOutstandingAsync(string saleId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var outstanding = (await conn.QueryAsync<(string ClaimId, string SaleId)>(new CommandDefinition(
+            "SELECT claim_id, sale_id FROM stock_returns WHERE sale_id = @saleId ORDER BY created_at LIMIT 1000", new { saleId },
+            cancellationToken: ct))).AsList();
+        await ApplyAsync(conn, outstanding, ct);
+        return outstanding.Count;
+    }
+
+    private async Task ApplyAsync(NpgsqlConnection conn, List<(string ClaimId, string SaleId)> returns, CancellationToken ct)
+    {
+        if (returns.Count == 0) return;
+        // Redis first, then forget: a crash in between leaves the intent, and release.lua runs once per claim.
+        await Task.WhenAll(returns.Select(r => pool.ReleaseAsync(r.SaleId, r.ClaimId)));
+        await conn.ExecuteAsync(new CommandDefinition("DELETE FROM stock_returns WHERE claim_id = ANY(@claimIds)",
+            new { claimIds = returns.Select(r => r.ClaimId).ToArray() }, cancellationToken: ct));
+    }
+}
