@@ -30,10 +30,7 @@ public sealed class ReturnDuringDriftRepairTests
         var (sale, keys, decline) = await PendingClaimAsync(settling);
 
         // The settler records the decline; its link to Redis stalls between the PostgreSQL step and the Redis one.
-        proxy.Pause();
-        var recording = decline();
-        await Eventually.True(async () => (await OrderStream.ClaimsAsync(settling.Db, sale.SaleId)).Values.Single().Status == "payment_failed",
-            TimeSpan.FromSeconds(10), "PostgreSQL has the unit back");
+        var recording = await DeclineWithRedisHeldAsync(proxy, settling, sale, decline);
 
         // Another worker's reconciler passes over the sale inside the pause.
         await reconciling.Get<SaleReconciler>().ReconcileAsync(sale, CancellationToken.None);
@@ -58,10 +55,7 @@ public sealed class ReturnDuringDriftRepairTests
         var (sale, keys, decline) = await PendingClaimAsync(settling);
 
         // The link to Redis dies with the release still in it: the settler's Redis step fails after its commit.
-        proxy.Pause();
-        var recording = decline();
-        await Eventually.True(async () => (await OrderStream.ClaimsAsync(settling.Db, sale.SaleId)).Values.Single().Status == "payment_failed",
-            TimeSpan.FromSeconds(10), "PostgreSQL has the unit back");
+        var recording = await DeclineWithRedisHeldAsync(proxy, settling, sale, decline);
         proxy.Dispose();
         await Assert.ThrowsAnyAsync<Exception>(() => recording);
         Assert.Equal(Stock - 1, (int)await reconciling.Redis.StringGetAsync(keys.Remaining));
@@ -69,6 +63,16 @@ public sealed class ReturnDuringDriftRepairTests
         await reconciling.Get<SaleReconciler>().ReconcileAsync(sale, CancellationToken.None);
         Assert.Equal(Stock, (int)await reconciling.Redis.StringGetAsync(keys.Remaining));
         Assert.Equal(1, (int)await reconciling.Redis.HashGetAsync(keys.Meta, "released"));
+    }
+
+    /// <returns>The settler's recording of the decline, once its PostgreSQL step is committed and its Redis step held.</returns>
+    private static async Task<Task> DeclineWithRedisHeldAsync(PausableTcpProxy proxy, IsolatedService settling, SaleRow sale, Func<Task> decline)
+    {
+        proxy.Pause();
+        var recording = decline();
+        await Eventually.True(async () => (await OrderStream.ClaimsAsync(settling.Db, sale.SaleId)).Values.Single().Status == "payment_failed",
+            TimeSpan.FromSeconds(10), "PostgreSQL has the unit back");
+        return recording;
     }
 
     // Edge roles: no worker, settler or reconciler of their own; the test drives those steps.
