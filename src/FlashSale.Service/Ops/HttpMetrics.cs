@@ -7,8 +7,8 @@ namespace FlashSale.Service.Ops;
 /// <summary>
 /// The HTTP series of prometheus-net's <c>UseHttpMetrics</c> (same names, labels and buckets), recorded by one
 /// middleware that keeps each label combination's series at hand. prometheus-net ran three middlewares, each
-/// building a label array and looking its series up per request, and attached exemplars: ~6% of the claim
-/// endpoint's CPU in a profile, for three numbers. Minimal APIs have no controller or action: both stay empty.
+/// building a label array and looking its series up per request, and attached exemplars: a visible share of the
+/// claim endpoint's CPU, for three numbers. Minimal APIs have no controller or action: both stay empty.
 /// </summary>
 public static class HttpMetrics
 {

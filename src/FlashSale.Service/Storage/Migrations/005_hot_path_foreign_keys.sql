@@ -1,6 +1,6 @@
 -- The two foreign keys on the rows the worker writes per claim cost a row-level trigger each: a lookup and a
--- key-share lock on the parent row, for every claim (about 30% of a batch insert, measured with psql on
--- 100,000-row inserts: 18.4 vs 12.8 µs per row). What they guard holds by construction and is kept in code:
+-- key-share lock on the parent row, for every claim, a large share of a batch insert (docs/performance.md).
+-- What they guard holds by construction and is kept in code:
 -- - claims.sale_id: the worker records a claim only after reading its sale (a claim of an unknown sale is
 --   dead-lettered), and nothing deletes sales.
 -- - order_events.claim_id: an event is written in the transaction that moves its claim, by the update that
