@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
@@ -22,23 +21,14 @@ public sealed class CustomHost : IAsyncDisposable
         var settings = ServiceFixture.Settings(overrides);
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
-            b.UseEnvironment(environment);
-            foreach (var (key, value) in settings) b.UseSetting(key, value);
-            b.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));
+            b.UseTestSettings(settings, environment);
             if (logs is not null) b.ConfigureLogging(l => l.AddProvider(logs));
         });
         factory.UseKestrel(0);
         factory.StartServer();
-        return new CustomHost(factory) { Admin = Client(factory, ServiceFixture.AdminKey), Storefront = Client(factory, ServiceFixture.StorefrontKey) };
+        return new CustomHost(factory) { Admin = FlashSaleClient.Of(factory, ServiceFixture.AdminKey), Storefront = FlashSaleClient.Of(factory, ServiceFixture.StorefrontKey) };
     }
 
-    private static FlashSaleClient Client(WebApplicationFactory<Program> factory, string key)
-    {
-        var http = factory.CreateClient();
-        http.Timeout = TimeSpan.FromSeconds(60);
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return new FlashSaleClient(http);
-    }
 
     public ValueTask DisposeAsync() => _factory.DisposeAsync();
 }

@@ -51,9 +51,7 @@ public sealed class IsolatedService : IAsyncDisposable
 
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
-            builder.UseEnvironment("Development");
-            foreach (var (key, value) in settings) builder.UseSetting(key, value);
-            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+            builder.UseTestSettings(settings);
             if (services is not null) builder.ConfigureServices(services);
         });
         var host = new IsolatedService(factory, used, owned);

@@ -46,9 +46,7 @@ public sealed class KafkaServiceFixture : WebApplicationFactory<Program>, IAsync
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         var settings = ServiceFixture.Settings(KafkaSettings());
-        builder.UseEnvironment("Development");
-        foreach (var (key, value) in settings) builder.UseSetting(key, value);
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+        builder.UseTestSettings(settings);
     }
 
     public async Task InitializeAsync()

@@ -66,14 +66,12 @@ public class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
         var settings = Settings(new Dictionary<string, string?>
         {
             ["FlashSale:Redis:Configuration"] = RedisConfiguration, ["FlashSale:Redis:Namespace"] = Namespace,
             ["FlashSale:Postgres:ConnectionString"] = _schema?.ConnectionString ?? PostgresConnectionString,
         });
-        foreach (var (key, value) in settings) builder.UseSetting(key, value);
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+        builder.UseTestSettings(settings);
     }
 
     public async Task InitializeAsync()
