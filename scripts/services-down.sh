@@ -13,15 +13,7 @@ PG_BIN="/usr/lib/postgresql/15/bin"
 
 log() { echo "[services-down] $*"; }
 
-# proc_alive PID COMM_PREFIX: exists, not a zombie, name starts with prefix.
-proc_alive() {
-  local pid="$1" want="$2" stat state
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || return 1
-  state="${stat##*) }"; state="${state%% *}"
-  [[ "$state" != Z && "$state" != X ]] || return 1
-  [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$want"* ]]
-}
+. "$ROOT/scripts/proc-alive.sh"
 
 if [[ -z "$ONLY" || "$ONLY" == redis ]]; then
 # ---------------------------------------------------------------- Redis ----
