@@ -31,7 +31,8 @@ public sealed class MisconfiguredStripeTests
         var sale = await app.Admin.LiveSaleAsync(stock: Stock);
         for (var i = 0; i < Stock; i++) await StripeGatewayTests.ClaimAsync(app, sale.SaleId, $"misconfigured-{i}", "pm_card_visa");
 
-        await Eventually.True(() => Task.FromResult(stripe.CreateRequests.Count > 0), TimeSpan.FromSeconds(15), "Stripe is asked to charge");
+        await Eventually.True(async () => stripe.CreateRequests.Count > 0 && (await OrderStream.ClaimsAsync(app.Db, sale.SaleId)).Count == Stock,
+            TimeSpan.FromSeconds(15), "every claim is recorded and Stripe is asked to charge");
         // Four trial intervals and two redeliveries later: every claim still holds its unit, none declined or resold.
         var held = Stopwatch.StartNew();
         while (held.Elapsed < TimeSpan.FromSeconds(4))
