@@ -21,6 +21,7 @@ public sealed class PendingSettlerLeaseTests
         var settings = StripeSettings.For(stripe, new Dictionary<string, string?>
         {
             ["FlashSale:Payments:Resilience:MaxRetries"] = "0",
+            ["FlashSale:Payments:Resilience:AttemptTimeout"] = "00:00:10",
             ["FlashSale:Payments:Pending:Interval"] = "00:00:00.050",
             // Renewed every 0.5 s: a renewal late by up to a second under load still keeps the lease.
             ["FlashSale:Payments:Pending:RecheckAfter"] = "00:00:01.500",
