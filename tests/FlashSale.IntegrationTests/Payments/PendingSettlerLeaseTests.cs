@@ -16,15 +16,15 @@ public sealed class PendingSettlerLeaseTests
     public async Task A_pending_claim_is_asked_about_by_one_settler_at_a_time_however_slow_the_gateway()
     {
         // Stripe is down (503, no retry) while the claims are charged: they wait as payment_pending. Once it is
-        // back, its creates take 4 s each, several times RecheckAfter, and its search index lags behind them.
-        using var stripe = new FakeStripe { Latency = TimeSpan.FromSeconds(4), Outage = true, SearchIndexed = false };
+        // back, its creates take 2.5 s each, several times RecheckAfter, and its search index lags behind them.
+        using var stripe = new FakeStripe { Latency = TimeSpan.FromSeconds(2.5), Outage = true, SearchIndexed = false };
         var settings = StripeSettings.For(stripe, new Dictionary<string, string?>
         {
             ["FlashSale:Payments:Resilience:MaxRetries"] = "0",
             ["FlashSale:Payments:Resilience:AttemptTimeout"] = "00:00:10",
             ["FlashSale:Payments:Pending:Interval"] = "00:00:00.050",
-            // Renewed every 0.5 s: a renewal late by up to a second under load still keeps the lease.
-            ["FlashSale:Payments:Pending:RecheckAfter"] = "00:00:01.500",
+            // Renewed every 0.3 s: a renewal late by more than half a second under load still keeps the lease.
+            ["FlashSale:Payments:Pending:RecheckAfter"] = "00:00:00.900",
         });
         await using var first = await IsolatedService.StartAsync(settings);
         await using var second = await IsolatedService.StartAsync(settings, schema: first.Schema);
