@@ -9,6 +9,29 @@ public static partial class SaleRules
     public const int MaxPerUserLimit = 100;
     public const int MaxNameLength = 200;
 
+    /// <summary>The claim carries its payment method and is charged at once (v1).</summary>
+    public const string ImmediateCheckout = "immediate";
+
+    /// <summary>The claim reserves its units for holdSeconds and the buyer pays through checkout.</summary>
+    public const string HoldCheckout = "hold";
+
+    public const int DefaultHoldSeconds = 600;
+    public const int MinHoldSeconds = 30;
+    public const int MaxHoldSeconds = 3600;
+    public const int DefaultMaxPaymentAttempts = 3;
+    public const int MaxPaymentAttempts = 10;
+
+    /// <summary>The v2 options of a sale: how its buyers pay.</summary>
+    public static void ValidateCheckout(string? checkout, int? holdSeconds, int? maxPaymentAttempts, ValidationErrors errors)
+    {
+        if (checkout is not null and not (ImmediateCheckout or HoldCheckout))
+            errors.Add("checkout", $"checkout must be \"{ImmediateCheckout}\" or \"{HoldCheckout}\".");
+        if (holdSeconds is < MinHoldSeconds or > MaxHoldSeconds)
+            errors.Add("holdSeconds", $"holdSeconds must be between {MinHoldSeconds} and {MaxHoldSeconds}.");
+        if (maxPaymentAttempts is < 1 or > MaxPaymentAttempts)
+            errors.Add("maxPaymentAttempts", $"maxPaymentAttempts must be between 1 and {MaxPaymentAttempts}.");
+    }
+
     public static ValidationErrors Validate(
         string? sku, string? name, int? stock, long? priceCents, string? currency,
         DateTime? startsAt, DateTime? endsAt, int? perUserLimit, DateTime now)

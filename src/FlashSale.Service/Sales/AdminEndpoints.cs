@@ -42,14 +42,22 @@ public static class AdminEndpoints
         var startsAt = body!.StartsAt?.UtcDateTime;
         var endsAt = body.EndsAt?.UtcDateTime;
         var errors = SaleRules.Validate(body.Sku, body.Name, body.Stock, body.PriceCents, body.Currency, startsAt, endsAt, body.PerUserLimit, now);
+        SaleRules.ValidateCheckout(body.Checkout, body.HoldSeconds, body.MaxPaymentAttempts, errors);
         if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary());
+        // The defaults are part of what the key stands for: a repeat that spells them out is the same request.
+        body = body with
+        {
+            PerUserLimit = body.PerUserLimit ?? 1, Checkout = body.Checkout ?? SaleRules.ImmediateCheckout,
+            HoldSeconds = body.HoldSeconds ?? SaleRules.DefaultHoldSeconds, MaxPaymentAttempts = body.MaxPaymentAttempts ?? SaleRules.DefaultMaxPaymentAttempts,
+        };
 
         var sale = new SaleRow
         {
             SaleId = Ids.NewSaleId(), Sku = body.Sku!, Name = body.Name!, Stock = body.Stock!.Value,
             PriceCents = body.PriceCents!.Value, Currency = body.Currency!, StartsAt = Truncate(startsAt!.Value),
-            EndsAt = Truncate(endsAt!.Value), PerUserLimit = body.PerUserLimit ?? 1, Status = SaleStatus.Scheduled,
-            IdempotencyKey = idempotencyKey, RequestHash = idempotencyKey is null ? null : Hash(body with { PerUserLimit = body.PerUserLimit ?? 1 }),
+            EndsAt = Truncate(endsAt!.Value), PerUserLimit = body.PerUserLimit!.Value, Status = SaleStatus.Scheduled,
+            Checkout = body.Checkout!, HoldSeconds = body.HoldSeconds!.Value, MaxPaymentAttempts = body.MaxPaymentAttempts!.Value,
+            IdempotencyKey = idempotencyKey, RequestHash = idempotencyKey is null ? null : Hash(body),
         };
         var (stored, created) = await store.CreateAsync(sale, ct);
         if (!created && stored.RequestHash != sale.RequestHash)

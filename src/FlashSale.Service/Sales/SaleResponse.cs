@@ -5,11 +5,12 @@ namespace FlashSale.Service.Sales;
 /// <summary>A sale as merchants see it.</summary>
 public sealed record SaleResponse(
     string SaleId, string Sku, string Name, int Stock, long PriceCents, string Currency,
-    DateTime StartsAt, DateTime EndsAt, int PerUserLimit, string Status, SaleCounts? Counts = null)
+    DateTime StartsAt, DateTime EndsAt, int PerUserLimit, string Status, string Checkout, int HoldSeconds, int MaxPaymentAttempts,
+    SaleCounts? Counts = null)
 {
     public static SaleResponse From(SaleRow s, DateTime now, SaleCounts? counts = null) =>
         new(s.SaleId, s.Sku, s.Name, s.Stock, s.PriceCents, s.Currency, s.StartsAt, s.EndsAt, s.PerUserLimit,
-            SaleStatus.Effective(s.Status, s.StartsAt, s.EndsAt, now), counts);
+            SaleStatus.Effective(s.Status, s.StartsAt, s.EndsAt, now), s.Checkout, s.HoldSeconds, s.MaxPaymentAttempts, counts);
 }
 
 /// <summary>

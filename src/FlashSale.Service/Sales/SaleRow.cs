@@ -1,3 +1,5 @@
+using FlashSale.Core;
+
 namespace FlashSale.Service.Sales;
 
 /// <summary>A row of <c>sales</c>.</summary>
@@ -12,6 +14,10 @@ public sealed class SaleRow
     public DateTime StartsAt { get; init; }
     public DateTime EndsAt { get; init; }
     public int PerUserLimit { get; init; }
+    public string Checkout { get; init; } = SaleRules.ImmediateCheckout;
+    public int HoldSeconds { get; init; } = SaleRules.DefaultHoldSeconds;
+    public int MaxPaymentAttempts { get; init; } = SaleRules.DefaultMaxPaymentAttempts;
+    public bool Holds => Checkout == SaleRules.HoldCheckout;
     public string Status { get; init; } = "";
     public string? IdempotencyKey { get; init; }
     public string? RequestHash { get; init; }

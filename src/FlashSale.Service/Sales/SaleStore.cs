@@ -7,7 +7,8 @@ namespace FlashSale.Service.Sales;
 public sealed class SaleStore(NpgsqlDataSource db)
 {
     private const string Columns = """
-        sale_id, sku, name, stock, price_cents, currency, starts_at, ends_at, per_user_limit, status, idempotency_key, request_hash
+        sale_id, sku, name, stock, price_cents, currency, starts_at, ends_at, per_user_limit, status, idempotency_key, request_hash,
+        checkout, hold_seconds, max_payment_attempts
         """;
 
     /// <summary>Inserts the sale and its inventory row; with an idempotency key already used, returns that key's sale instead.</summary>
@@ -16,8 +17,10 @@ public sealed class SaleStore(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var inserted = await conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO sales (sale_id, sku, name, stock, price_cents, currency, starts_at, ends_at, per_user_limit, status, idempotency_key, request_hash)
-            VALUES (@SaleId, @Sku, @Name, @Stock, @PriceCents, @Currency, @StartsAt, @EndsAt, @PerUserLimit, @Status, @IdempotencyKey, @RequestHash)
+            INSERT INTO sales (sale_id, sku, name, stock, price_cents, currency, starts_at, ends_at, per_user_limit, status, idempotency_key, request_hash,
+                               checkout, hold_seconds, max_payment_attempts)
+            VALUES (@SaleId, @Sku, @Name, @Stock, @PriceCents, @Currency, @StartsAt, @EndsAt, @PerUserLimit, @Status, @IdempotencyKey, @RequestHash,
+                    @Checkout, @HoldSeconds, @MaxPaymentAttempts)
             ON CONFLICT (idempotency_key) DO NOTHING
             """, sale, tx, cancellationToken: ct));
         if (inserted == 0)

@@ -24,28 +24,36 @@ public sealed class FlashSaleClient(HttpClient http)
     public HttpClient Http => http;
 
     public async Task<SaleView> CreateSaleAsync(int stock, int perUserLimit = 1, TimeSpan? startsIn = null, TimeSpan? endsIn = null,
-        long priceCents = 12900, string sku = "SKU-42")
+        long priceCents = 12900, string sku = "SKU-42", Checkout? checkout = null)
     {
-        var response = await PostJsonAsync("/admin/sales", SaleBody(stock, perUserLimit, startsIn, endsIn, priceCents, sku));
+        var response = await PostJsonAsync("/admin/sales", SaleBody(stock, perUserLimit, startsIn, endsIn, priceCents, sku, checkout));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<SaleView>(Json))!;
     }
 
-    public static object SaleBody(int stock, int perUserLimit = 1, TimeSpan? startsIn = null, TimeSpan? endsIn = null,
-        long priceCents = 12900, string sku = "SKU-42")
+    public static Dictionary<string, object?> SaleBody(int stock, int perUserLimit = 1, TimeSpan? startsIn = null, TimeSpan? endsIn = null,
+        long priceCents = 12900, string sku = "SKU-42", Checkout? checkout = null)
     {
         var now = DateTimeOffset.UtcNow;
-        return new
+        var body = new Dictionary<string, object?>
         {
-            sku, name = "Limited sneaker", stock, priceCents, currency = "usd",
-            startsAt = now + (startsIn ?? TimeSpan.FromMinutes(-1)), endsAt = now + (endsIn ?? TimeSpan.FromMinutes(30)), perUserLimit,
+            ["sku"] = sku, ["name"] = "Limited sneaker", ["stock"] = stock, ["priceCents"] = priceCents, ["currency"] = "usd",
+            ["startsAt"] = now + (startsIn ?? TimeSpan.FromMinutes(-1)), ["endsAt"] = now + (endsIn ?? TimeSpan.FromMinutes(30)),
+            ["perUserLimit"] = perUserLimit,
         };
+        if (checkout is not null)
+        {
+            body["checkout"] = checkout.Mode;
+            body["holdSeconds"] = checkout.HoldSeconds;
+            body["maxPaymentAttempts"] = checkout.MaxPaymentAttempts;
+        }
+        return body;
     }
 
     /// <summary>A sale that is live now, preloaded into Redis.</summary>
-    public async Task<SaleView> LiveSaleAsync(int stock, int perUserLimit = 1)
+    public async Task<SaleView> LiveSaleAsync(int stock, int perUserLimit = 1, Checkout? checkout = null)
     {
-        var sale = await CreateSaleAsync(stock, perUserLimit);
+        var sale = await CreateSaleAsync(stock, perUserLimit, checkout: checkout);
         await PreloadAsync(sale.SaleId);
         return sale;
     }
@@ -81,6 +89,12 @@ public sealed class FlashSaleClient(HttpClient http)
 
     public async Task<ClaimView> GetClaimAsync(string saleId, string claimId) =>
         (await http.GetFromJsonAsync<ClaimView>($"/sales/{saleId}/claims/{claimId}", Json))!;
+}
+
+/// <summary>A sale's v2 checkout options.</summary>
+public sealed record Checkout(string Mode, int HoldSeconds = 600, int MaxPaymentAttempts = 3)
+{
+    public static Checkout Hold(int holdSeconds = 600, int maxPaymentAttempts = 3) => new("hold", holdSeconds, maxPaymentAttempts);
 }
 
 public sealed record SaleView(string SaleId, string Sku, string Name, int Stock, long PriceCents, string Currency,
