@@ -2,21 +2,28 @@
 -- the claim record, and the queue entry the worker consumes. Everything happens in this one script so
 -- no crash can leave stock taken without a queued claim, or a queued claim without the stock.
 --
--- KEYS[1] meta hash      {status, startsAt, endsAt, perUserLimit, stock, admitted, released}
+-- KEYS[1] meta hash      {status, startsAt, endsAt, perUserLimit, stock, admitted, released, holdMs}
 -- KEYS[2] remaining      integer units left
 -- KEYS[3] users hash     userId -> claim key (the dedupe token)
 -- KEYS[4] claims hash    claim key -> "userId|quantity|msSinceStart|paymentMethodId" (what the reconciler re-queues from)
 -- KEYS[5] queue stream   entries for the worker's consumer group
--- ARGV: userId, quantity, paymentMethodId, claimId (fresh candidate), claim key (the same id as 16 raw bytes)
--- Returns {outcome, claim key-or-empty, remaining}
+-- ARGV: userId, quantity, paymentMethodId (empty: none given), claimId (fresh candidate), claim key (the same id as
+-- 16 raw bytes)
+-- Returns {outcome, claim key-or-empty, remaining}, and for an admit into a hold sale a fourth element: when the
+-- hold expires (epoch ms, by Redis's clock). A sale of immediate checkout refuses a claim with no payment method
+-- (payment_method_required) before anything is written.
 --
 -- Both hashes hold the claim key and the admission time as milliseconds since meta's startsAt, not the
 -- 36-character id and a 13-digit epoch time: each claim lives in the pool until the sale's keys go, and the
 -- shorter strings fall into smaller allocations (see Claims/RedisClaimId.cs). The queue entry keeps the text id.
 
-local meta = redis.call('HMGET', KEYS[1], 'status', 'startsAt', 'endsAt', 'perUserLimit')
+local meta = redis.call('HMGET', KEYS[1], 'status', 'startsAt', 'endsAt', 'perUserLimit', 'holdMs')
 if not meta[1] then
   return {'not_preloaded', '', '-1'}
+end
+local holdMs = tonumber(meta[5] or '0')
+if holdMs == 0 and ARGV[3] == '' then
+  return {'payment_method_required', '', '-1'}
 end
 
 -- A user's repeat gets the claim they already hold, whatever the sale's state is by now.
@@ -50,4 +57,7 @@ redis.call('HSET', KEYS[3], ARGV[1], ARGV[5])
 redis.call('HSET', KEYS[4], ARGV[5], ARGV[1] .. '|' .. ARGV[2] .. '|' .. (now - tonumber(meta[2])) .. '|' .. ARGV[3])
 redis.call('XADD', KEYS[5], '*',
   'claimId', ARGV[4], 'userId', ARGV[1], 'quantity', ARGV[2], 'paymentMethodId', ARGV[3], 'admittedAt', tostring(now))
+if holdMs > 0 then
+  return {'admitted', ARGV[5], tostring(remaining), tostring(now + holdMs)}
+end
 return {'admitted', ARGV[5], tostring(remaining)}

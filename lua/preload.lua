@@ -2,10 +2,11 @@
 -- never resets remaining stock or the status, so units already admitted are not handed out twice.
 --
 -- KEYS[1] meta hash, KEYS[2] remaining, KEYS[3] queue stream
--- ARGV: startsAtMs, endsAtMs, perUserLimit, stock, consumerGroup
+-- ARGV: startsAtMs, endsAtMs, perUserLimit, stock, consumerGroup, holdMs (0: immediate checkout, the claim
+-- carries its payment method; else a hold sale, whose claims reserve their units for this long)
 -- Returns remaining units.
 
-redis.call('HSET', KEYS[1], 'startsAt', ARGV[1], 'endsAt', ARGV[2], 'perUserLimit', ARGV[3], 'stock', ARGV[4])
+redis.call('HSET', KEYS[1], 'startsAt', ARGV[1], 'endsAt', ARGV[2], 'perUserLimit', ARGV[3], 'stock', ARGV[4], 'holdMs', ARGV[6] or '0')
 redis.call('HSETNX', KEYS[1], 'status', 'open')
 redis.call('HSETNX', KEYS[1], 'admitted', '0')
 redis.call('HSETNX', KEYS[1], 'released', '0')

@@ -7,6 +7,10 @@ public static partial class ClaimRules
 {
     public const int MaxPaymentMethodIdLength = 255;
 
+    /// <param name="paymentMethodId">
+    /// Null when left out: an immediate-checkout sale then refuses the claim (its admit script knows the sale's
+    /// checkout, so the edge needs no lookup); a hold sale takes the payment method at checkout.
+    /// </param>
     public static ValidationErrors Validate(string? userId, int? quantity, string? paymentMethodId)
     {
         var errors = new ValidationErrors();
@@ -15,7 +19,8 @@ public static partial class ClaimRules
 
         if (quantity is < 1 or > SaleRules.MaxPerUserLimit) errors.Add("quantity", "quantity must be at least 1 and at most the sale's perUserLimit.");
 
-        if (string.IsNullOrWhiteSpace(paymentMethodId)) errors.Add("paymentMethodId", "paymentMethodId is required.");
+        if (paymentMethodId is null) { }
+        else if (string.IsNullOrWhiteSpace(paymentMethodId)) errors.Add("paymentMethodId", "paymentMethodId must not be empty.");
         else if (paymentMethodId.Length > MaxPaymentMethodIdLength || !PaymentMethodShape().IsMatch(paymentMethodId))
             errors.Add("paymentMethodId", "paymentMethodId must be a payment method token such as \"pm_card_visa\".");
         return errors;

@@ -12,6 +12,9 @@ public static class ClaimStatus
     public const string Expired = "expired";
     public const string Rejected = "rejected";
 
+    /// <summary>Hold checkout: the units are reserved for this buyer until the hold expires, to pay through checkout.</summary>
+    public const string Held = "held";
+
     public static bool IsTerminal(string status) =>
         status is Paid or PaymentFailed or Released or Expired or Rejected;
 

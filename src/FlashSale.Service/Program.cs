@@ -1,5 +1,6 @@
 using FlashSale.Service.AdminUi;
 using FlashSale.Service.Claims;
+using FlashSale.Service.Holds;
 using FlashSale.Service.Hosting;
 using FlashSale.Service.Ops;
 using FlashSale.Service.Reconciliation;
@@ -14,6 +15,7 @@ if (app.Services.GetRequiredService<Roles>().Edge)
 {
     app.MapAdminEndpoints();
     app.MapStorefrontEndpoints();
+    app.MapHoldEndpoints();
     app.MapReportEndpoint();
     app.MapAdminUi();
 }

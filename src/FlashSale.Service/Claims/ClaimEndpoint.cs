@@ -78,12 +78,13 @@ public sealed class ClaimEndpoint(
                     if (refusal is null)
                     {
                         var started = clock.GetTimestamp();
-                        var result = await admit.RunAsync(saleId, body!.UserId!, body.Quantity ?? 1, body.PaymentMethodId!, Ids.NewClaimId());
+                        var result = await admit.RunAsync(saleId, body!.UserId!, body.Quantity ?? 1, body.PaymentMethodId, Ids.NewClaimId());
                         FlashSaleMetrics.AdmitDuration.Observe(clock.GetElapsedTime(started).TotalSeconds);
                         ClaimSeries.Record(saleId, result);
                         // A claim is only told it holds a unit (202, or 200 on a replay) once enough replicas hold it.
                         if (result.Outcome is "admitted" or "replay" && !await replicas.AcknowledgedAsync(saleId))
                             refusal = Problems.DependencyUnavailable("The claim is not yet safe on enough Redis replicas; retrying returns the same claim.");
+                        else if (result.Outcome == "admitted" && result.HoldExpiresAtMs > 0) WriteHeld(context.Response, saleId, result);
                         else if (result.Outcome == "admitted") Write(context.Response, StatusCodes.Status202Accepted, saleId, result.ClaimId, ClaimStatus.Admitted);
                         else refusal = await AnswerAsync(context, saleId, result, ct);
                     }
@@ -138,6 +139,7 @@ public sealed class ClaimEndpoint(
             case "sale_ended": return SaleEnded();
             case "sale_not_started": return SaleNotStarted();
             case "invalid_quantity": return Problems.Invalid("quantity", "quantity must be at least 1 and at most the sale's perUserLimit.");
+            case "payment_method_required": return Problems.Invalid("paymentMethodId", "paymentMethodId is required: this sale charges at once.");
             case "unverified": return Problems.DependencyUnavailable("The sale's inventory pool is being checked after a Redis failover or restart.");
             case "unknown":
                 return Problems.DependencyUnavailable(
@@ -173,17 +175,43 @@ public sealed class ClaimEndpoint(
     private static void Write(HttpResponse response, int statusCode, string saleId, string claimId, string status)
     {
         var statusUrl = $"/sales/{saleId}/claims/{claimId}";
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
-        buffer.ResetWrittenCount();
-        var json = t_json ??= new Utf8JsonWriter(buffer);
-        json.Reset(buffer);
+        var json = StartAnswer(out var buffer);
         json.WriteStartObject();
         json.WriteString("claimId", claimId);
         json.WriteString("status", status);
         json.WriteString("statusUrl", statusUrl);
         json.WriteEndObject();
         json.Flush();
+        Send(response, statusCode, statusUrl, buffer);
+    }
 
+    // A claim admitted into a hold sale: its units are the buyer's until holdExpiresAt, to pay through checkout.
+    private static void WriteHeld(HttpResponse response, string saleId, in AdmitResult result)
+    {
+        var statusUrl = $"/sales/{saleId}/claims/{result.ClaimId}";
+        var json = StartAnswer(out var buffer);
+        json.WriteStartObject();
+        json.WriteString("claimId", result.ClaimId);
+        json.WriteString("status", ClaimStatus.Held);
+        json.WriteString("holdExpiresAt", DateTimeOffset.FromUnixTimeMilliseconds(result.HoldExpiresAtMs).UtcDateTime);
+        json.WriteString("statusUrl", statusUrl);
+        json.WriteString("checkoutUrl", statusUrl + "/checkout");
+        json.WriteEndObject();
+        json.Flush();
+        Send(response, StatusCodes.Status202Accepted, statusUrl, buffer);
+    }
+
+    private static Utf8JsonWriter StartAnswer(out ArrayBufferWriter<byte> buffer)
+    {
+        buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        var json = t_json ??= new Utf8JsonWriter(buffer);
+        json.Reset(buffer);
+        return json;
+    }
+
+    private static void Send(HttpResponse response, int statusCode, string statusUrl, ArrayBufferWriter<byte> buffer)
+    {
         response.StatusCode = statusCode;
         if (statusCode == StatusCodes.Status202Accepted) response.Headers.Location = statusUrl;
         response.ContentType = JsonContentType;

@@ -2,6 +2,7 @@ using Dapper;
 using FlashSale.Core;
 using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
+using FlashSale.Service.Sales;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -9,16 +10,17 @@ namespace FlashSale.Service.Claims;
 
 /// <summary>
 /// Finds a claim: in PostgreSQL once the worker recorded it, else in Redis, where the admit script put it
-/// (a claim is <c>admitted</c> there until the worker confirms it).
+/// (a claim is <c>admitted</c> there until the worker confirms it, or <c>held</c> in a hold sale).
 /// </summary>
-public sealed class ClaimReader(NpgsqlDataSource db, IConnectionMultiplexer redis)
+public sealed class ClaimReader(NpgsqlDataSource db, IConnectionMultiplexer redis, SaleStore sales)
 {
     public async Task<ClaimResponse?> FindAsync(string saleId, string claimId, CancellationToken ct)
     {
         await using (var conn = await db.OpenConnectionAsync(ct))
         {
             var row = (await ClaimRow.ReadAsync(conn, [claimId], null, ct)).SingleOrDefault(r => r.SaleId == saleId);
-            if (row is not null) return row.ToResponse();
+            // Only a hold shows what is left of the sale's payment attempts.
+            if (row is not null) return row.ToResponse(row.HoldExpiresAt is null ? 0 : (await sales.GetAsync(saleId, ct))?.MaxPaymentAttempts ?? 0);
         }
 
         var keys = new SaleKeys(saleId);
@@ -26,10 +28,17 @@ public sealed class ClaimReader(NpgsqlDataSource db, IConnectionMultiplexer redi
         var rdb = redis.GetDatabase();
         // Both in one round trip: the record's admission time is counted from the pool's startsAt.
         var pending = rdb.HashGetAsync(keys.Claims, key);
-        var startsAt = rdb.HashGetAsync(keys.Meta, "startsAt");
-        await Task.WhenAll(pending, startsAt);
-        if (pending.Result.IsNull || startsAt.Result.IsNull) return null;
-        var claim = PoolClaim.Parse(key, pending.Result!, (long)startsAt.Result);
-        return new ClaimResponse(claimId, saleId, claim.UserId, claim.Quantity, ClaimStatus.Admitted, null, null, claim.AdmittedAt.UtcDateTime);
+        var meta = rdb.HashGetAsync(keys.Meta, ["startsAt", "holdMs"]);
+        await Task.WhenAll(pending, meta);
+        if (pending.Result.IsNull || meta.Result[0].IsNull) return null;
+        var claim = PoolClaim.Parse(key, pending.Result!, (long)meta.Result[0]);
+        var admittedAt = claim.AdmittedAt.UtcDateTime;
+        if ((long?)meta.Result[1] is > 0 and var holdMs)
+        {
+            var attempts = (await sales.GetAsync(saleId, ct))?.MaxPaymentAttempts ?? 0;
+            return new ClaimResponse(claimId, saleId, claim.UserId, claim.Quantity, ClaimStatus.Held, null, null, admittedAt,
+                admittedAt.AddMilliseconds(holdMs), attempts);
+        }
+        return new ClaimResponse(claimId, saleId, claim.UserId, claim.Quantity, ClaimStatus.Admitted, null, null, admittedAt);
     }
 }

@@ -9,4 +9,5 @@ public sealed record ClaimAccepted(string ClaimId, string Status, string StatusU
 /// <summary>A claim as the storefront polls it.</summary>
 public sealed record ClaimResponse(
     string ClaimId, string SaleId, string UserId, int Quantity, string Status,
-    string? OrderId, string? FailureReason, DateTime UpdatedAt);
+    string? OrderId, string? FailureReason, DateTime UpdatedAt,
+    DateTime? HoldExpiresAt = null, int? AttemptsLeft = null, string? LastPaymentError = null);

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using FlashSale.Service.Auth;
 using FlashSale.Service.Claims;
+using FlashSale.Service.Holds;
 using FlashSale.Service.Http;
 using FlashSale.Service.Limits;
 using FlashSale.Service.Ops;
@@ -47,7 +48,7 @@ public static class FlashSaleRegistration
         // Each capability registers itself; the hosted services of a role start in this order.
         services.AddFlashSaleRedis().AddFlashSalePool().AddFlashSaleStorage().AddFlashSalePayments().AddFlashSaleAuth();
         services.AddFlashSaleQueue(builder.Configuration, roles);
-        services.AddFlashSaleSales(roles).AddFlashSaleClaims();
+        services.AddFlashSaleSales(roles).AddFlashSaleClaims().AddFlashSaleHolds(roles);
         services.AddFlashSaleWorker(roles).AddFlashSaleReconciliation(roles).AddFlashSaleOrderEvents(roles);
 
         services.AddFlashSaleHttp().AddFlashSaleOps();

@@ -18,6 +18,10 @@ public static class ProblemCodes
     public const string RateLimited = "rate_limited";
     public const string Overloaded = "overloaded";
     public const string DependencyUnavailable = "dependency_unavailable";
+    public const string HoldExpired = "hold_expired";
+    public const string CheckoutInProgress = "checkout_in_progress";
+    public const string PaymentAttemptsExhausted = "payment_attempts_exhausted";
+    public const string ClaimNotHeld = "claim_not_held";
     public const string NotFound = "not_found";
     public const string Internal = "internal_error";
 }

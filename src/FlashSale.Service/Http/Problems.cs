@@ -28,6 +28,9 @@ public static class Problems
     public static ProblemHttpResult ClaimNotFound() =>
         Of(StatusCodes.Status404NotFound, ProblemCodes.ClaimNotFound, "Claim not found", "No claim of this sale has this id.");
 
+    public static ProblemHttpResult ClaimNotHeld(string status) =>
+        Of(StatusCodes.Status409Conflict, ProblemCodes.ClaimNotHeld, "Claim not held", $"The claim is {status}, not held.");
+
     public static ProblemHttpResult PayloadTooLarge(int limit) =>
         Of(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "Payload too large", $"The body must be at most {limit} bytes.");
 

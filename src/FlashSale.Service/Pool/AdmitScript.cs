@@ -19,10 +19,11 @@ public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scrip
     private readonly ConcurrentDictionary<string, RedisKey[]> _keys = new(StringComparer.Ordinal);
 
     /// <remarks>The sale window is judged by Redis's clock inside the script, never by this process's.</remarks>
-    public async Task<AdmitResult> RunAsync(string saleId, string userId, int quantity, string paymentMethodId, string claimId)
+    /// <param name="paymentMethodId">Null when the buyer gave none (a hold sale takes it at checkout).</param>
+    public async Task<AdmitResult> RunAsync(string saleId, string userId, int quantity, string? paymentMethodId, string claimId)
     {
         var keys = _keys.TryGetValue(saleId, out var known) ? known : KeysOf(saleId);
-        RedisValue[] args = [userId, quantity, paymentMethodId, claimId, RedisClaimId.ToRedis(claimId)];
+        RedisValue[] args = [userId, quantity, paymentMethodId ?? "", claimId, RedisClaimId.ToRedis(claimId)];
         RedisResult result;
         try
         {
@@ -44,7 +45,7 @@ public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scrip
         // An admitted claim is stored under the id we sent; only a replay names another one.
         var stored = (RedisValue)parts[1];
         var id = outcome == "admitted" ? claimId : stored.IsNullOrEmpty ? "" : RedisClaimId.FromRedis(stored);
-        return new AdmitResult(outcome, id, (long)parts[2]);
+        return new AdmitResult(outcome, id, (long)parts[2], parts.Length > 3 ? (long)parts[3] : 0);
     }
 
     // Only a command still waiting to be written certainly did not run; one sent (or of unknown state) may have.
@@ -62,9 +63,11 @@ public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scrip
     }
 }
 
-/// <param name="Outcome">admitted, replay, not_preloaded, sale_paused, sale_ended, sale_not_started, invalid_quantity, sold_out,
+/// <param name="Outcome">admitted, replay, not_preloaded, payment_method_required, sale_paused, sale_ended, sale_not_started,
+/// invalid_quantity, sold_out,
 /// unverified (the sale's primary is being checked against PostgreSQL after a failover or restart), or unknown (Redis did
 /// not answer after the script was sent: it may have admitted the claim)</param>
 /// <param name="ClaimId">The new claim, or the user's existing one on a replay; empty otherwise.</param>
 /// <param name="Remaining">Units left after the decision (-1 when the sale has no pool).</param>
-public readonly record struct AdmitResult(string Outcome, string ClaimId, long Remaining);
+/// <param name="HoldExpiresAtMs">For a claim admitted into a hold sale, when its hold expires (epoch ms); else 0.</param>
+public readonly record struct AdmitResult(string Outcome, string ClaimId, long Remaining, long HoldExpiresAtMs = 0);

@@ -70,8 +70,8 @@ public sealed class PoolVerifier(
     private async Task VerifyAsync(IServer server, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var sales = await conn.QueryAsync<SaleRow>(new CommandDefinition("""
-            SELECT sale_id, sku, name, stock, price_cents, currency, starts_at, ends_at, per_user_limit, status
+        var sales = await conn.QueryAsync<SaleRow>(new CommandDefinition($"""
+            SELECT {SaleStore.Columns}
             FROM sales WHERE status IN ('preloaded', 'paused') AND ends_at > now()
             """, cancellationToken: ct));
         var healed = 0;

@@ -21,7 +21,7 @@ public sealed class SalePool(IConnectionMultiplexer redis, RedisScripts scripts,
         await scripts.Preload.EvaluateAsync(db, [keys.Meta, keys.Remaining, keys.Queue],
         [
             UnixMs(sale.StartsAt), UnixMs(sale.EndsAt),
-            sale.PerUserLimit, sale.Stock, queue.Value.ConsumerGroup,
+            sale.PerUserLimit, sale.Stock, queue.Value.ConsumerGroup, sale.Holds ? sale.HoldSeconds * 1000L : 0,
         ]);
         // Only now may workers read the sale's queue: its consumer group exists.
         await activeSales.AddAsync(sale.SaleId);

@@ -65,12 +65,12 @@ public sealed class Reconciler(
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         // Open sales, and closed ones while they still have claims to settle or closed recently.
-        var sales = await conn.QueryAsync<SaleRow>(new CommandDefinition("""
-            SELECT s.sale_id, s.sku, s.name, s.stock, s.price_cents, s.currency, s.starts_at, s.ends_at, s.per_user_limit, s.status
+        var sales = await conn.QueryAsync<SaleRow>(new CommandDefinition($"""
+            SELECT {SaleStore.Columns}
             FROM sales s
             WHERE s.status IN ('preloaded', 'paused')
                OR (s.status = 'closed' AND s.updated_at > now() - interval '1 hour')
-               OR EXISTS (SELECT 1 FROM claims c WHERE c.sale_id = s.sale_id AND c.status IN ('admitted', 'confirmed', 'payment_pending'))
+               OR EXISTS (SELECT 1 FROM claims c WHERE c.sale_id = s.sale_id AND c.status IN ('admitted', 'confirmed', 'payment_pending', 'held'))
             ORDER BY s.starts_at DESC LIMIT 500
             """, cancellationToken: ct));
         foreach (var sale in sales)

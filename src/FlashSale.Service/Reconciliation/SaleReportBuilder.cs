@@ -17,7 +17,7 @@ public sealed class SaleReportBuilder(NpgsqlDataSource db, IConnectionMultiplexe
         await using var conn = await db.OpenConnectionAsync(ct);
         var pg = await conn.QuerySingleAsync<(int Sold, int InFlight)>(new CommandDefinition("""
             SELECT i.sold,
-                   (SELECT coalesce(sum(quantity), 0) FROM claims WHERE sale_id = @SaleId AND status IN ('confirmed', 'payment_pending'))::int
+                   (SELECT coalesce(sum(quantity), 0) FROM claims WHERE sale_id = @SaleId AND status IN ('confirmed', 'payment_pending', 'held'))::int
             FROM sale_inventory i WHERE i.sale_id = @SaleId
             """, sale, cancellationToken: ct));
         var postgres = Terms(sale.Stock, saleCounts.Paid, sale.Stock - pg.Sold, pg.InFlight);

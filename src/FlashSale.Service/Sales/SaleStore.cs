@@ -6,7 +6,8 @@ namespace FlashSale.Service.Sales;
 /// <summary>Sales in PostgreSQL, the source of truth for what was scheduled and what is sold.</summary>
 public sealed class SaleStore(NpgsqlDataSource db)
 {
-    private const string Columns = """
+    /// <summary>The columns of a <see cref="SaleRow"/>, for every query that reads one.</summary>
+    public const string Columns = """
         sale_id, sku, name, stock, price_cents, currency, starts_at, ends_at, per_user_limit, status, idempotency_key, request_hash,
         checkout, hold_seconds, max_payment_attempts
         """;

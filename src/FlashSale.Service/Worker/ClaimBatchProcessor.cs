@@ -46,7 +46,8 @@ public sealed class ClaimBatchProcessor(
 
         // The same claim can arrive twice in one batch (a redelivery next to the original): handle it once.
         var byClaim = usable.GroupBy(d => d.Message!.ClaimId).ToDictionary(g => g.Key, g => g.ToList());
-        var rows = await confirmer.ConfirmAsync(saleId, byClaim.Values.Select(g => g[0].Message!).ToList(), ct);
+        var rows = await confirmer.ConfirmAsync(saleId, byClaim.Values.Select(g => g[0].Message!).ToList(), ct,
+            sale.Holds ? TimeSpan.FromSeconds(sale.HoldSeconds) : null);
 
         // New claims were marked as payment-attempted when recorded; a redelivered one may still need it.
         var unmarked = rows.Values.Where(r => r.Status == ClaimStatus.Confirmed && r.PaymentAttemptedAt is null).Select(r => r.ClaimId).ToList();
@@ -88,6 +89,9 @@ public sealed class ClaimBatchProcessor(
         {
             case ClaimStatus.PaymentPending:
                 // The pending settler owns it from here.
+                return true;
+            case ClaimStatus.Held:
+                // Its buyer pays through checkout, or the hold expires (Worker/HoldExpirer.cs): nothing left for the queue.
                 return true;
             case var s when ClaimStatus.ReturnsStock(s):
                 try

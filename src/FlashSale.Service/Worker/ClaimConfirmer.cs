@@ -20,24 +20,28 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
     /// (what <see cref="PaymentAttempts"/> does for redelivered ones): the caller charges them right after, so the
     /// reconciler leaves them to the charge.
     /// </summary>
+    /// <param name="hold">A hold sale's hold: its claims go in as <c>held</c> until admitted time + hold, not to be charged now.</param>
     /// <returns>The current rows of every claim in the batch, keyed by claim id.</returns>
-    public async Task<Dictionary<string, ClaimRow>> ConfirmAsync(string saleId, IReadOnlyList<ClaimMessage> claims, CancellationToken ct)
+    public async Task<Dictionary<string, ClaimRow>> ConfirmAsync(string saleId, IReadOnlyList<ClaimMessage> claims, CancellationToken ct,
+        TimeSpan? hold = null)
     {
+        var status = hold is null ? ClaimStatus.Confirmed : ClaimStatus.Held;
         using var timer = FlashSaleMetrics.ConfirmDuration.NewTimer();
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         // New claims go in as confirmed: the stock is taken in the same transaction below, and a batch that
         // does not fit is corrected claim by claim before anyone can see it. One write per claim, not two.
         var inserted = (await conn.QueryAsync<(string ClaimId, int Quantity)>(new CommandDefinition("""
-            INSERT INTO claims (claim_id, sale_id, user_id, quantity, payment_method_id, status, admitted_at, payment_attempted_at)
-            SELECT c.claim_id, @saleId, c.user_id, c.quantity, c.payment_method_id, 'confirmed', c.admitted_at, now()
+            INSERT INTO claims (claim_id, sale_id, user_id, quantity, payment_method_id, status, admitted_at, payment_attempted_at, hold_expires_at)
+            SELECT c.claim_id, @saleId, c.user_id, c.quantity, c.payment_method_id, @status, c.admitted_at,
+                   CASE WHEN @holdSeconds::integer IS NULL THEN now() END, c.admitted_at + make_interval(secs => @holdSeconds::integer)
             FROM unnest(@ids, @users, @quantities, @paymentMethods, @admittedAt)
                  AS c(claim_id, user_id, quantity, payment_method_id, admitted_at)
             ON CONFLICT DO NOTHING
             RETURNING claim_id, quantity
             """, new
         {
-            saleId,
+            saleId, status, holdSeconds = hold is null ? (int?)null : (int)hold.Value.TotalSeconds,
             ids = claims.Select(c => c.ClaimId).ToArray(),
             users = claims.Select(c => c.UserId).ToArray(),
             quantities = claims.Select(c => c.Quantity).ToArray(),
@@ -45,7 +49,7 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
             admittedAt = claims.Select(c => c.AdmittedAt.UtcDateTime).ToArray(),
         }, tx, cancellationToken: ct))).ToList();
 
-        var rejected = inserted.Count > 0 ? await TakeStockAsync(conn, tx, saleId, inserted, ct) : [];
+        var rejected = inserted.Count > 0 ? await TakeStockAsync(conn, tx, saleId, inserted, status, ct) : [];
 
         // Only redelivered claims need reading back; the new ones are exactly what was just written.
         var insertedIds = inserted.Select(c => c.ClaimId).ToHashSet();
@@ -60,8 +64,8 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
             {
                 ClaimId = claim.ClaimId, SaleId = saleId, UserId = claim.UserId, Quantity = claim.Quantity,
                 PaymentMethodId = claim.PaymentMethodId, AdmittedAt = claim.AdmittedAt.UtcDateTime, UpdatedAt = now,
-                PaymentAttemptedAt = now,
-                Status = rejected.Contains(claim.ClaimId) ? ClaimStatus.Rejected : ClaimStatus.Confirmed,
+                PaymentAttemptedAt = hold is null ? now : null, HoldExpiresAt = hold is null ? null : claim.AdmittedAt.UtcDateTime + hold,
+                Status = rejected.Contains(claim.ClaimId) ? ClaimStatus.Rejected : status,
             };
         }
         return rows;
@@ -76,12 +80,12 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
 
     /// <returns>The claims that did not fit (now rejected); empty in the normal case.</returns>
     private async Task<HashSet<string>> TakeStockAsync(
-        NpgsqlConnection conn, NpgsqlTransaction tx, string saleId, List<(string ClaimId, int Quantity)> inserted, CancellationToken ct)
+        NpgsqlConnection conn, NpgsqlTransaction tx, string saleId, List<(string ClaimId, int Quantity)> inserted, string status, CancellationToken ct)
     {
         var total = inserted.Sum(c => c.Quantity);
         if (await TakeAsync(conn, tx, saleId, total, ct))
         {
-            FlashSaleMetrics.Confirmations.WithLabels("confirmed").Inc(inserted.Count);
+            FlashSaleMetrics.Confirmations.WithLabels(status).Inc(inserted.Count);
             return [];
         }
 
@@ -92,12 +96,12 @@ public sealed class ClaimConfirmer(NpgsqlDataSource db, ILogger<ClaimConfirmer> 
         foreach (var (claimId, quantity) in inserted)
         {
             var fits = await TakeAsync(conn, tx, saleId, quantity, ct);
-            FlashSaleMetrics.Confirmations.WithLabels(fits ? "confirmed" : "rejected").Inc();
+            FlashSaleMetrics.Confirmations.WithLabels(fits ? status : "rejected").Inc();
             if (fits) continue;
             rejected.Add(claimId);
             await conn.ExecuteAsync(new CommandDefinition(
-                "UPDATE claims SET status = 'rejected', updated_at = now() WHERE claim_id = @claimId AND status = 'confirmed'",
-                new { claimId }, tx, cancellationToken: ct));
+                "UPDATE claims SET status = 'rejected', updated_at = now() WHERE claim_id = @claimId AND status = @status",
+                new { claimId, status }, tx, cancellationToken: ct));
         }
         return rejected;
     }

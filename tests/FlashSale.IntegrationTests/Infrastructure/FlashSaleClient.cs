@@ -67,6 +67,13 @@ public sealed class FlashSaleClient(HttpClient http)
     public Task<HttpResponseMessage> ClaimAsync(string saleId, string userId, string paymentMethodId = "pm_card_visa", int quantity = 1) =>
         PostJsonAsync($"/sales/{saleId}/claims", new { userId, quantity, paymentMethodId });
 
+    /// <summary>A claim in a hold sale: no payment method, the buyer pays through checkout.</summary>
+    public Task<HttpResponseMessage> HoldAsync(string saleId, string userId, int quantity = 1) =>
+        PostJsonAsync($"/sales/{saleId}/claims", new { userId, quantity });
+
+    /// <summary>The buyer gives the hold up.</summary>
+    public Task<HttpResponseMessage> ReleaseAsync(string saleId, string claimId) => http.DeleteAsync($"/sales/{saleId}/claims/{claimId}");
+
     public Task<HttpResponseMessage> PostJsonAsync(string path, object body) =>
         http.PostAsync(path, new StringContent(JsonSerializer.Serialize(body, Json), Encoding.UTF8, "application/json"));
 
@@ -106,6 +113,10 @@ public sealed record CountsView(int Stock, int Remaining, int Admitted, int Conf
 public sealed record ClaimAccepted(string ClaimId, string Status, string StatusUrl);
 
 public sealed record ClaimView(string ClaimId, string SaleId, string UserId, int Quantity, string Status,
-    string? OrderId, string? FailureReason, DateTime UpdatedAt);
+    string? OrderId, string? FailureReason, DateTime UpdatedAt, DateTime? HoldExpiresAt = null, int? AttemptsLeft = null,
+    string? LastPaymentError = null);
+
+/// <summary>The 202 of a claim in a hold sale.</summary>
+public sealed record HoldAccepted(string ClaimId, string Status, DateTime HoldExpiresAt, string StatusUrl, string CheckoutUrl);
 
 public sealed record Problem(int Status, string Code, string? Title, string? Detail, Dictionary<string, string[]>? Errors);

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using FlashSale.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace FlashSale.IntegrationTests.Holds;
+
+/// <summary>
+/// A hold nobody pays ends <c>expired</c> within a second of its holdExpiresAt, and its units go back on sale
+/// exactly once: the next buyer gets them. The shortest hold the contract allows is 30 s, so the three topologies
+/// run side by side in one test, each on a host of its own, in a collection of its own.
+/// </summary>
+[Collection(Name)]
+public sealed class HoldExpiryTests(ITestOutputHelper output)
+{
+    public const string Name = "hold expiry";
+
+    [Fact]
+    public async Task An_unpaid_hold_expires_within_a_second_and_its_units_are_sold_again()
+    {
+        var waits = await Task.WhenAll(new[] { TestServers.RedisSingleNode, TestServers.RedisCluster, TestServers.RedisSentinel }.Select(ExpireOnAsync));
+        output.WriteLine($"seen expired after holdExpiresAt: one node {waits[0].TotalMilliseconds:0} ms, cluster {waits[1].TotalMilliseconds:0} ms, " +
+                         $"Sentinels {waits[2].TotalMilliseconds:0} ms");
+        Assert.All(waits, late => Assert.InRange(late, TimeSpan.FromSeconds(-0.05), TimeSpan.FromSeconds(1)));
+    }
+
+    /// <returns>How long after its holdExpiresAt the hold was seen expired.</returns>
+    private static async Task<TimeSpan> ExpireOnAsync(string redis)
+    {
+        await using var app = await IsolatedService.StartAsync(new Dictionary<string, string?> { ["FlashSale:Redis:Configuration"] = redis });
+        var sale = await app.Admin.LiveSaleAsync(stock: 1, checkout: Checkout.Hold(holdSeconds: 30));
+        var held = (await (await app.Storefront.HoldAsync(sale.SaleId, "never-pays")).Content.ReadFromJsonAsync<HoldAccepted>(FlashSaleClient.Json))!;
+        Assert.Equal(HttpStatusCode.Conflict, (await app.Storefront.HoldAsync(sale.SaleId, "next-in-line")).StatusCode);
+
+        // Polled every 50 ms from just before the expiry.
+        var until = held.HoldExpiresAt - DateTime.UtcNow - TimeSpan.FromSeconds(1);
+        if (until > TimeSpan.Zero) await Task.Delay(until);
+        Assert.Equal("held", (await app.Storefront.GetClaimAsync(sale.SaleId, held.ClaimId)).Status);
+        var seen = DateTime.UtcNow;
+        var watch = Stopwatch.StartNew();
+        while ((await app.Storefront.GetClaimAsync(sale.SaleId, held.ClaimId)).Status != "expired")
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "the hold expired");
+            await Task.Delay(50);
+            seen = DateTime.UtcNow;
+        }
+
+        await Eventually.True(async () => (await app.Admin.GetSaleAsync(sale.SaleId)).Counts is { Remaining: 1, Sold: 0 },
+            TimeSpan.FromSeconds(5), "its unit is back in Redis and PostgreSQL, once");
+        Assert.Equal(HttpStatusCode.Accepted, (await app.Storefront.HoldAsync(sale.SaleId, "next-in-line")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await app.Storefront.HoldAsync(sale.SaleId, "one-more")).StatusCode);
+        return seen - held.HoldExpiresAt;
+    }
+}
+
+[CollectionDefinition(HoldExpiryTests.Name)]
+public sealed class HoldExpiryCollection;
