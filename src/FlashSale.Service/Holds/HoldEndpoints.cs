@@ -10,14 +10,39 @@ using Npgsql;
 
 namespace FlashSale.Service.Holds;
 
-/// <summary>What a buyer does with a hold: give it up (<c>DELETE .../claims/{claimId}</c>).</summary>
+/// <summary>What a buyer does with a hold: pay for it (<c>POST .../checkout</c>) or give it up (<c>DELETE .../claims/{claimId}</c>).</summary>
 public static class HoldEndpoints
 {
     public static IEndpointRouteBuilder MapHoldEndpoints(this IEndpointRouteBuilder app)
     {
+        app.MapPost("/sales/{saleId}/claims/{claimId}/checkout", CheckoutAsync).WithTags("Storefront").RequireAuthorization(Policies.Storefront)
+            .WithJsonBody<CheckoutRequest>().Produces<ClaimResponse>(StatusCodes.Status202Accepted).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         app.MapDelete("/sales/{saleId}/claims/{claimId}", ReleaseAsync).WithTags("Storefront").RequireAuthorization(Policies.Storefront)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
+    }
+
+    /// <summary>Server-side confirm: the service charges the given payment method; the outcome is the claim's status.</summary>
+    private static async Task<IResult> CheckoutAsync(
+        string saleId, string claimId, HttpRequest request, HoldCheckout checkout, ClaimReader claims, SaleStore sales, CancellationToken ct)
+    {
+        if (!Ids.IsSaleId(saleId)) return Problems.SaleNotFound();
+        if (!Ids.IsClaimId(claimId)) return await sales.GetAsync(saleId, ct) is null ? Problems.SaleNotFound() : Problems.ClaimNotFound();
+        var (body, problem) = await JsonBody.ReadAsync<CheckoutRequest>(request, ct);
+        if (problem is not null) return problem;
+        if (body!.Confirm is not null)
+            return Problems.Invalid("confirm", "Client confirmation is not offered by this service yet; send paymentMethodId for a server-side confirm.");
+        var errors = ClaimRules.Validate("checkout", 1, body.PaymentMethodId);
+        if (body.PaymentMethodId is null) errors.Add("paymentMethodId", "paymentMethodId is required.");
+        if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary());
+
+        var (claim, refusal) = await checkout.StartAsync(saleId, claimId, body.PaymentMethodId!, ct);
+        // Not in PostgreSQL: held in Redis and not yet recorded (retry), or no such claim.
+        if (refusal is not null && claim is null && await claims.FindAsync(saleId, claimId, ct) is null)
+            return await sales.GetAsync(saleId, ct) is null ? Problems.SaleNotFound() : Problems.ClaimNotFound();
+        if (refusal is not null) return refusal;
+        return TypedResults.Json(claim!.ToResponse((await sales.GetAsync(saleId, ct))!.MaxPaymentAttempts), statusCode: StatusCodes.Status202Accepted);
     }
 
     /// <summary>A held claim given up: <c>released</c>, its units back on sale at once. A repeat answers the same.</summary>

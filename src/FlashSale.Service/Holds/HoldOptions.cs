@@ -12,6 +12,9 @@ public sealed class HoldOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:01")] public TimeSpan ExpiryInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>A checkout started with less than this left of its hold extends the hold to this, once.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")] public TimeSpan PaymentGrace { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Most holds expired in one transaction.</summary>
     [Range(1, 10_000)] public int ExpiryBatchSize { get; set; } = 1000;
 }

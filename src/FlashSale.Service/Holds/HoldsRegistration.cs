@@ -7,7 +7,7 @@ internal static class HoldsRegistration
     public static IServiceCollection AddFlashSaleHolds(this IServiceCollection services, Roles roles)
     {
         services.AddOptions<HoldOptions>().BindConfiguration(HoldOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<HoldExpirer>();
+        services.AddSingleton<HoldExpirer>().AddSingleton<HoldCheckout>();
         if (roles.Worker) services.AddHostedService(sp => sp.GetRequiredService<HoldExpirer>());
         return services;
     }

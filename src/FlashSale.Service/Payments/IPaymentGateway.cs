@@ -16,14 +16,19 @@ public interface IPaymentGateway
     Task<ChargeResult> ResolveAsync(ChargeRequest request, bool mayReplay, CancellationToken ct);
 }
 
+/// <param name="Attempt">0 for the one charge of an immediate-checkout claim; n ≥ 1 for the buyer's n-th checkout of a hold.</param>
 public sealed record ChargeRequest(
-    string IdempotencyKey, long AmountCents, string Currency, string PaymentMethodId, string SaleId, string ClaimId)
+    string IdempotencyKey, long AmountCents, string Currency, string PaymentMethodId, string SaleId, string ClaimId, int Attempt = 0)
 {
-    /// <summary>One key per claim, the same on every attempt, so the gateway charges a claim at most once.</summary>
-    public static string IdempotencyKeyFor(string claimId) => $"flashsale-charge-{claimId}";
+    /// <summary>
+    /// One key per charge attempt, the same on every retry of it, so the gateway runs each attempt at most once:
+    /// an immediate claim has one attempt; a hold's buyer may try another payment method after a decline.
+    /// </summary>
+    public static string IdempotencyKeyFor(string claimId, int attempt = 0) =>
+        attempt == 0 ? $"flashsale-charge-{claimId}" : $"flashsale-charge-{claimId}-{attempt}";
 
-    public static ChargeRequest For(string claimId, string saleId, int quantity, string paymentMethodId, long priceCents, string currency) =>
-        new(IdempotencyKeyFor(claimId), priceCents * quantity, currency, paymentMethodId, saleId, claimId);
+    public static ChargeRequest For(string claimId, string saleId, int quantity, string paymentMethodId, long priceCents, string currency, int attempt = 0) =>
+        new(IdempotencyKeyFor(claimId, attempt), priceCents * quantity, currency, paymentMethodId, saleId, claimId, attempt);
 }
 
 public enum ChargeOutcome

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Stripe;
 
 namespace FlashSale.Service.Payments;
@@ -23,7 +24,10 @@ public sealed class StripeGateway(IStripeClient client, ILogger<StripeGateway> l
             AutomaticPaymentMethods = new PaymentIntentAutomaticPaymentMethodsOptions { Enabled = true, AllowRedirects = "never" },
             // A claim has no buyer on hand to authenticate: fail instead of waiting in requires_action.
             ErrorOnRequiresAction = true,
-            Metadata = new Dictionary<string, string> { ["sale_id"] = request.SaleId, ["claim_id"] = request.ClaimId },
+            Metadata = new Dictionary<string, string>
+            {
+                ["sale_id"] = request.SaleId, ["claim_id"] = request.ClaimId, ["attempt"] = request.Attempt.ToString(CultureInfo.InvariantCulture),
+            },
         };
         try
         {
@@ -49,7 +53,10 @@ public sealed class StripeGateway(IStripeClient client, ILogger<StripeGateway> l
             // Claim ids are "clm_" + hex, so they need no escaping inside the query string.
             var found = await _intents.SearchAsync(new PaymentIntentSearchOptions
             {
-                Query = $"metadata['claim_id']:'{request.ClaimId}'",
+                // A hold's earlier attempts (declined) carry the same claim id: only this attempt's intent answers.
+                Query = request.Attempt == 0
+                    ? $"metadata['claim_id']:'{request.ClaimId}'"
+                    : $"metadata['claim_id']:'{request.ClaimId}' AND metadata['attempt']:'{request.Attempt}'",
                 Limit = 10,
             }, cancellationToken: ct);
             var intents = found.Data ?? [];

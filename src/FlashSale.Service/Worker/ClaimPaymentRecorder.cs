@@ -33,14 +33,14 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, StockReturns retur
         var failed = answers.Where(a => a.Result.Outcome == ChargeOutcome.Declined).ToList();
         var pending = answers.Where(a => a.Result.Outcome == ChargeOutcome.Transient).ToList();
 
-        int paidMoved, failedMoved;
+        int paidMoved, failedMoved, heldAgain;
         List<string> pendingMoved;
         List<string> toRelease;
         await using (var conn = await db.OpenConnectionAsync(ct))
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
             paidMoved = paid.Count == 0 ? 0 : await RecordPaidAsync(conn, tx, paid, ct);
-            (failedMoved, toRelease) = failed.Count == 0 ? (0, []) : await RecordFailedAsync(conn, tx, failed, ct);
+            (failedMoved, heldAgain, toRelease) = failed.Count == 0 ? (0, 0, []) : await RecordFailedAsync(conn, tx, failed, ct);
             pendingMoved = pending.Count == 0 ? [] : (await conn.QueryAsync<string>(new CommandDefinition("""
                 UPDATE claims SET status = 'payment_pending', updated_at = now()
                 WHERE claim_id = ANY(@ids) AND status = 'confirmed'
@@ -51,8 +51,9 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, StockReturns retur
 
         if (paidMoved > 0) FlashSaleMetrics.PaymentSettlements.WithLabels(ClaimStatus.Paid, by).Inc(paidMoved);
         if (failedMoved > 0) FlashSaleMetrics.PaymentSettlements.WithLabels(ClaimStatus.PaymentFailed, by).Inc(failedMoved);
-        if (paidMoved + failedMoved < paid.Count + failed.Count)
-            logger.LogInformation("{Count} claims were already settled by someone else", paid.Count + failed.Count - paidMoved - failedMoved);
+        if (heldAgain > 0) FlashSaleMetrics.PaymentSettlements.WithLabels(ClaimStatus.Held, by).Inc(heldAgain);
+        if (paidMoved + failedMoved + heldAgain < paid.Count + failed.Count)
+            logger.LogInformation("{Count} claims were already settled by someone else", paid.Count + failed.Count - paidMoved - failedMoved - heldAgain);
         if (pendingMoved.Count > 0)
         {
             FlashSaleMetrics.PaymentSettlements.WithLabels(ClaimStatus.PaymentPending, "worker").Inc(pendingMoved.Count);
@@ -83,16 +84,23 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, StockReturns retur
         return moved.Count;
     }
 
-    private static async Task<(int Moved, List<string> ToRelease)> RecordFailedAsync(
+    /// <returns>Claims failed (units back), holds back to held for another attempt, and the failed claims whose returns may be outstanding.</returns>
+    private static async Task<(int Failed, int HeldAgain, List<string> ToRelease)> RecordFailedAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, List<ChargeAnswer> failed, CancellationToken ct)
     {
         var ids = failed.Select(a => a.Charge.ClaimId).ToArray();
-        var moved = (await conn.QueryAsync<(string ClaimId, string SaleId, int Quantity)>(new CommandDefinition("""
-            UPDATE claims c SET status = 'payment_failed', failure_reason = p.reason, updated_at = now()
-            FROM unnest(@ids, @reasons) AS p(claim_id, reason)
-            WHERE c.claim_id = p.claim_id AND c.status IN ('confirmed', 'payment_pending')
-            RETURNING c.claim_id, c.sale_id, c.quantity
+        // A hold whose buyer has attempts left goes back to held, its units still theirs, to try another payment
+        // method (the expirer ends it if its time is up); every other decline fails the claim and gives the units back.
+        var answered = (await conn.QueryAsync<(string ClaimId, string SaleId, int Quantity, string Status)>(new CommandDefinition("""
+            UPDATE claims c SET
+                status = CASE WHEN c.hold_expires_at IS NOT NULL AND c.payment_attempts < s.max_payment_attempts THEN 'held' ELSE 'payment_failed' END,
+                failure_reason = CASE WHEN c.hold_expires_at IS NOT NULL AND c.payment_attempts < s.max_payment_attempts THEN NULL ELSE p.reason END,
+                last_payment_error = p.reason, updated_at = now()
+            FROM unnest(@ids, @reasons) AS p(claim_id, reason), sales s
+            WHERE c.claim_id = p.claim_id AND s.sale_id = c.sale_id AND c.status IN ('confirmed', 'payment_pending')
+            RETURNING c.claim_id, c.sale_id, c.quantity, c.status
             """, new { ids, reasons = failed.Select(a => a.Result.DeclineCode!).ToArray() }, tx, cancellationToken: ct))).AsList();
+        var moved = answered.Where(a => a.Status == ClaimStatus.PaymentFailed).Select(a => (a.ClaimId, a.SaleId, a.Quantity)).ToList();
         foreach (var sale in moved.GroupBy(m => m.SaleId))
         {
             await conn.ExecuteAsync(new CommandDefinition("""
@@ -109,6 +117,6 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, StockReturns retur
         var toRelease = await conn.QueryAsync<string>(new CommandDefinition(
             "SELECT claim_id FROM claims WHERE claim_id = ANY(@ids) AND status = 'payment_failed'",
             new { ids }, tx, cancellationToken: ct));
-        return (moved.Count, toRelease.AsList());
+        return (moved.Count, answered.Count - moved.Count, toRelease.AsList());
     }
 }

@@ -62,7 +62,8 @@ public sealed class PaymentSettler(
         {
             await Task.WhenAll(claims.Select(async claim =>
             {
-                var charge = ChargeRequest.For(claim.ClaimId, sale.SaleId, claim.Quantity, claim.PaymentMethodId, sale.PriceCents, sale.Currency);
+                var charge = ChargeRequest.For(claim.ClaimId, sale.SaleId, claim.Quantity, claim.PaymentMethodId, sale.PriceCents, sale.Currency,
+                    claim.HoldExpiresAt is null ? 0 : claim.PaymentAttempts);
                 await _inFlight.WaitAsync(ct);
                 try
                 {

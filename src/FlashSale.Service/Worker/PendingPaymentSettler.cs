@@ -57,7 +57,8 @@ public sealed class PendingPaymentSettler(
             await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrentCharges, CancellationToken = ct },
                 async (claim, token) =>
                 {
-                    var charge = ChargeRequest.For(claim.ClaimId, claim.SaleId, claim.Quantity, claim.PaymentMethodId, claim.PriceCents, claim.Currency);
+                    var charge = ChargeRequest.For(claim.ClaimId, claim.SaleId, claim.Quantity, claim.PaymentMethodId, claim.PriceCents, claim.Currency,
+                        claim.Attempt);
                     if (!holds.MayCharge(claim.SaleId))
                     {
                         asking.TryRemove(claim.ClaimId, out _);
@@ -141,10 +142,11 @@ public sealed class PendingPaymentSettler(
                 LIMIT @BatchSize
                 FOR UPDATE SKIP LOCKED)
             RETURNING c.claim_id, c.sale_id, c.quantity, c.payment_method_id, s.price_cents, s.currency,
-                      coalesce(c.payment_attempted_at, c.admitted_at) AS first_attempt_at
+                      coalesce(c.payment_attempted_at, c.admitted_at) AS first_attempt_at,
+                      CASE WHEN c.hold_expires_at IS NULL THEN 0 ELSE c.payment_attempts END AS attempt
             """, new { recheckAfter = Options.RecheckAfter, Options.BatchSize }, cancellationToken: ct))).ToList();
     }
 
     private sealed record PendingClaim(
-        string ClaimId, string SaleId, int Quantity, string PaymentMethodId, long PriceCents, string Currency, DateTime? FirstAttemptAt);
+        string ClaimId, string SaleId, int Quantity, string PaymentMethodId, long PriceCents, string Currency, DateTime? FirstAttemptAt, int Attempt);
 }

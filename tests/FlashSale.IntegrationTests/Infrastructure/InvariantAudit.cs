@@ -20,9 +20,12 @@ public sealed class InvariantAudit(NpgsqlDataSource db, IDatabase redis)
             "SELECT total, sold FROM sale_inventory WHERE sale_id = @saleId", new { saleId });
         var claims = (await conn.QueryAsync<(string ClaimId, string UserId, int Quantity, string Status)>(
             "SELECT claim_id, user_id, quantity, status FROM claims WHERE sale_id = @saleId", new { saleId })).ToList();
+        // An immediate claim's one charge, and a hold's charges by attempt (the key ends "-{attempt}").
         var keys = claims.Select(c => ChargeRequest.IdempotencyKeyFor(c.ClaimId)).ToArray();
+        var attempts = keys.Select(k => k + "-%").ToArray();
         var charges = (await conn.QueryAsync<(string Key, string Outcome, int Attempts)>(
-            "SELECT idempotency_key, outcome, attempts FROM simulated_charges WHERE idempotency_key = ANY(@keys)", new { keys })).ToList();
+            "SELECT idempotency_key, outcome, attempts FROM simulated_charges WHERE idempotency_key = ANY(@keys) OR idempotency_key LIKE ANY(@attempts)",
+            new { keys, attempts })).ToList();
 
         var sale = new SaleKeys(saleId);
         var remaining = (int)await redis.StringGetAsync(sale.Remaining);
@@ -52,6 +55,8 @@ public sealed class InvariantAudit(NpgsqlDataSource db, IDatabase redis)
         // 5. At most one successful charge per claim, and one for every paid claim.
         if (!simulatedGateway) return l;
         Assert.All(l.Charges, c => Assert.Equal(1, l.Charges.Count(x => x.Key == c.Key)));
+        Assert.All(l.Claims, claim => Assert.True(l.Charges.Count(c => c.Outcome == "succeeded" && c.Key.StartsWith(ChargeRequest.IdempotencyKeyFor(claim.ClaimId), StringComparison.Ordinal)) <= 1,
+            $"claim {claim.ClaimId} was charged more than once"));
         Assert.Equal(l.Claims.Count(c => c.Status == ClaimStatus.Paid), l.Charges.Count(c => c.Outcome == "succeeded"));
         return l;
     }

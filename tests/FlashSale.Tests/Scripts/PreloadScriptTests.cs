@@ -24,6 +24,8 @@ public abstract class PreloadScriptTests(RedisFixture redis)
             ["endsAt"] = new DateTimeOffset(sale.EndsAt).ToUnixTimeMilliseconds().ToString(),
             ["perUserLimit"] = "4",
             ["stock"] = "40",
+            // An immediate-checkout sale: no hold.
+            ["holdMs"] = "0",
             ["status"] = SalePool.Open,
             ["admitted"] = "0",
             ["released"] = "0",
