@@ -68,7 +68,7 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, StockReturns retur
     private static async Task<int> RecordPaidAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<ChargeAnswer> paid, CancellationToken ct)
     {
         var moved = (await conn.QueryAsync<string>(new CommandDefinition("""
-            UPDATE claims c SET status = 'paid', payment_id = p.payment_id, order_id = p.order_id, updated_at = now()
+            UPDATE claims c SET status = 'paid', payment_id = p.payment_id, order_id = p.order_id, last_payment_error = NULL, updated_at = now()
             FROM unnest(@ids, @paymentIds, @orderIds) AS p(claim_id, payment_id, order_id)
             WHERE c.claim_id = p.claim_id AND c.status IN ('confirmed', 'payment_pending')
             RETURNING c.claim_id
