@@ -35,6 +35,10 @@ public abstract class HoldTests(ServiceFixture app)
         Assert.Equal(held.ClaimId, (await again.Content.ReadFromJsonAsync<ClaimAccepted>(FlashSaleClient.Json))!.ClaimId);
         var counts = (await app.Admin.GetSaleAsync(sale.SaleId)).Counts!;
         Assert.Equal((2, 1, 1, 0), (counts.Remaining, counts.Sold, counts.InFlight, counts.Paid));
+        // The held unit is in flight in both stores' terms of the conservation equation.
+        var report = await app.Admin.Http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/admin/sales/{sale.SaleId}/report", FlashSaleClient.Json);
+        Assert.True(report.GetProperty("balanced").GetBoolean(), report.ToString());
+        Assert.Equal(1, report.GetProperty("postgres").GetProperty("inFlight").GetInt32());
     }
 
     [Fact]
