@@ -19,11 +19,16 @@ public static partial class ClaimRules
 
         if (quantity is < 1 or > SaleRules.MaxPerUserLimit) errors.Add("quantity", "quantity must be at least 1 and at most the sale's perUserLimit.");
 
-        if (paymentMethodId is null) { }
-        else if (string.IsNullOrWhiteSpace(paymentMethodId)) errors.Add("paymentMethodId", "paymentMethodId must not be empty.");
+        if (paymentMethodId is not null) ValidatePaymentMethod(paymentMethodId, errors);
+        return errors;
+    }
+
+    /// <summary>A payment method given (in a claim or a hold's checkout) must be a token.</summary>
+    public static void ValidatePaymentMethod(string? paymentMethodId, ValidationErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(paymentMethodId)) errors.Add("paymentMethodId", "paymentMethodId is required and must not be empty.");
         else if (paymentMethodId.Length > MaxPaymentMethodIdLength || !PaymentMethodShape().IsMatch(paymentMethodId))
             errors.Add("paymentMethodId", "paymentMethodId must be a payment method token such as \"pm_card_visa\".");
-        return errors;
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9._:@-]{1,128}\z", RegexOptions.CultureInvariant)]

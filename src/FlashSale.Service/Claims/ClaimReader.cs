@@ -1,9 +1,11 @@
 using Dapper;
 using FlashSale.Core;
+using FlashSale.Service.Http;
 using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using FlashSale.Service.Sales;
 using Npgsql;
+using Microsoft.AspNetCore.Http.HttpResults;
 using StackExchange.Redis;
 
 namespace FlashSale.Service.Claims;
@@ -14,13 +16,16 @@ namespace FlashSale.Service.Claims;
 /// </summary>
 public sealed class ClaimReader(NpgsqlDataSource db, IConnectionMultiplexer redis, SaleStore sales)
 {
+    /// <summary>The problem for a claim id that finds nothing: the sale's id is named first if it is the unknown one.</summary>
+    public async Task<ProblemHttpResult> NotFoundAsync(string saleId, CancellationToken ct) =>
+        await sales.GetAsync(saleId, ct) is null ? Problems.SaleNotFound() : Problems.ClaimNotFound();
+
     public async Task<ClaimResponse?> FindAsync(string saleId, string claimId, CancellationToken ct)
     {
         await using (var conn = await db.OpenConnectionAsync(ct))
         {
             var row = (await ClaimRow.ReadAsync(conn, [claimId], null, ct)).SingleOrDefault(r => r.SaleId == saleId);
-            // Only a hold shows what is left of the sale's payment attempts.
-            if (row is not null) return row.ToResponse(row.HoldExpiresAt is null ? 0 : (await sales.GetAsync(saleId, ct))?.MaxPaymentAttempts ?? 0);
+            if (row is not null) return row.ToResponse();
         }
 
         var keys = new SaleKeys(saleId);

@@ -23,17 +23,19 @@ public sealed class ClaimRow
     public DateTime? HoldExpiresAt { get; init; }
     public int PaymentAttempts { get; init; }
     public string? LastPaymentError { get; init; }
+    /// <summary>The sale's, read with the row: a hold shows what is left of them.</summary>
+    public int MaxPaymentAttempts { get; init; }
 
     /// <summary>The rows of these claims that PostgreSQL has, in no particular order.</summary>
     public static async Task<List<ClaimRow>> ReadAsync(
         NpgsqlConnection conn, IReadOnlyCollection<string> claimIds, NpgsqlTransaction? tx, CancellationToken ct) =>
         (await conn.QueryAsync<ClaimRow>(new CommandDefinition("""
-            SELECT claim_id, sale_id, user_id, quantity, payment_method_id, status, order_id, payment_id, failure_reason, admitted_at, updated_at,
-                   payment_attempted_at, hold_expires_at, payment_attempts, last_payment_error
-            FROM claims WHERE claim_id = ANY(@ids)
+            SELECT c.claim_id, c.sale_id, c.user_id, c.quantity, c.payment_method_id, c.status, c.order_id, c.payment_id, c.failure_reason,
+                   c.admitted_at, c.updated_at, c.payment_attempted_at, c.hold_expires_at, c.payment_attempts, c.last_payment_error,
+                   s.max_payment_attempts
+            FROM claims c JOIN sales s ON s.sale_id = c.sale_id WHERE c.claim_id = ANY(@ids)
             """, new { ids = claimIds.ToArray() }, tx, cancellationToken: ct))).AsList();
 
-    /// <param name="maxPaymentAttempts">The sale's; with a hold, what is left of them is shown.</param>
-    public ClaimResponse ToResponse(int maxPaymentAttempts) => new(ClaimId, SaleId, UserId, Quantity, Status, OrderId, FailureReason, UpdatedAt,
-        HoldExpiresAt, HoldExpiresAt is null ? null : Math.Max(0, maxPaymentAttempts - PaymentAttempts), LastPaymentError);
+    public ClaimResponse ToResponse() => new(ClaimId, SaleId, UserId, Quantity, Status, OrderId, FailureReason, UpdatedAt,
+        HoldExpiresAt, HoldExpiresAt is null ? null : Math.Max(0, MaxPaymentAttempts - PaymentAttempts), LastPaymentError);
 }

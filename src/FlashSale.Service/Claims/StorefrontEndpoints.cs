@@ -38,12 +38,12 @@ public static class StorefrontEndpoints
     }
 
     private static async Task<Results<Ok<ClaimResponse>, ProblemHttpResult>> GetClaimAsync(
-        string saleId, string claimId, ClaimReader claims, SaleStore sales, CancellationToken ct)
+        string saleId, string claimId, ClaimReader claims, CancellationToken ct)
     {
         if (!Ids.IsSaleId(saleId)) return Problems.SaleNotFound();
         var claim = Ids.IsClaimId(claimId) ? await claims.FindAsync(saleId, claimId, ct) : null;
         if (claim is not null) return TypedResults.Ok(claim);
         // Name the id that is unknown: the sale's first, whatever the claim id looks like.
-        return await sales.GetAsync(saleId, ct) is null ? Problems.SaleNotFound() : Problems.ClaimNotFound();
+        return await claims.NotFoundAsync(saleId, ct);
     }
 }

@@ -25,50 +25,49 @@ public static class HoldEndpoints
 
     /// <summary>Server-side confirm: the service charges the given payment method; the outcome is the claim's status.</summary>
     private static async Task<IResult> CheckoutAsync(
-        string saleId, string claimId, HttpRequest request, HoldCheckout checkout, ClaimReader claims, SaleStore sales, CancellationToken ct)
+        string saleId, string claimId, HttpRequest request, HoldCheckout checkout, ClaimReader claims, CancellationToken ct)
     {
         if (!Ids.IsSaleId(saleId)) return Problems.SaleNotFound();
-        if (!Ids.IsClaimId(claimId)) return await sales.GetAsync(saleId, ct) is null ? Problems.SaleNotFound() : Problems.ClaimNotFound();
+        if (!Ids.IsClaimId(claimId)) return await claims.NotFoundAsync(saleId, ct);
         var (body, problem) = await JsonBody.ReadAsync<CheckoutRequest>(request, ct);
         if (problem is not null) return problem;
         if (body!.Confirm is not null)
             return Problems.Invalid("confirm", "Client confirmation is not offered by this service yet; send paymentMethodId for a server-side confirm.");
-        var errors = ClaimRules.Validate("checkout", 1, body.PaymentMethodId);
-        if (body.PaymentMethodId is null) errors.Add("paymentMethodId", "paymentMethodId is required.");
+        var errors = new ValidationErrors();
+        ClaimRules.ValidatePaymentMethod(body.PaymentMethodId, errors);
         if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary());
 
         var (claim, refusal) = await checkout.StartAsync(saleId, claimId, body.PaymentMethodId!, ct);
         // Not in PostgreSQL: held in Redis and not yet recorded (retry), or no such claim.
         if (refusal is not null && claim is null && await claims.FindAsync(saleId, claimId, ct) is null)
-            return await sales.GetAsync(saleId, ct) is null ? Problems.SaleNotFound() : Problems.ClaimNotFound();
+            return await claims.NotFoundAsync(saleId, ct);
         if (refusal is not null) return refusal;
-        return TypedResults.Json(claim!.ToResponse((await sales.GetAsync(saleId, ct))!.MaxPaymentAttempts), statusCode: StatusCodes.Status202Accepted);
+        return TypedResults.Json(claim!.ToResponse(), statusCode: StatusCodes.Status202Accepted);
     }
 
     /// <summary>A held claim given up: <c>released</c>, its units back on sale at once. A repeat answers the same.</summary>
     private static async Task<Results<Ok<ClaimResponse>, ProblemHttpResult>> ReleaseAsync(
-        string saleId, string claimId, NpgsqlDataSource db, StockReturns returns, ClaimReader claims, SaleStore sales, CancellationToken ct)
+        string saleId, string claimId, NpgsqlDataSource db, StockReturns returns, ClaimReader claims, CancellationToken ct)
     {
         if (!Ids.IsSaleId(saleId)) return Problems.SaleNotFound();
-        if (!Ids.IsClaimId(claimId)) return await sales.GetAsync(saleId, ct) is null ? Problems.SaleNotFound() : Problems.ClaimNotFound();
+        if (!Ids.IsClaimId(claimId)) return await claims.NotFoundAsync(saleId, ct);
+        List<(string ClaimId, string SaleId, int Quantity)> released;
         await using (var conn = await db.OpenConnectionAsync(ct))
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
-            var released = (await conn.QueryAsync<(string ClaimId, string SaleId, int Quantity)>(new CommandDefinition("""
+            released = (await conn.QueryAsync<(string ClaimId, string SaleId, int Quantity)>(new CommandDefinition("""
                 UPDATE claims SET status = 'released', failure_reason = 'released_by_buyer', updated_at = now()
                 WHERE claim_id = @claimId AND sale_id = @saleId AND status = 'held'
                 RETURNING claim_id, sale_id, quantity
                 """, new { claimId, saleId }, tx, cancellationToken: ct))).AsList();
-            if (released.Count == 1)
-            {
-                await HoldReturns.GiveBackAsync(conn, tx, released, ct);
-                await tx.CommitAsync(ct);
-            }
+            await StockReturns.GiveBackAsync(conn, tx, released, ct);
+            await tx.CommitAsync(ct);
         }
-        await returns.ApplyAsync([claimId], ct);
+        // A repeat finds nothing to give back here; an earlier release cut short is the reconciler's to finish.
+        if (released.Count == 1) await returns.ApplyAsync([claimId], ct);
 
         var claim = await claims.FindAsync(saleId, claimId, ct);
-        if (claim is null) return await sales.GetAsync(saleId, ct) is null ? Problems.SaleNotFound() : Problems.ClaimNotFound();
+        if (claim is null) return await claims.NotFoundAsync(saleId, ct);
         if (claim.Status == ClaimStatus.Released) return TypedResults.Ok(claim);
         // Held in Redis but not yet recorded by a worker: nothing to give up in PostgreSQL yet.
         if (claim.Status == ClaimStatus.Held)

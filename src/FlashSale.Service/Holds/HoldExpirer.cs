@@ -57,7 +57,7 @@ public sealed class HoldExpirer(
                 RETURNING c.claim_id, c.sale_id, c.quantity
                 """, Options, tx, cancellationToken: ct))).AsList();
             if (expired.Count == 0) return 0;
-            await HoldReturns.GiveBackAsync(conn, tx, expired, ct);
+            await StockReturns.GiveBackAsync(conn, tx, expired, ct);
             await tx.CommitAsync(ct);
         }
         await returns.ApplyAsync(expired.Select(e => e.ClaimId).ToList(), ct);

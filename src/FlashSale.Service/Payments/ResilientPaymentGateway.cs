@@ -10,10 +10,9 @@ public sealed class ResilientPaymentGateway(IPaymentGateway provider, PaymentRes
     public Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken ct) =>
         RunAsync(static (g, r, t) => g.ChargeAsync(r, t), request, ct);
 
+    // Off the hot path (the pending settler): the closure over mayReplay costs nothing that matters.
     public Task<ChargeResult> ResolveAsync(ChargeRequest request, bool mayReplay, CancellationToken ct) =>
-        mayReplay
-            ? RunAsync(static (g, r, t) => g.ResolveAsync(r, true, t), request, ct)
-            : RunAsync(static (g, r, t) => g.ResolveAsync(r, false, t), request, ct);
+        RunAsync((g, r, t) => g.ResolveAsync(r, mayReplay, t), request, ct);
 
     private async Task<ChargeResult> RunAsync(
         Func<IPaymentGateway, ChargeRequest, CancellationToken, Task<ChargeResult>> call, ChargeRequest request, CancellationToken ct)

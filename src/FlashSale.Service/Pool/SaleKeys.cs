@@ -19,6 +19,9 @@ public readonly record struct SaleKeys(string SaleId)
     /// <summary>Written before a <c>WAIT</c> for replicas (<see cref="ReplicaAcks"/>); expires by itself.</summary>
     public RedisKey ReplicaMarker => $"fs:{{{SaleId}}}:acked";
 
+    /// <summary>Every key of the sale (one hash slot, so one multi-key command may name them all).</summary>
+    public RedisKey[] All => [Meta, Remaining, Users, Claims, Queue, DeadLetters, Released, ReplicaMarker];
+
     /// <summary>The sale id from a queue key, for entries read from several sales' streams at once.</summary>
     public static string SaleIdOfQueue(RedisKey queue)
     {

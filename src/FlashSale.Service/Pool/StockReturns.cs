@@ -13,7 +13,26 @@ namespace FlashSale.Service.Pool;
 /// </summary>
 public sealed class StockReturns(NpgsqlDataSource db, SalePool pool)
 {
-    /// <summary>Records the returns in the caller's transaction, the one that gives the units back in PostgreSQL.</summary>
+    /// <summary>
+    /// The PostgreSQL half of giving claims' units back, in the caller's transaction: the sale's sold count drops by
+    /// their units, and each return's intent is recorded for the Redis half (<see cref="ApplyAsync(IReadOnlyCollection{string}, CancellationToken)"/>).
+    /// </summary>
+    public static async Task GiveBackAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyCollection<(string ClaimId, string SaleId, int Quantity)> claims, CancellationToken ct)
+    {
+        foreach (var sale in claims.GroupBy(c => c.SaleId))
+        {
+            await conn.ExecuteAsync(new CommandDefinition(
+                "UPDATE sale_inventory SET sold = sold - @units, updated_at = now() WHERE sale_id = @saleId",
+                new { units = sale.Sum(c => c.Quantity), saleId = sale.Key }, tx, cancellationToken: ct));
+            await RecordAsync(conn, tx, sale.Key, sale.Select(c => c.ClaimId).ToList(), ct);
+        }
+    }
+
+    /// <summary>
+    /// Records the returns' intents in the caller's transaction, for units PostgreSQL never counted as sold (a claim
+    /// Redis admitted that PostgreSQL never confirmed) but Redis still has to get back.
+    /// </summary>
     public static Task RecordAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string saleId, IReadOnlyCollection<string> claimIds, CancellationToken ct) =>
         claimIds.Count == 0
             ? Task.CompletedTask

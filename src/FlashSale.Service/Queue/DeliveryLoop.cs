@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using FlashSale.Service.Hosting;
 
 namespace FlashSale.Service.Queue;
 
@@ -27,7 +28,8 @@ public static class DeliveryLoop
         long rounds = 0;
         using var stopRenewing = new CancellationTokenSource();
         var renewing = transport.LeaseRenewal is { } every
-            ? RenewLeasesAsync(transport, held, every, clock, logger, stopRenewing.Token)
+            ? LeaseRenewal.RunAsync(every, clock, () => held.Values.SelectMany(d => d).ToArray(), transport.RenewAsync, logger, "deliveries",
+                stopRenewing.Token)
             : Task.CompletedTask;
         while (!stoppingToken.IsCancellationRequested && stop?.Invoke() != true)
         {
@@ -91,33 +93,6 @@ public static class DeliveryLoop
                 held.TryRemove(round, out _);
                 slots.Release();
             }
-        }
-    }
-
-    private static async Task RenewLeasesAsync(
-        IClaimTransport transport, ConcurrentDictionary<long, ClaimDelivery[]> held, TimeSpan every, TimeProvider clock, ILogger logger,
-        CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(every, clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop))
-            {
-                var deliveries = held.Values.SelectMany(d => d).ToArray();
-                if (deliveries.Length == 0) continue;
-                try
-                {
-                    await transport.RenewAsync(deliveries, stop);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // The next tick tries again; the lease lapses only if renewals keep failing for ReclaimAfter.
-                    logger.LogWarning("Renewing the leases of {Count} deliveries failed: {Reason}", deliveries.Length, e.Message);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
         }
     }
 }

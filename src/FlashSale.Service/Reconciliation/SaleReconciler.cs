@@ -118,11 +118,9 @@ public sealed class SaleReconciler(
                 WHERE c.claim_id = old.claim_id AND c.status IN ('admitted', 'confirmed') AND c.payment_attempted_at IS NULL
                 RETURNING c.quantity, old.old_status = 'confirmed' AS was_confirmed
                 """, new { claimId }, tx, cancellationToken: ct));
-            if (expired is { WasConfirmed: true })
-                await conn.ExecuteAsync(new CommandDefinition(
-                    "UPDATE sale_inventory SET sold = sold - @Quantity, updated_at = now() WHERE sale_id = @saleId",
-                    new { expired.Quantity, saleId = sale.SaleId }, tx, cancellationToken: ct));
-            if (expired is not null) await StockReturns.RecordAsync(conn, tx, sale.SaleId, [claimId], ct);
+            // Only a confirmed claim had its units counted as sold in PostgreSQL; Redis admitted both.
+            if (expired is { WasConfirmed: true }) await StockReturns.GiveBackAsync(conn, tx, [(claimId, sale.SaleId, expired.Quantity)], ct);
+            else if (expired is not null) await StockReturns.RecordAsync(conn, tx, sale.SaleId, [claimId], ct);
             await tx.CommitAsync(ct);
             if (expired is null) continue;
             await returns.ApplyAsync([claimId], ct);

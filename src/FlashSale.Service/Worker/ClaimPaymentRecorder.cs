@@ -35,12 +35,11 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, StockReturns retur
 
         int paidMoved, failedMoved, heldAgain;
         List<string> pendingMoved;
-        List<string> toRelease;
         await using (var conn = await db.OpenConnectionAsync(ct))
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
             paidMoved = paid.Count == 0 ? 0 : await RecordPaidAsync(conn, tx, paid, ct);
-            (failedMoved, heldAgain, toRelease) = failed.Count == 0 ? (0, 0, []) : await RecordFailedAsync(conn, tx, failed, ct);
+            (failedMoved, heldAgain) = failed.Count == 0 ? (0, 0) : await RecordFailedAsync(conn, tx, failed, ct);
             pendingMoved = pending.Count == 0 ? [] : (await conn.QueryAsync<string>(new CommandDefinition("""
                 UPDATE claims SET status = 'payment_pending', updated_at = now()
                 WHERE claim_id = ANY(@ids) AND status = 'confirmed'
@@ -61,8 +60,8 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, StockReturns retur
             foreach (var claimId in pendingMoved)
                 logger.LogWarning("Charge of claim {ClaimId} is unknown after retries ({Error}); it is payment_pending until the gateway tells", claimId, errors[claimId]);
         }
-        // Also the returns of an earlier attempt that died before its Redis step.
-        await returns.ApplyAsync(toRelease, ct);
+        // The returns just recorded, and those of an earlier attempt that died before its Redis step.
+        if (failed.Count > 0) await returns.ApplyAsync(failed.Select(a => a.Charge.ClaimId).ToList(), ct);
     }
 
     private static async Task<int> RecordPaidAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<ChargeAnswer> paid, CancellationToken ct)
@@ -84,8 +83,8 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, StockReturns retur
         return moved.Count;
     }
 
-    /// <returns>Claims failed (units back), holds back to held for another attempt, and the failed claims whose returns may be outstanding.</returns>
-    private static async Task<(int Failed, int HeldAgain, List<string> ToRelease)> RecordFailedAsync(
+    /// <returns>Claims failed (units back), and holds back to held for another attempt.</returns>
+    private static async Task<(int Failed, int HeldAgain)> RecordFailedAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, List<ChargeAnswer> failed, CancellationToken ct)
     {
         var ids = failed.Select(a => a.Charge.ClaimId).ToArray();
@@ -101,22 +100,11 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, StockReturns retur
             RETURNING c.claim_id, c.sale_id, c.quantity, c.status
             """, new { ids, reasons = failed.Select(a => a.Result.DeclineCode!).ToArray() }, tx, cancellationToken: ct))).AsList();
         var moved = answered.Where(a => a.Status == ClaimStatus.PaymentFailed).Select(a => (a.ClaimId, a.SaleId, a.Quantity)).ToList();
-        foreach (var sale in moved.GroupBy(m => m.SaleId))
-        {
-            await conn.ExecuteAsync(new CommandDefinition("""
-                UPDATE sale_inventory SET sold = sold - @units, updated_at = now() WHERE sale_id = @saleId
-                """, new { units = sale.Sum(m => m.Quantity), saleId = sale.Key }, tx, cancellationToken: ct));
-            await StockReturns.RecordAsync(conn, tx, sale.Key, sale.Select(m => m.ClaimId).ToList(), ct);
-        }
+        await StockReturns.GiveBackAsync(conn, tx, moved, ct);
         var movedIds = moved.Select(m => m.ClaimId).ToHashSet();
         await OrderEventOutbox.AddAsync(conn, tx, failed.Where(a => movedIds.Contains(a.Charge.ClaimId)).Select(a => new OrderEventRow(
             OrderEvent.OrderPaymentFailed, null, a.Charge.ClaimId, a.Charge.SaleId, a.Charge.AmountCents, a.Charge.Currency,
             null, a.Result.DeclineCode)).ToList(), ct);
-        // Every claim of these that is payment_failed now, moved by this call or an earlier one: their returns
-        // may be outstanding.
-        var toRelease = await conn.QueryAsync<string>(new CommandDefinition(
-            "SELECT claim_id FROM claims WHERE claim_id = ANY(@ids) AND status = 'payment_failed'",
-            new { ids }, tx, cancellationToken: ct));
-        return (moved.Count, answered.Count - moved.Count, toRelease.AsList());
+        return (moved.Count, answered.Count - moved.Count);
     }
 }

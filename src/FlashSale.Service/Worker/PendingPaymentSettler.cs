@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Dapper;
+using FlashSale.Service.Hosting;
 using FlashSale.Service.Ops;
 using FlashSale.Service.Payments;
 using Microsoft.Extensions.Options;
@@ -99,32 +100,14 @@ public sealed class PendingPaymentSettler(
     }
 
     // Three renewals per RecheckAfter: the lease lapses only when this process stops renewing (it died).
-    private async Task RenewLeaseAsync(ConcurrentDictionary<string, bool> asking, CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(Options.RecheckAfter / 3, clock);
-        try
+    private Task RenewLeaseAsync(ConcurrentDictionary<string, bool> asking, CancellationToken stop) =>
+        LeaseRenewal.RunAsync(Options.RecheckAfter / 3, clock, () => asking.Keys.ToArray(), async (claimIds, ct) =>
         {
-            while (await timer.WaitForNextTickAsync(stop))
-            {
-                var claimIds = asking.Keys.ToArray();
-                if (claimIds.Length == 0) continue;
-                try
-                {
-                    await using var conn = await db.OpenConnectionAsync(stop);
-                    await conn.ExecuteAsync(new CommandDefinition(
-                        "UPDATE claims SET payment_checked_at = now() WHERE claim_id = ANY(@claimIds) AND status = 'payment_pending'",
-                        new { claimIds }, cancellationToken: stop));
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogWarning("Renewing the lease of {Count} pending claims failed: {Reason}", claimIds.Length, e.Message);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
-    }
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await conn.ExecuteAsync(new CommandDefinition(
+                "UPDATE claims SET payment_checked_at = now() WHERE claim_id = ANY(@claimIds) AND status = 'payment_pending'",
+                new { claimIds }, cancellationToken: ct));
+        }, logger, "pending claims", stop);
 
     // Stamping the check time as they are taken leases them: another worker's settler skips them until RecheckAfter
     // (renewed while this one waits for their answers).

@@ -100,21 +100,23 @@ public sealed class TestSchema : IAsyncDisposable
         return schema;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Takes this schema's sales out of <paramref name="redis"/>: their pools and their registry entries.</summary>
+    public async Task ForgetSalesAsync(IConnectionMultiplexer redis)
     {
         await using var conn = new NpgsqlConnection(ServiceFixture.PostgresConnectionString);
-        var sales = (await conn.QueryAsync<string>($"SELECT sale_id FROM {Name}.sales")).ToArray();
-        await using (var redis = await ConnectionMultiplexer.ConnectAsync(ServiceFixture.RedisAddress))
+        var activeSales = new ActiveSales(redis, Namespace);
+        foreach (var saleId in await conn.QueryAsync<string>($"SELECT sale_id FROM {Name}.sales"))
         {
-            var db = redis.GetDatabase();
-            var activeSales = new ActiveSales(redis, Namespace);
-            foreach (var saleId in sales)
-            {
-                var keys = new SaleKeys(saleId);
-                await activeSales.RemoveAsync(saleId);
-                await db.KeyDeleteAsync([keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue, keys.DeadLetters, keys.Released]);
-            }
+            await activeSales.RemoveAsync(saleId);
+            await redis.GetDatabase().KeyDeleteAsync(new SaleKeys(saleId).All);
         }
+    }
+
+    /// <summary>Drops the schema, and its sales from the single-node Redis (hosts on other topologies forget theirs first).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(ServiceFixture.RedisAddress)) await ForgetSalesAsync(redis);
+        await using var conn = new NpgsqlConnection(ServiceFixture.PostgresConnectionString);
         await conn.ExecuteAsync($"DROP SCHEMA {Name} CASCADE");
     }
 }

@@ -111,13 +111,7 @@ public sealed class ManyProcessesOnClusterTests(ITestOutputHelper output) : IAsy
     public async Task DisposeAsync()
     {
         foreach (var process in _processes) process.Dispose();
-        var activeSales = new ActiveSales(_redis, _schema.Namespace);
-        foreach (var saleId in _made)
-        {
-            var keys = new SaleKeys(saleId);
-            await activeSales.RemoveAsync(saleId);
-            await _redis.GetDatabase().KeyDeleteAsync([keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue, keys.DeadLetters, keys.Released]);
-        }
+        await _schema.ForgetSalesAsync(_redis);
         await _db.DisposeAsync();
         await _redis.DisposeAsync();
         await _schema.DisposeAsync();

@@ -67,7 +67,6 @@ public abstract class SlowGatewayTests(string redisConfiguration, ITestOutputHel
         };
         foreach (var (key, value) in payments) settings[key] = value;
         var processes = new List<ServiceProcess>();
-        string? saleId = null;
         using var redis = await ConnectionMultiplexer.ConnectAsync(redisConfiguration);
         await using var db = NpgsqlDataSource.Create(schema.ConnectionString);
         try
@@ -76,7 +75,6 @@ public abstract class SlowGatewayTests(string redisConfiguration, ITestOutputHel
             processes.Add(await ServiceProcess.StartAsync("edge", settings));
             processes.AddRange(await Task.WhenAll(ServiceProcess.StartAsync("worker", settings), ServiceProcess.StartAsync("worker", settings)));
             var sale = await processes[0].Client(ServiceFixture.AdminKey).LiveSaleAsync(stock: Buyers);
-            saleId = sale.SaleId;
 
             var crowd = new Crowd();
             await crowd.ClaimAsync(processes[0].Client(ServiceFixture.StorefrontKey), sale.SaleId, Crowd.Users($"slow-{gateway}", 0, Buyers));
@@ -100,7 +98,7 @@ public abstract class SlowGatewayTests(string redisConfiguration, ITestOutputHel
         finally
         {
             foreach (var process in processes) process.Dispose();
-            if (saleId is not null) await ForgetAsync(redis, schema.Namespace, saleId);
+            await schema.ForgetSalesAsync(redis);
         }
     }
 
@@ -121,12 +119,6 @@ public abstract class SlowGatewayTests(string redisConfiguration, ITestOutputHel
         return sum;
     }
 
-    private static async Task ForgetAsync(IConnectionMultiplexer redis, string ns, string saleId)
-    {
-        var keys = new SaleKeys(saleId);
-        await new ActiveSales(redis, ns).RemoveAsync(saleId);
-        await redis.GetDatabase().KeyDeleteAsync([keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue, keys.DeadLetters, keys.Released]);
-    }
 }
 
 // Each topology in a collection of its own: the runs wait on the gateway, not on the machine, and share nothing.

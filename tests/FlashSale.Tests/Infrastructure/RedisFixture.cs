@@ -74,7 +74,7 @@ public abstract class RedisFixture(string configuration) : IAsyncLifetime
         foreach (var saleId in _sales)
         {
             var keys = new SaleKeys(saleId);
-            await Db.KeyDeleteAsync([keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue, keys.DeadLetters, keys.Released]);
+            await Db.KeyDeleteAsync(keys.All);
             await ActiveSales.RemoveAsync(saleId);
         }
         await Connection.DisposeAsync();
