@@ -2,9 +2,10 @@
 -- the claim record, and the queue entry the worker consumes. Everything happens in this one script so
 -- no crash can leave stock taken without a queued claim, or a queued claim without the stock.
 --
--- KEYS[1] meta hash      {status, startsAt, endsAt, perUserLimit, stock, admitted, released, holdMs}
+-- KEYS[1] meta hash      {status, startsAt, endsAt, perUserLimit, stock, admitted, released, holdMs, maxAttempts}
 -- KEYS[2] remaining      integer units left
--- KEYS[3] users hash     userId -> claim key (the dedupe token)
+-- KEYS[3] users hash     userId -> the dedupe token: the user's latest claim key, then (only once they claimed again)
+--                        how many claims they made, then 'f' once that claim failed payment and its units went back
 -- KEYS[4] claims hash    claim key -> "userId|quantity|msSinceStart|paymentMethodId" (what the reconciler re-queues from)
 -- KEYS[5] queue stream   entries for the worker's consumer group
 -- ARGV: userId, quantity, paymentMethodId (empty: none given), claimId (fresh candidate), claim key (the same id as
@@ -16,6 +17,15 @@
 -- Both hashes hold the claim key and the admission time as milliseconds since meta's startsAt, not the
 -- 36-character id and a 13-digit epoch time: each claim lives in the pool until the sale's keys go, and the
 -- shorter strings fall into smaller allocations (see Claims/RedisClaimId.cs). The queue entry keeps the text id.
+--
+-- Claiming again (immediate checkout only): a buyer whose latest claim failed payment may make a new claim, up to
+-- meta's maxAttempts claims in the sale. The 'f' that allows it is written by release.lua (and heal.lua) in the
+-- script that gives that claim's units back, so a buyer can never hold a second claim while the first one still
+-- holds stock. Deciding here, in the script that takes the stock, makes two concurrent retries of one buyer
+-- safe: the first rewrites the token without the 'f', so the second is a replay of the new claim. A first claim's
+-- token stays the bare 16 bytes; only a buyer who claimed again carries the count (1-2 digits) and the 'f', which
+-- stay within the allocation the 16 bytes already take. A pool without maxAttempts (preloaded before the rule)
+-- allows one claim, as before.
 
 local meta = redis.call('HMGET', KEYS[1], 'status', 'startsAt', 'endsAt', 'perUserLimit', 'holdMs')
 if not meta[1] then
@@ -26,10 +36,20 @@ if holdMs == 0 and ARGV[3] == '' then
   return {'payment_method_required', '', '-1'}
 end
 
--- A user's repeat gets the claim they already hold, whatever the sale's state is by now.
+-- A user's repeat gets the claim they already hold, whatever the sale's state is by now; a buyer who may claim
+-- again goes on as a new claim (sold out, ended or paused like anyone else's), counted as their next.
+local made = 0
 local existing = redis.call('HGET', KEYS[3], ARGV[1])
 if existing then
-  return {'replay', existing, redis.call('GET', KEYS[2]) or '0'}
+  -- The 16-byte key itself may end in 'f': only a token longer than the key carries a count or the mark.
+  local failed = holdMs == 0 and #existing > 16 and string.sub(existing, -1) == 'f'
+  if failed then
+    made = tonumber(string.sub(existing, 17, -2)) or 1
+    failed = made < tonumber(redis.call('HGET', KEYS[1], 'maxAttempts') or '1')
+  end
+  if not failed then
+    return {'replay', string.sub(existing, 1, 16), redis.call('GET', KEYS[2]) or '0'}
+  end
 end
 
 local remaining = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -53,7 +73,7 @@ end
 
 remaining = redis.call('DECRBY', KEYS[2], quantity)
 redis.call('HINCRBY', KEYS[1], 'admitted', quantity)
-redis.call('HSET', KEYS[3], ARGV[1], ARGV[5])
+redis.call('HSET', KEYS[3], ARGV[1], made == 0 and ARGV[5] or ARGV[5] .. tostring(made + 1))
 redis.call('HSET', KEYS[4], ARGV[5], ARGV[1] .. '|' .. ARGV[2] .. '|' .. (now - tonumber(meta[2])) .. '|' .. ARGV[3])
 redis.call('XADD', KEYS[5], '*',
   'claimId', ARGV[4], 'userId', ARGV[1], 'quantity', ARGV[2], 'paymentMethodId', ARGV[3], 'admittedAt', tostring(now))

@@ -31,6 +31,7 @@ public sealed class PoolHealer(NpgsqlDataSource db, IConnectionMultiplexer redis
         var recorded = (await conn.QueryAsync<RecordedClaim>(new CommandDefinition("""
             SELECT claim_id, user_id, quantity, payment_method_id, admitted_at, status FROM claims WHERE sale_id = @SaleId
             """, sale, cancellationToken: ct))).AsList();
+        var tokens = DedupeTokens(recorded);
         int claims = 0, units = 0;
         foreach (var chunk in recorded.Chunk(ChunkSize))
         {
@@ -39,7 +40,8 @@ public sealed class PoolHealer(NpgsqlDataSource db, IConnectionMultiplexer redis
                 RedisClaimId.ToRedis(c.ClaimId), c.UserId, c.Quantity,
                 new PoolClaim(c.ClaimId, c.UserId, c.Quantity, new DateTimeOffset(DateTime.SpecifyKind(c.AdmittedAt, DateTimeKind.Utc)), c.PaymentMethodId)
                     .ToRecord((long)startsAt),
-                ClaimStatus.ReturnsStock(c.Status) ? "1" : "0",
+                c.Status == ClaimStatus.PaymentFailed ? "f" : ClaimStatus.ReturnsStock(c.Status) ? "1" : "0",
+                tokens.TryGetValue(c.ClaimId, out var token) ? token : RedisValue.EmptyString,
             }).ToArray();
             var result = (RedisResult[])(await scripts.Heal.EvaluateAsync(rdb, [keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Released], args))!;
             claims += (int)result[0];
@@ -53,6 +55,23 @@ public sealed class PoolHealer(NpgsqlDataSource db, IConnectionMultiplexer redis
                 $"{claims} claims recorded in PostgreSQL were missing from Redis (lost in a failover or a restart); put back with their dedupe tokens", ct);
         }
         return units;
+    }
+
+    /// <summary>
+    /// The dedupe token of each buyer's latest claim, as admit.lua leaves it (<see cref="DedupeToken"/>; heal.lua adds
+    /// the failed mark with the units). The latest is the one not payment_failed
+    /// if there is one (a buyer claims again only after a failure), else the last admitted.
+    /// </summary>
+    private static Dictionary<string, RedisValue> DedupeTokens(List<RecordedClaim> recorded)
+    {
+        var tokens = new Dictionary<string, RedisValue>(StringComparer.Ordinal);
+        foreach (var buyer in recorded.GroupBy(c => c.UserId, StringComparer.Ordinal))
+        {
+            var latest = buyer.OrderBy(c => c.Status != ClaimStatus.PaymentFailed).ThenBy(c => c.AdmittedAt)
+                .ThenBy(c => c.ClaimId, StringComparer.Ordinal).Last();
+            tokens[latest.ClaimId] = DedupeToken.For(latest.ClaimId, buyer.Count());
+        }
+        return tokens;
     }
 
     private sealed class RecordedClaim

@@ -21,7 +21,7 @@ public sealed class SalePool(IConnectionMultiplexer redis, RedisScripts scripts,
         await scripts.Preload.EvaluateAsync(db, [keys.Meta, keys.Remaining, keys.Queue],
         [
             UnixMs(sale.StartsAt), UnixMs(sale.EndsAt),
-            sale.PerUserLimit, sale.Stock, queue.Value.ConsumerGroup, sale.Holds ? sale.HoldSeconds * 1000L : 0,
+            sale.PerUserLimit, sale.Stock, queue.Value.ConsumerGroup, sale.Holds ? sale.HoldSeconds * 1000L : 0, sale.MaxPaymentAttempts,
         ]);
         // Only now may workers read the sale's queue: its consumer group exists.
         await activeSales.AddAsync(sale.SaleId);
@@ -41,10 +41,15 @@ public sealed class SalePool(IConnectionMultiplexer redis, RedisScripts scripts,
     }
 
     /// <summary>Gives a claim's units back to the pool; safe to repeat (exactly once per claim).</summary>
-    public async Task<bool> ReleaseAsync(string saleId, string claimId)
+    /// <param name="paymentFailed">
+    /// The claim ended payment_failed: in an immediate sale its buyer may then claim again (lua/release.lua marks the
+    /// dedupe token in the same step).
+    /// </param>
+    public async Task<bool> ReleaseAsync(string saleId, string claimId, bool paymentFailed = false)
     {
         var keys = new SaleKeys(saleId);
-        var released = await scripts.Release.EvaluateAsync(redis.GetDatabase(), [keys.Meta, keys.Remaining, keys.Released, keys.Claims], [RedisClaimId.ToRedis(claimId)]);
+        var released = await scripts.Release.EvaluateAsync(redis.GetDatabase(), [keys.Meta, keys.Remaining, keys.Released, keys.Claims, keys.Users],
+            [RedisClaimId.ToRedis(claimId), paymentFailed ? "1" : "0"]);
         return (int)released == 1;
     }
 

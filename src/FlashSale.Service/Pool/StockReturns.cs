@@ -45,8 +45,8 @@ public sealed class StockReturns(NpgsqlDataSource db, SalePool pool)
     {
         if (claimIds.Count == 0) return;
         await using var conn = await db.OpenConnectionAsync(ct);
-        var outstanding = (await conn.QueryAsync<(string ClaimId, string SaleId)>(new CommandDefinition(
-            "SELECT claim_id, sale_id FROM stock_returns WHERE claim_id = ANY(@claimIds)", new { claimIds = claimIds.ToArray() },
+        var outstanding = (await conn.QueryAsync<(string ClaimId, string SaleId, bool? PaymentFailed)>(new CommandDefinition(
+            $"{OutstandingColumns} WHERE r.claim_id = ANY(@claimIds)", new { claimIds = claimIds.ToArray() },
             cancellationToken: ct))).AsList();
         await ApplyAsync(conn, outstanding, ct);
     }
@@ -56,18 +56,25 @@ public sealed class StockReturns(NpgsqlDataSource db, SalePool pool)
     public async Task<int> ApplyOutstandingAsync(string saleId, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var outstanding = (await conn.QueryAsync<(string ClaimId, string SaleId)>(new CommandDefinition(
-            "SELECT claim_id, sale_id FROM stock_returns WHERE sale_id = @saleId ORDER BY created_at LIMIT 1000", new { saleId },
+        var outstanding = (await conn.QueryAsync<(string ClaimId, string SaleId, bool? PaymentFailed)>(new CommandDefinition(
+            $"{OutstandingColumns} WHERE r.sale_id = @saleId ORDER BY r.created_at LIMIT 1000", new { saleId },
             cancellationToken: ct))).AsList();
         await ApplyAsync(conn, outstanding, ct);
         return outstanding.Count;
     }
 
-    private async Task ApplyAsync(NpgsqlConnection conn, List<(string ClaimId, string SaleId)> returns, CancellationToken ct)
+    // The claim's status is read with its return: it is terminal once the return is recorded (same transaction), and
+    // a payment_failed one lets its buyer claim again once its units are back (lua/release.lua).
+    private const string OutstandingColumns = """
+        SELECT r.claim_id, r.sale_id, c.status = 'payment_failed' AS payment_failed
+        FROM stock_returns r LEFT JOIN claims c ON c.claim_id = r.claim_id
+        """;
+
+    private async Task ApplyAsync(NpgsqlConnection conn, List<(string ClaimId, string SaleId, bool? PaymentFailed)> returns, CancellationToken ct)
     {
         if (returns.Count == 0) return;
         // Redis first, then forget: a crash in between leaves the intent, and release.lua runs once per claim.
-        await Task.WhenAll(returns.Select(r => pool.ReleaseAsync(r.SaleId, r.ClaimId)));
+        await Task.WhenAll(returns.Select(r => pool.ReleaseAsync(r.SaleId, r.ClaimId, r.PaymentFailed == true)));
         await conn.ExecuteAsync(new CommandDefinition("DELETE FROM stock_returns WHERE claim_id = ANY(@claimIds)",
             new { claimIds = returns.Select(r => r.ClaimId).ToArray() }, cancellationToken: ct));
     }

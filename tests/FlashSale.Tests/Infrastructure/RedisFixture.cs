@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using FlashSale.Core;
 using FlashSale.Service.Claims;
 using FlashSale.Service.Pool;
 using FlashSale.Service.Queue;
@@ -44,9 +45,10 @@ public abstract class RedisFixture(string configuration) : IAsyncLifetime
     }
 
     /// <summary>Preloads a new sale of its own for one test, by default live (see <see cref="TestSales"/>).</summary>
-    public async Task<string> PreloadAsync(int stock, int perUserLimit = 1, TimeSpan? startsIn = null, TimeSpan? endsIn = null)
+    public async Task<string> PreloadAsync(int stock, int perUserLimit = 1, TimeSpan? startsIn = null, TimeSpan? endsIn = null,
+        int maxPaymentAttempts = SaleRules.DefaultMaxPaymentAttempts, string checkout = SaleRules.ImmediateCheckout)
     {
-        var sale = TestSales.Row(stock, perUserLimit, startsIn, endsIn);
+        var sale = TestSales.Row(stock, perUserLimit, startsIn, endsIn, maxPaymentAttempts, checkout);
         Track(sale.SaleId);
         await Pool.PreloadAsync(sale);
         return sale.SaleId;

@@ -13,7 +13,9 @@ public static class TestSales
 
     /// <param name="startsIn">From now to <c>startsAt</c> (negative: already started); default −30 min.</param>
     /// <param name="endsIn">From now to <c>endsAt</c>; default +30 min.</param>
-    public static SaleRow Row(int stock, int perUserLimit = 1, TimeSpan? startsIn = null, TimeSpan? endsIn = null)
+    /// <param name="checkout">Immediate by default; a hold sale holds its claims for 600 s.</param>
+    public static SaleRow Row(int stock, int perUserLimit = 1, TimeSpan? startsIn = null, TimeSpan? endsIn = null,
+        int maxPaymentAttempts = SaleRules.DefaultMaxPaymentAttempts, string checkout = SaleRules.ImmediateCheckout)
     {
         // Whole milliseconds, as Redis keeps them.
         var now = DateTime.UnixEpoch.AddMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
@@ -28,6 +30,8 @@ public static class TestSales
             StartsAt = now + (startsIn ?? TimeSpan.FromMinutes(-30)),
             EndsAt = now + (endsIn ?? TimeSpan.FromMinutes(30)),
             PerUserLimit = perUserLimit,
+            Checkout = checkout,
+            MaxPaymentAttempts = maxPaymentAttempts,
             Status = SaleStatus.Preloaded,
         };
     }

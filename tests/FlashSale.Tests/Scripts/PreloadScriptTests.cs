@@ -26,6 +26,8 @@ public abstract class PreloadScriptTests(RedisFixture redis)
             ["stock"] = "40",
             // An immediate-checkout sale: no hold.
             ["holdMs"] = "0",
+            // How many claims one buyer may make, each after the last one's payment failed.
+            ["maxAttempts"] = "3",
             ["status"] = SalePool.Open,
             ["admitted"] = "0",
             ["released"] = "0",
