@@ -10,7 +10,8 @@ public abstract class DeclinedPaymentTests(ServiceFixture app)
     [Fact]
     public async Task Declined_buyers_end_payment_failed_and_their_units_are_sold_again_until_paid_equals_stock()
     {
-        var sale = await app.Admin.LiveSaleAsync(stock: 4);
+        // One attempt per buyer: a declined buyer may not claim again (ClaimAgainAfterDeclineTests has the rule).
+        var sale = await app.Admin.LiveSaleAsync(stock: 4, checkout: Checkout.Immediate(maxPaymentAttempts: 1));
         var first = new (string User, string Card)[]
         {
             ("decline-1", "pm_card_chargeDeclined"), ("decline-2", "pm_card_chargeDeclined"),
@@ -33,7 +34,7 @@ public abstract class DeclinedPaymentTests(ServiceFixture app)
         Assert.Null(declined.OrderId);
         Assert.Equal("insufficient_funds", (await app.Storefront.GetClaimAsync(sale.SaleId, claims["decline-3"])).FailureReason);
 
-        // One claim per user: the declined buyer's retry is the same, failed claim, and takes no stock.
+        // Its one attempt used, the declined buyer's retry is the same, failed claim, and takes no stock.
         var retry = await app.Storefront.ClaimAsync(sale.SaleId, "decline-1", "pm_card_visa");
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
         var again = (await retry.Content.ReadFromJsonAsync<ClaimAccepted>(FlashSaleClient.Json))!;

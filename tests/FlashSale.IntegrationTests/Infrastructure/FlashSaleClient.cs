@@ -102,6 +102,9 @@ public sealed class FlashSaleClient(HttpClient http)
 public sealed record Checkout(string Mode, int HoldSeconds = 600, int MaxPaymentAttempts = 3)
 {
     public static Checkout Hold(int holdSeconds = 600, int maxPaymentAttempts = 3) => new("hold", holdSeconds, maxPaymentAttempts);
+
+    /// <summary>Charged at once; a buyer whose claim failed payment may claim again, up to maxPaymentAttempts claims.</summary>
+    public static Checkout Immediate(int maxPaymentAttempts = 3) => new("immediate", MaxPaymentAttempts: maxPaymentAttempts);
 }
 
 public sealed record SaleView(string SaleId, string Sku, string Name, int Stock, long PriceCents, string Currency,

@@ -18,8 +18,10 @@ public sealed class InvariantAudit(NpgsqlDataSource db, IDatabase redis)
         await using var conn = await db.OpenConnectionAsync();
         var inventory = await conn.QuerySingleAsync<(int Total, int Sold)>(
             "SELECT total, sold FROM sale_inventory WHERE sale_id = @saleId", new { saleId });
-        var claims = (await conn.QueryAsync<(string ClaimId, string UserId, int Quantity, string Status)>(
-            "SELECT claim_id, user_id, quantity, status FROM claims WHERE sale_id = @saleId", new { saleId })).ToList();
+        var rules = await conn.QuerySingleAsync<(string Checkout, int MaxPaymentAttempts)>(
+            "SELECT checkout, max_payment_attempts FROM sales WHERE sale_id = @saleId", new { saleId });
+        var claims = (await conn.QueryAsync<(string ClaimId, string UserId, int Quantity, string Status, DateTime AdmittedAt)>(
+            "SELECT claim_id, user_id, quantity, status, admitted_at FROM claims WHERE sale_id = @saleId", new { saleId })).ToList();
         // An immediate claim's one charge, and a hold's charges by attempt (the key ends "-{attempt}").
         var keys = claims.Select(c => ChargeRequest.IdempotencyKeyFor(c.ClaimId)).ToArray();
         var attempts = keys.Select(k => k + "-%").ToArray();
@@ -30,8 +32,9 @@ public sealed class InvariantAudit(NpgsqlDataSource db, IDatabase redis)
         var sale = new SaleKeys(saleId);
         var remaining = (int)await redis.StringGetAsync(sale.Remaining);
         var admitted = (int)await redis.HashGetAsync(sale.Meta, "admitted");
-        var users = await redis.HashLengthAsync(sale.Users);
-        return new SaleLedger(inventory.Total, inventory.Sold, remaining, admitted, (int)users, claims, charges);
+        var tokens = (await redis.HashGetAllAsync(sale.Users)).ToDictionary(e => (string)e.Name!, e => DedupeToken.Parse(e.Value));
+        return new SaleLedger(inventory.Total, inventory.Sold, remaining, admitted, tokens.Count, claims, charges,
+            rules.Checkout == "hold", rules.MaxPaymentAttempts, tokens);
     }
 
     /// <summary>Every invariant of CONTRACT.md, for a sale whose traffic stopped and whose claims settled.</summary>
@@ -43,9 +46,19 @@ public sealed class InvariantAudit(NpgsqlDataSource db, IDatabase redis)
         Assert.True(l.PaidUnits <= l.Total, $"paid {l.PaidUnits} > stock {l.Total}");
         Assert.True(l.Sold <= l.Total, $"sold {l.Sold} > stock {l.Total}");
         Assert.True(l.RedisRemaining >= 0, $"Redis remaining {l.RedisRemaining} < 0");
-        // 2. One claim per user.
-        Assert.Equal(l.Claims.Count, l.Claims.Select(c => c.UserId).Distinct().Count());
-        Assert.Equal(l.RedisUsers, l.Claims.Count);
+        // 2. At most one claim per user that is not payment_failed, at most the sale's attempts in all; Redis's dedupe
+        // token of each buyer names their latest claim and counts their claims, marked failed when it failed.
+        var buyers = l.Claims.GroupBy(c => c.UserId).ToList();
+        Assert.All(buyers, b => Assert.True(b.Count(c => c.Status != ClaimStatus.PaymentFailed) <= 1, $"{b.Key} holds two live claims"));
+        Assert.All(buyers, b => Assert.True(b.Count() <= l.ClaimsPerUser, $"{b.Key} made {b.Count()} claims, over {l.ClaimsPerUser}"));
+        Assert.Equal(l.RedisUsers, buyers.Count);
+        foreach (var buyer in buyers)
+        {
+            var latest = buyer.OrderBy(c => c.Status != ClaimStatus.PaymentFailed).ThenBy(c => c.AdmittedAt).Last();
+            // Only an immediate sale's failed claim marks the token (release.lua), whatever the attempts left.
+            var failed = latest.Status == ClaimStatus.PaymentFailed && !l.Holds;
+            Assert.Equal(new DedupeToken(latest.ClaimId, buyer.Count(), failed), l.RedisTokens.GetValueOrDefault(buyer.Key));
+        }
         // 3. Nothing lost: every admitted claim is recorded and terminal.
         Assert.All(l.Claims, c => Assert.True(ClaimStatus.IsTerminal(c.Status), $"claim {c.ClaimId} is {c.Status}"));
         Assert.Equal(l.RedisAdmitted, l.Claims.Sum(c => c.Quantity));
@@ -62,10 +75,17 @@ public sealed class InvariantAudit(NpgsqlDataSource db, IDatabase redis)
     }
 }
 
+/// <param name="Holds">A hold sale: its buyers pay through checkout, one claim each.</param>
+/// <param name="MaxPaymentAttempts">The sale's: in an immediate sale, how many claims one buyer may make.</param>
+/// <param name="RedisTokens">The users hash: each buyer's dedupe token.</param>
 public sealed record SaleLedger(
     int Total, int Sold, int RedisRemaining, int RedisAdmitted, int RedisUsers,
-    IReadOnlyList<(string ClaimId, string UserId, int Quantity, string Status)> Claims,
-    IReadOnlyList<(string Key, string Outcome, int Attempts)> Charges)
+    IReadOnlyList<(string ClaimId, string UserId, int Quantity, string Status, DateTime AdmittedAt)> Claims,
+    IReadOnlyList<(string Key, string Outcome, int Attempts)> Charges,
+    bool Holds, int MaxPaymentAttempts, IReadOnlyDictionary<string, DedupeToken> RedisTokens)
 {
+    /// <summary>How many claims one buyer may make in the sale: a hold's retries happen inside its one claim.</summary>
+    public int ClaimsPerUser => Holds ? 1 : MaxPaymentAttempts;
+
     public int PaidUnits => Claims.Where(c => c.Status == ClaimStatus.Paid).Sum(c => c.Quantity);
 }
