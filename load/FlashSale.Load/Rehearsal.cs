@@ -100,7 +100,7 @@ public static class Rehearsal
                 figures = RunFigures.From(recorder, seconds);
                 phase.Value = "settling";
                 view.Message($"traffic done in {seconds:0.0} s; settling and auditing (up to {o.Settle.TotalSeconds:0} s)");
-                audit = await new InvariantAuditor(api, sale.SaleId, sale.Stock, book, o.Settle, o.PollLimit, exclusive)
+                audit = await new InvariantAuditor(api, sale.SaleId, sale.Stock, sale.ClaimsPerUser, book, o.Settle, o.PollLimit, exclusive)
                     .AuditAsync(m => { view.Message(m); return Task.CompletedTask; }, ct);
             }
             catch (Exception e) when (e is SetupException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)

@@ -1,7 +1,13 @@
 namespace FlashSale.Load.Api;
 
 /// <summary>The admin view of a sale (CONTRACT.md, <c>GET /admin/sales/{saleId}</c>).</summary>
-public sealed record SaleView(string SaleId, string Name, int Stock, string Status, DateTime StartsAt, DateTime EndsAt, SaleCounts? Counts);
+/// <param name="Checkout">The v2 fields, with the contract's defaults for a service that does not show them.</param>
+public sealed record SaleView(string SaleId, string Name, int Stock, string Status, DateTime StartsAt, DateTime EndsAt, SaleCounts? Counts,
+    string Checkout = "immediate", int MaxPaymentAttempts = 3)
+{
+    /// <summary>How many claims one buyer may make: after each failed payment in an immediate sale, one in a hold sale.</summary>
+    public int ClaimsPerUser => Checkout == "hold" ? 1 : MaxPaymentAttempts;
+}
 
 /// <summary>Live counts in units; see the Counts table of the README.</summary>
 public sealed record SaleCounts(

@@ -3,7 +3,7 @@ using FlashSale.Load.Api;
 
 namespace FlashSale.Load.Traffic;
 
-/// <summary>Every claim id the service handed each buyer, for the audit of one-claim-per-user and the final polling.</summary>
+/// <summary>Every claim id the service handed each buyer, for the audit of claims per user and the final polling.</summary>
 public sealed class ClaimBook
 {
     private readonly ConcurrentDictionary<string, Holder> _users = new(StringComparer.Ordinal);
@@ -11,7 +11,7 @@ public sealed class ClaimBook
     public sealed class Holder(string paymentMethodId)
     {
         public string PaymentMethodId { get; } = paymentMethodId;
-        /// <summary>Claim ids answered 202: more than one means the service admitted the user twice.</summary>
+        /// <summary>Claim ids answered 202: more than one only after a failed payment (claiming again), up to the sale's attempts.</summary>
         public List<string> Admitted { get; } = [];
         /// <summary>Every distinct claim id seen for this user, 202 or 200.</summary>
         public HashSet<string> Seen { get; } = new(StringComparer.Ordinal);

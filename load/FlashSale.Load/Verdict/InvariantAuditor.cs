@@ -14,7 +14,9 @@ public sealed record AuditReport(
 /// Once traffic stops: waits for the sale to settle, polls every 202 claim (or a sample) until it is
 /// terminal, reads the live counts, and checks the contract's invariants against both.
 /// </summary>
-public sealed class InvariantAuditor(FlashSaleApi api, string saleId, int stock, ClaimBook book, TimeSpan settle, int pollLimit, bool exclusive)
+/// <param name="claimsPerUser">How many claims one buyer may make in the sale (<see cref="SaleView.ClaimsPerUser"/>).</param>
+public sealed class InvariantAuditor(
+    FlashSaleApi api, string saleId, int stock, int claimsPerUser, ClaimBook book, TimeSpan settle, int pollLimit, bool exclusive)
 {
     private static readonly TimeSpan PollPause = TimeSpan.FromMilliseconds(250);
 
@@ -78,12 +80,15 @@ public sealed class InvariantAuditor(FlashSaleApi api, string saleId, int stock,
         if (allPolled) Require(admitted.Count - returned <= stock, $"claims answered 202 {admitted.Count} − claims that gave their unit back {returned} ≤ stock {stock}");
         Add(1);
 
-        // 2. One claim per user.
-        var twiceAdmitted = book.Users.Where(u => u.Value.Admitted.Distinct().Count() > 1).Select(u => u.Key).ToList();
-        var twoClaims = book.Users.Where(u => u.Value.Seen.Count > 1).Select(u => u.Key).ToList();
+        // 2. One live claim per user: a buyer claims again only once their claim failed payment, up to claimsPerUser.
+        var overAdmitted = book.Users.Where(u => u.Value.Admitted.Distinct().Count() > claimsPerUser).Select(u => u.Key).ToList();
+        var overClaims = book.Users.Where(u => u.Value.Seen.Count > claimsPerUser).Select(u => u.Key).ToList();
+        var twoLive = ours.Where(o => o.View is { } v && v.Status != ClaimStatuses.PaymentFailed).GroupBy(o => o.UserId)
+            .Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         var wrongOwner = ours.Where(o => o.View is { } v && v.UserId != o.UserId).Select(o => o.ClaimId).ToList();
-        Require(twiceAdmitted.Count == 0, $"no user answered 202 twice ({book.Users.Count} users with a claim){Sample(twiceAdmitted)}");
-        Require(twoClaims.Count == 0, $"no user handed two different claim ids{Sample(twoClaims)}");
+        Require(overAdmitted.Count == 0, $"no user answered 202 more than {claimsPerUser} times ({book.Users.Count} users with a claim){Sample(overAdmitted)}");
+        Require(overClaims.Count == 0, $"no user handed more than {claimsPerUser} different claim ids{Sample(overClaims)}");
+        Require(twoLive.Count == 0, $"no user holds two polled claims that are not payment_failed{Sample(twoLive)}");
         Require(wrongOwner.Count == 0, $"every polled claim belongs to the user who made it{Sample(wrongOwner)}");
         Add(2);
 

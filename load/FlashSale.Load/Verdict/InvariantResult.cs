@@ -11,7 +11,7 @@ public sealed record InvariantResult(int Number, string Name, string Rule, IRead
     public static readonly IReadOnlyList<(int Number, string Name, string Rule)> All =
     [
         (1, "never_oversold", "admitted ≤ stock, paid ≤ stock"),
-        (2, "one_claim_per_user", "one claim per user per sale"),
+        (2, "one_claim_per_user", "one claim per user per sale that is not payment_failed, at most maxPaymentAttempts in all"),
         (3, "nothing_lost", "every 202 claim terminal within the settle time"),
         (4, "stock_conserved", "remaining + paid + in flight = stock, in Redis and PostgreSQL alike"),
         (5, "payments_consistent", "paid count = paid claims, each with one order; declined cards never paid"),
