@@ -60,7 +60,7 @@ public sealed class ClaimBatchProcessor(
         {
             if (!rows.TryGetValue(claimId, out var row))
             {
-                // Not recorded: PostgreSQL already holds another claim of this user for this sale.
+                // Not recorded: PostgreSQL already holds another claim of this user for this sale that is not payment_failed.
                 foreach (var d in deliveries) await transport.DeadLetterAsync(d, "another claim of this user is already recorded", ct);
             }
             else if (row.Status == ClaimStatus.Confirmed) toCharge.Add(row);
