@@ -22,10 +22,10 @@ public static class ClaimStatuses
     public const string Paid = "paid";
     public const string PaymentFailed = "payment_failed";
 
-    public static bool IsTerminal(string status) => status is "paid" or "payment_failed" or "released" or "expired" or "rejected";
+    public static bool IsTerminal(string status) => status is "paid" or "payment_failed" or "released" or "expired" or "rejected" or "refunded";
 
     /// <summary>Terminal statuses whose units went back to the sale.</summary>
-    public static bool ReturnsStock(string status) => status is "payment_failed" or "released" or "expired";
+    public static bool ReturnsStock(string status) => status is "payment_failed" or "released" or "expired" or "refunded";
 }
 
 /// <summary>The admin API refused or failed a setup step; the rehearsal cannot start.</summary>
