@@ -13,8 +13,8 @@ using FlashSale.Service.Reconciliation;
 using FlashSale.Service.Redis;
 using FlashSale.Service.Sales;
 using FlashSale.Service.Storage;
-using FlashSale.Service.Worker;
 using FlashSale.Service.StripeWebhooks;
+using FlashSale.Service.Worker;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using FlashSale.IntegrationTests.Infrastructure;
 using FlashSale.IntegrationTests.Validation;
@@ -101,12 +100,7 @@ public abstract class StripeWebhookTests(ServiceFixture app)
         return (await HoldSteps.JsonOf(response)).GetProperty("outcome").GetString()!;
     }
 
-    private Task<HttpResponseMessage> PostAsync(string payload, string? signature)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
-        if (signature is not null) request.Headers.Add("Stripe-Signature", signature);
-        return app.CreateClient().SendAsync(request);
-    }
+    private Task<HttpResponseMessage> PostAsync(string payload, string? signature) => app.Storefront.PostStripeEventAsync(payload, signature);
 
     /// <summary>An event in Stripe's format about a PaymentIntent of a claim.</summary>
     private static string Event(string type, string paymentIntentId, string? claimId, int attempt, string? declineCode = null) => new JsonObject
