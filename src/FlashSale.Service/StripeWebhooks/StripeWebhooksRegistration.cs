@@ -10,7 +10,7 @@ internal static class StripeWebhooksRegistration
         services.AddSingleton<StripeWebhookSecret>().AddSingleton<StripeEventApplier>().AddSingleton<SimulatedStripeEvents>();
         // The simulated provider posts to this service itself: no redirects, and a webhook answer is quick.
         services.AddHttpClient(SimulatedStripeEvents.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false }).RemoveAllLoggers();
         return services;
     }
 
