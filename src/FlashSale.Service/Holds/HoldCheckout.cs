@@ -43,15 +43,20 @@ public sealed class HoldCheckout(
         ClaimRow? row;
         await using (var conn = await db.OpenConnectionAsync(ct))
         {
-            var started = await conn.ExecuteAsync(new CommandDefinition($"""
-                UPDATE claims c SET
-                    status = 'payment_pending', payment_method_id = @paymentMethodId, client_attempt = NULL,
-                    payment_attempted_at = coalesce(c.payment_attempted_at, now()), payment_checked_at = now(), {StartAttempt}
-                WHERE {Startable}
-                """, new { claimId, saleId, paymentMethodId, grace = options.Value.PaymentGrace, maxAttempts = sale.MaxPaymentAttempts },
-                cancellationToken: ct));
-            row = (await ClaimRow.ReadAsync(conn, [claimId], null, ct)).SingleOrDefault(r => r.SaleId == saleId);
-            if (started == 0) return (row, Refuse(row, sale));
+            // Twice at most: the worker may record the hold between a first try that found no row and the read after it.
+            for (var tries = 1; ; tries++)
+            {
+                var started = await conn.ExecuteAsync(new CommandDefinition($"""
+                    UPDATE claims c SET
+                        status = 'payment_pending', payment_method_id = @paymentMethodId, client_attempt = NULL,
+                        payment_attempted_at = coalesce(c.payment_attempted_at, now()), payment_checked_at = now(), {StartAttempt}
+                    WHERE {Startable}
+                    """, new { claimId, saleId, paymentMethodId, grace = options.Value.PaymentGrace, maxAttempts = sale.MaxPaymentAttempts },
+                    cancellationToken: ct));
+                row = (await ClaimRow.ReadAsync(conn, [claimId], null, ct)).SingleOrDefault(r => r.SaleId == saleId);
+                if (started == 1) break;
+                if (tries == 2 || row is not { Status: ClaimStatus.Held }) return (row, Refuse(row, sale));
+            }
         }
         _ = ChargeAsync(row!, sale);
         return (row, null);
