@@ -81,7 +81,8 @@ public static class Rehearsal
         var recorder = new LoadRecorder();
         var book = new ClaimBook();
         var runTag = Guid.NewGuid().ToString("N")[..8];
-        var driver = new CrowdDriver(o, api, sale.SaleId, new Buyers(o, runTag), recorder, book);
+        var checkouts = o.HoldCheckout ? new Checkouts(api, sale.SaleId) : null;
+        var driver = new CrowdDriver(o, api, sale.SaleId, new Buyers(o, runTag), recorder, book, checkouts);
         RunFigures figures;
         AuditReport audit;
         await using (var view = new ProgressView(console, o.Progress))
@@ -99,8 +100,8 @@ public static class Rehearsal
                 recorder.Sample(recorder.Count(Outcome.Admitted), null);
                 figures = RunFigures.From(recorder, seconds);
                 phase.Value = "settling";
-                view.Message($"traffic done in {seconds:0.0} s; settling and auditing (up to {o.Settle.TotalSeconds:0} s)");
-                audit = await new InvariantAuditor(api, sale.SaleId, sale.Stock, sale.ClaimsPerUser, book, o.Settle, o.PollLimit, exclusive)
+                view.Message($"traffic done in {seconds:0.0} s; settling and auditing (up to {o.SettleTime.TotalSeconds:0} s)");
+                audit = await new InvariantAuditor(api, sale.SaleId, sale.Stock, sale.ClaimsPerUser, book, o.SettleTime, o.PollLimit, exclusive, o.HoldCheckout)
                     .AuditAsync(m => { view.Message(m); return Task.CompletedTask; }, ct);
             }
             catch (Exception e) when (e is SetupException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
@@ -115,6 +116,9 @@ public static class Rehearsal
                 await sampler;
             }
             figures = figures.WithBuckets(recorder.Buckets);
+            if (checkouts is not null)
+                view.Message($"hold checkout: {checkouts.Started} checkouts, {checkouts.Abandoned} holds abandoned, {checkouts.Refused} checkouts refused" +
+                             (checkouts.Refused == 0 ? "" : $" ({string.Join(", ", checkouts.RefusedBy.Select(r => $"{r.Key} {r.Value}"))})"));
             view.Message("audit done");
         }
 
@@ -135,8 +139,8 @@ public static class Rehearsal
         if (o.SaleId is null)
         {
             var planned = o.Scenario == Scenario.FlashCrowd ? o.ArrivalWindow : o.Duration;
-            var openFor = TimeSpan.FromMinutes(30) + planned + o.Settle;
-            var created = await api.CreateSaleAsync(o.Stock, openFor, ct);
+            var openFor = TimeSpan.FromMinutes(30) + planned + o.SettleTime;
+            var created = await api.CreateSaleAsync(o.Stock, openFor, o.Checkout, o.HoldSeconds, ct);
             await api.PreloadAsync(created.SaleId, ct);
             return (await api.GetSaleAsync(created.SaleId, ct), true);
         }

@@ -15,9 +15,12 @@ public static class ClaimStatus
     /// <summary>Hold checkout: the units are reserved for this buyer until the hold expires, to pay through checkout.</summary>
     public const string Held = "held";
 
+    /// <summary>Hold checkout: a payment arrived after the hold had ended and was refunded; the units stayed with the sale.</summary>
+    public const string Refunded = "refunded";
+
     public static bool IsTerminal(string status) =>
-        status is Paid or PaymentFailed or Released or Expired or Rejected;
+        status is Paid or PaymentFailed or Released or Expired or Rejected or Refunded;
 
     /// <summary>Terminal statuses whose stock went back to the sale.</summary>
-    public static bool ReturnsStock(string status) => status is PaymentFailed or Released or Expired;
+    public static bool ReturnsStock(string status) => status is PaymentFailed or Released or Expired or Refunded;
 }

@@ -5,6 +5,7 @@ using FlashSale.Service.Hosting;
 using FlashSale.Service.Ops;
 using FlashSale.Service.Reconciliation;
 using FlashSale.Service.Sales;
+using FlashSale.Service.StripeWebhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddFlashSale();
@@ -16,6 +17,7 @@ if (app.Services.GetRequiredService<Roles>().Edge)
     app.MapAdminEndpoints();
     app.MapStorefrontEndpoints();
     app.MapHoldEndpoints();
+    app.MapStripeWebhookEndpoints();
     app.MapReportEndpoint();
     app.MapAdminUi();
 }

@@ -16,7 +16,8 @@ public sealed record SaleCounts(
 
 /// <summary>The storefront view of a claim.</summary>
 public sealed record ClaimView(
-    string ClaimId, string SaleId, string UserId, int Quantity, string Status, string? OrderId, string? FailureReason, DateTime UpdatedAt);
+    string ClaimId, string SaleId, string UserId, int Quantity, string Status, string? OrderId, string? FailureReason, DateTime UpdatedAt,
+    DateTime? HoldExpiresAt = null, int? AttemptsLeft = null, string? LastPaymentError = null);
 
 /// <summary>What a claim request got back, reduced to what the rehearsal needs.</summary>
 /// <param name="HttpStatus">0 when no answer came (timeout, connection refused).</param>
@@ -27,11 +28,12 @@ public static class ClaimStatuses
 {
     public const string Paid = "paid";
     public const string PaymentFailed = "payment_failed";
+    public const string Held = "held";
 
-    public static bool IsTerminal(string status) => status is "paid" or "payment_failed" or "released" or "expired" or "rejected";
+    public static bool IsTerminal(string status) => status is "paid" or "payment_failed" or "released" or "expired" or "rejected" or "refunded";
 
     /// <summary>Terminal statuses whose units went back to the sale.</summary>
-    public static bool ReturnsStock(string status) => status is "payment_failed" or "released" or "expired";
+    public static bool ReturnsStock(string status) => status is "payment_failed" or "released" or "expired" or "refunded";
 }
 
 /// <summary>The admin API refused or failed a setup step; the rehearsal cannot start.</summary>

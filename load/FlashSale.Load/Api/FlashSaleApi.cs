@@ -54,13 +54,13 @@ public sealed class FlashSaleApi : IDisposable
         return http;
     }
 
-    public async Task<SaleView> CreateSaleAsync(int stock, TimeSpan openFor, CancellationToken ct)
+    public async Task<SaleView> CreateSaleAsync(int stock, TimeSpan openFor, string checkout, int holdSeconds, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
         var body = new
         {
             sku = "REHEARSAL", name = $"Rehearsal {now:yyyy-MM-dd HH:mm:ss}", stock, priceCents = 12900, currency = "usd",
-            startsAt = now.AddMinutes(-1), endsAt = now + openFor, perUserLimit = 1,
+            startsAt = now.AddMinutes(-1), endsAt = now + openFor, perUserLimit = 1, checkout, holdSeconds,
         };
         using var response = await _admin.PostAsJsonAsync("admin/sales", body, Json, ct);
         await EnsureAsync(response, "create the sale", HttpStatusCode.Created);
@@ -89,9 +89,12 @@ public sealed class FlashSaleApi : IDisposable
     }
 
     /// <summary>One buyer's claim. Never throws for what the network or the service does: that is an answer too.</summary>
-    public async Task<ClaimAnswer> ClaimAsync(string saleId, string userId, string paymentMethodId, CancellationToken ct)
+    /// <param name="paymentMethodId">Null in hold checkout: the buyer pays at checkout.</param>
+    public async Task<ClaimAnswer> ClaimAsync(string saleId, string userId, string? paymentMethodId, CancellationToken ct)
     {
-        var body = Encoding.UTF8.GetBytes($$"""{"userId":"{{userId}}","quantity":1,"paymentMethodId":"{{paymentMethodId}}"}""");
+        var body = Encoding.UTF8.GetBytes(paymentMethodId is null
+            ? $$"""{"userId":"{{userId}}","quantity":1}"""
+            : $$"""{"userId":"{{userId}}","quantity":1,"paymentMethodId":"{{paymentMethodId}}"}""");
         using var request = new HttpRequestMessage(HttpMethod.Post, $"sales/{saleId}/claims")
         {
             Content = new ByteArrayContent(body) { Headers = { ContentType = JsonType } },
@@ -111,6 +114,21 @@ public sealed class FlashSaleApi : IDisposable
         catch (HttpRequestException e)
         {
             return new ClaimAnswer(0, null, e.HttpRequestError == HttpRequestError.ConnectionError ? "connection_error" : "http_error");
+        }
+    }
+
+    /// <summary>A hold's server-side checkout; the HTTP status (0 for no answer) and the problem's code.</summary>
+    public async Task<(int Status, string? Code)> CheckoutAsync(string saleId, string claimId, string paymentMethodId, CancellationToken ct)
+    {
+        try
+        {
+            using var response = await _storefront.PostAsJsonAsync($"sales/{saleId}/claims/{claimId}/checkout", new { paymentMethodId }, Json, ct);
+            var (_, code) = AnswerReader.Read(await response.Content.ReadAsByteArrayAsync(ct));
+            return ((int)response.StatusCode, code);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return (0, "no_answer");
         }
     }
 

@@ -41,6 +41,18 @@ public sealed record LoadOptions
     /// <summary>Target an existing, live sale instead of creating one.</summary>
     public string? SaleId { get; init; }
 
+    /// <summary><c>immediate</c> (the claim carries its card) or <c>hold</c> (the claim holds a unit; the buyer checks out after).</summary>
+    public string Checkout { get; init; } = "immediate";
+    /// <summary>Hold checkout: how long the sale the tool creates holds a unit.</summary>
+    public int HoldSeconds { get; init; } = 30;
+    /// <summary>Hold checkout: share of winners who never check out, so their holds expire.</summary>
+    public double AbandonShare { get; init; }
+
+    public bool HoldCheckout => Checkout == "hold";
+
+    /// <summary>The settle phase, long enough in hold checkout for every abandoned hold to expire and be seen expired.</summary>
+    public TimeSpan SettleTime => HoldCheckout ? TimeSpan.FromTicks(Math.Max(Settle.Ticks, TimeSpan.FromSeconds(HoldSeconds + 20).Ticks)) : Settle;
+
     /// <summary>Share of buyers paying with <c>pm_card_chargeDeclined</c>.</summary>
     public double DeclineShare { get; init; } = 0.05;
     /// <summary>Flash-crowd: share of buyers who click twice.</summary>

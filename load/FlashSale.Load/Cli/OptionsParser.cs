@@ -28,6 +28,9 @@ public static class OptionsParser
           --steps N                 ramp: number of steps                        [5]
           --duration DUR            steady/ramp length; closed model time limit  [10s]
           --concurrency K           closed model: buyers in flight at once       [64]
+          --checkout MODE           immediate | hold (claim, then check out)     [immediate]
+          --hold-seconds N          hold: how long a created sale holds a unit   [30]
+          --abandon-share F         hold: share of winners who never pay         [0]
           --decline-share F         share paying with pm_card_chargeDeclined     [0.05]
           --double-click-share F    flash-crowd: share clicking twice            [0.10]
           --retries N               flash-crowd: retries after timeout/429/503   [2]
@@ -104,6 +107,9 @@ public static class OptionsParser
                     "late-after" => o with { LateAfter = Duration(value, name) },
                     "timeout" => o with { Timeout = Duration(value, name) },
                     "decline-share" => o with { DeclineShare = Double(value, 0, 1, name) },
+                    "checkout" => value is "immediate" or "hold" ? o with { Checkout = value } : throw new FormatException("--checkout is immediate or hold."),
+                    "hold-seconds" => o with { HoldSeconds = Int(value, 30, 3600, name) },
+                    "abandon-share" => o with { AbandonShare = Double(value, 0, 1, name) },
                     "double-click-share" => o with { DoubleClickShare = Double(value, 0, 1, name) },
                     "retries" => o with { Retries = Int(value, 0, 100, name) },
                     "settle" => o with { Settle = Duration(value, name) },

@@ -13,6 +13,9 @@ public sealed class Buyers(LoadOptions options, string runTag)
     /// <summary>Deterministic for a seed, so a rerun declines the same buyers.</summary>
     public string PaymentMethod(int n) => Unit(options.Seed, n) < options.DeclineShare ? DecliningCard : GoodCard;
 
+    /// <summary>Hold checkout: whether buyer N walks away from a unit they won (a draw independent of their card's).</summary>
+    public bool Abandons(int n) => Unit(options.Seed ^ 0x5EED, n) < options.AbandonShare;
+
     // SplitMix64 of (seed, n) mapped to [0, 1).
     private static double Unit(int seed, int n)
     {

@@ -10,7 +10,9 @@ namespace FlashSale.Load.Traffic;
 /// counts from that planned time, and requests that cannot even be sent (too many outstanding) are
 /// dropped and counted. Closed model: K buyers, each sending its next request when the last one answered.
 /// </summary>
-public sealed class CrowdDriver(LoadOptions options, FlashSaleApi api, string saleId, Buyers buyers, LoadRecorder recorder, ClaimBook book)
+/// In hold checkout every winner then checks out or walks away (<see cref="Checkouts"/>), off the claim's latency.
+public sealed class CrowdDriver(
+    LoadOptions options, FlashSaleApi api, string saleId, Buyers buyers, LoadRecorder recorder, ClaimBook book, Checkouts? checkouts = null)
 {
     private long _inFlight;
     private long _outstanding = 1; // the scheduler itself, released when it has launched everything
@@ -79,16 +81,19 @@ public sealed class CrowdDriver(LoadOptions options, FlashSaleApi api, string sa
         var userId = buyers.UserId(user);
         var card = buyers.PaymentMethod(user);
         var second = doubleClick ? SendAsync(userId, card, intended, ct) : null;
+        string? won = null;
         for (var attempt = 0; ; attempt++)
         {
             var answer = await SendAsync(userId, card, intended, ct).ConfigureAwait(false);
+            if (answer is { HttpStatus: 202 or 200, ClaimId: { } claimId }) won = claimId;
             if (!FlashCrowd || attempt >= options.Retries || !Retryable(answer) || ct.IsCancellationRequested) break;
             var backoff = TimeSpan.FromMilliseconds(200 * (1 << attempt) + Random.Shared.Next(100));
             // The retry's latency counts from when the buyer meant to retry, not from when the timer fired.
             intended = Stopwatch.GetTimestamp() + (long)(backoff.TotalSeconds * Stopwatch.Frequency);
             await Task.Delay(backoff, ct).ConfigureAwait(false);
         }
-        if (second is not null) await second.ConfigureAwait(false);
+        if (second is not null && await second.ConfigureAwait(false) is { HttpStatus: 202 or 200, ClaimId: { } other }) won ??= other;
+        if (checkouts is not null && won is not null) await checkouts.PayAsync(won, card, buyers.Abandons(user), ct).ConfigureAwait(false);
     }
 
     private async Task<ClaimAnswer> SendAsync(string userId, string card, long intended, CancellationToken ct)
@@ -97,7 +102,7 @@ public sealed class CrowdDriver(LoadOptions options, FlashSaleApi api, string sa
         recorder.MarkSent();
         try
         {
-            var answer = await api.ClaimAsync(saleId, userId, card, ct).ConfigureAwait(false);
+            var answer = await api.ClaimAsync(saleId, userId, checkouts is null ? card : null, ct).ConfigureAwait(false);
             var outcome = Classify(answer);
             recorder.Record(outcome, intended, outcome == Outcome.Error ? answer.Code : null);
             book.Note(userId, card, answer);

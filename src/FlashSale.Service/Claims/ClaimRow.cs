@@ -23,6 +23,9 @@ public sealed class ClaimRow
     public DateTime? HoldExpiresAt { get; init; }
     public int PaymentAttempts { get; init; }
     public string? LastPaymentError { get; init; }
+    /// <summary>Client confirm: the attempt whose PaymentIntent the storefront is confirming (open while it equals <see cref="PaymentAttempts"/> and the claim is held).</summary>
+    public int? ClientAttempt { get; init; }
+    public string? PaymentIntentId { get; init; }
     /// <summary>The sale's, read with the row: a hold shows what is left of them.</summary>
     public int MaxPaymentAttempts { get; init; }
 
@@ -32,9 +35,12 @@ public sealed class ClaimRow
         (await conn.QueryAsync<ClaimRow>(new CommandDefinition("""
             SELECT c.claim_id, c.sale_id, c.user_id, c.quantity, c.payment_method_id, c.status, c.order_id, c.payment_id, c.failure_reason,
                    c.admitted_at, c.updated_at, c.payment_attempted_at, c.hold_expires_at, c.payment_attempts, c.last_payment_error,
-                   s.max_payment_attempts
+                   c.client_attempt, c.payment_intent_id, s.max_payment_attempts
             FROM claims c JOIN sales s ON s.sale_id = c.sale_id WHERE c.claim_id = ANY(@ids)
             """, new { ids = claimIds.ToArray() }, tx, cancellationToken: ct))).AsList();
+
+    /// <summary>A hold whose buyer is confirming a PaymentIntent in the browser: its outcome arrives by webhook.</summary>
+    public bool HasOpenClientIntent => Status == Core.ClaimStatus.Held && ClientAttempt is { } attempt && attempt == PaymentAttempts;
 
     public ClaimResponse ToResponse() => new(ClaimId, SaleId, UserId, Quantity, Status, OrderId, FailureReason, UpdatedAt,
         HoldExpiresAt, HoldExpiresAt is null ? null : Math.Max(0, MaxPaymentAttempts - PaymentAttempts), LastPaymentError);

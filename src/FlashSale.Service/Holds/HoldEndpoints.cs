@@ -16,14 +16,18 @@ public static class HoldEndpoints
     public static IEndpointRouteBuilder MapHoldEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/sales/{saleId}/claims/{claimId}/checkout", CheckoutAsync).WithTags("Storefront").RequireAuthorization(Policies.Storefront)
-            .WithJsonBody<CheckoutRequest>().Produces<ClaimResponse>(StatusCodes.Status202Accepted).ProducesValidationProblem()
+            .WithJsonBody<CheckoutRequest>().Produces<ClaimResponse>(StatusCodes.Status202Accepted).Produces<ClientCheckoutResponse>()
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         app.MapDelete("/sales/{saleId}/claims/{claimId}", ReleaseAsync).WithTags("Storefront").RequireAuthorization(Policies.Storefront)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
-    /// <summary>Server-side confirm: the service charges the given payment method; the outcome is the claim's status.</summary>
+    /// <summary>
+    /// Server-side confirm (<c>paymentMethodId</c>): the service charges it; the outcome is the claim's status. Client
+    /// confirm (<c>confirm: "client"</c>): a PaymentIntent for the browser, whose outcome arrives by webhook.
+    /// </summary>
     private static async Task<IResult> CheckoutAsync(
         string saleId, string claimId, HttpRequest request, HoldCheckout checkout, ClaimReader claims, CancellationToken ct)
     {
@@ -32,7 +36,13 @@ public static class HoldEndpoints
         var (body, problem) = await JsonBody.ReadAsync<CheckoutRequest>(request, ct);
         if (problem is not null) return problem;
         if (body!.Confirm is not null)
-            return Problems.Invalid("confirm", "Client confirmation is not offered by this service yet; send paymentMethodId for a server-side confirm.");
+        {
+            if (body.Confirm != "client") return Problems.Invalid("confirm", "confirm must be \"client\".");
+            if (body.PaymentMethodId is not null) return Problems.Invalid("paymentMethodId", "Send either paymentMethodId or confirm, not both.");
+            var (intent, held, refused) = await checkout.StartClientAsync(saleId, claimId, ct);
+            if (refused is not null && held is null && await claims.FindAsync(saleId, claimId, ct) is null) return await claims.NotFoundAsync(saleId, ct);
+            return refused ?? TypedResults.Ok(intent);
+        }
         var errors = new ValidationErrors();
         ClaimRules.ValidatePaymentMethod(body.PaymentMethodId, errors);
         if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary());

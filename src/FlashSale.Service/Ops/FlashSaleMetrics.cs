@@ -43,6 +43,12 @@ public static class FlashSaleMetrics
     public static readonly Counter PaymentSettlements = Metrics.CreateCounter(
         "flashsale_payment_settlements_total", "Claims moved to a payment status, by status and by who moved them (worker, pending_settler).", "status", "by");
 
+    public static readonly Counter StripeEvents = Metrics.CreateCounter(
+        "flashsale_stripe_events_total", "Stripe events applied (duplicates are not counted), by type and what applying them did.", "type", "outcome");
+
+    public static readonly Counter Refunds = Metrics.CreateCounter(
+        "flashsale_refunds_total", "Refunds of payments a claim could not keep, by outcome (refunded, transient, refused).", "outcome");
+
     public static readonly Counter OrderEventsPublished = Metrics.CreateCounter(
         "flashsale_order_events_published_total", "Order events the outbox relay published (a republish after a crash counts again).");
 

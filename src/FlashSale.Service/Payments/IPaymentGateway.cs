@@ -14,6 +14,23 @@ public interface IPaymentGateway
     /// <param name="mayReplay">False once the key may be forgotten (Stripe keeps keys about 24 hours): then a replayed
     /// create would be a new charge, so only the gateway's record is read.</param>
     Task<ChargeResult> ResolveAsync(ChargeRequest request, bool mayReplay, CancellationToken ct);
+
+    /// <summary>
+    /// Client confirm: a PaymentIntent of the request's amount for the storefront to confirm in the browser (3-D Secure
+    /// included), charged by nobody here; its outcome arrives as a webhook. <see cref="ChargeOutcome.Succeeded"/> means
+    /// created, with the intent's id and client secret; a repeat with the same key answers the same intent.
+    /// </summary>
+    Task<ChargeResult> CreateIntentAsync(ChargeRequest request, CancellationToken ct);
+
+    /// <summary>Refunds a payment in full; every retry with the same key is the same refund.</summary>
+    Task<ChargeResult> RefundAsync(RefundRequest request, CancellationToken ct);
+}
+
+/// <summary>The refund of a payment a claim cannot keep (it arrived after the claim's hold had ended).</summary>
+public sealed record RefundRequest(string IdempotencyKey, string PaymentId, string ClaimId, string SaleId)
+{
+    /// <summary>One refund per claim: a claim keeps at most one payment, so it owes at most one refund.</summary>
+    public static RefundRequest For(string claimId, string saleId, string paymentId) => new($"flashsale-refund-{claimId}", paymentId, claimId, saleId);
 }
 
 /// <param name="Attempt">0 for the one charge of an immediate-checkout claim; n ≥ 1 for the buyer's n-th checkout of a hold.</param>
@@ -47,9 +64,11 @@ public enum ChargeOutcome
     Refused,
 }
 
-public sealed record ChargeResult(ChargeOutcome Outcome, string? PaymentId = null, string? DeclineCode = null, string? Error = null)
+/// <param name="ClientSecret">Of a PaymentIntent created for client confirm; for the storefront only, never logged.</param>
+public sealed record ChargeResult(ChargeOutcome Outcome, string? PaymentId = null, string? DeclineCode = null, string? Error = null, string? ClientSecret = null)
 {
     public static ChargeResult Succeeded(string paymentId) => new(ChargeOutcome.Succeeded, paymentId);
+    public static ChargeResult IntentCreated(string paymentIntentId, string clientSecret) => new(ChargeOutcome.Succeeded, paymentIntentId, ClientSecret: clientSecret);
     public static ChargeResult Declined(string code) => new(ChargeOutcome.Declined, DeclineCode: code);
     public static ChargeResult Transient(string error) => new(ChargeOutcome.Transient, Error: error);
     public static ChargeResult CircuitOpen() => new(ChargeOutcome.CircuitOpen, Error: "payment circuit breaker is open");

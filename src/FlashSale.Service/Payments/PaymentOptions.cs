@@ -38,6 +38,12 @@ public sealed class SimulatedGatewayOptions
 
     /// <summary>Share of calls that fail transiently (0..1), as a flaky gateway would.</summary>
     [Range(0.0, 1.0)] public double TransientFailureRate { get; set; }
+
+    /// <summary>
+    /// Where the simulated client confirm posts its events (this service's own <c>/webhooks/stripe</c>); unset, the
+    /// first address this process listens on.
+    /// </summary>
+    public Uri? WebhookUrl { get; set; }
 }
 
 public sealed class StripeGatewayOptions
@@ -47,6 +53,13 @@ public sealed class StripeGatewayOptions
 
     /// <summary>Where the Stripe API lives; tests and Stripe-compatible sandboxes point it elsewhere.</summary>
     public string ApiBase { get; set; } = "https://api.stripe.com";
+
+    /// <summary>
+    /// The signing secret (<c>whsec_...</c>) of the endpoint registered with Stripe for <c>POST /webhooks/stripe</c>;
+    /// without it every event is refused. The simulated provider signs its own events with it, or, when it is not
+    /// set, with a secret made at start for this process. Never logged.
+    /// </summary>
+    public string? WebhookSecret { get; set; }
 }
 
 /// <summary>The Polly pipeline around every gateway call: per-attempt timeout, retry, circuit breaker.</summary>

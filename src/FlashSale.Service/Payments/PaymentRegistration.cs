@@ -22,6 +22,7 @@ internal static class PaymentRegistration
         services.AddSingleton<StripeGateway>();
         services.AddSingleton<PaymentResilience>();
         services.AddSingleton<SaleChargeHolds>();
+        services.AddSingleton<OwedRefunds>();
         services.AddSingleton<IPaymentGateway>(sp =>
         {
             IPaymentGateway provider = sp.GetRequiredService<IOptions<PaymentOptions>>().Value.Provider switch

@@ -14,8 +14,14 @@ public sealed class ResilientPaymentGateway(IPaymentGateway provider, PaymentRes
     public Task<ChargeResult> ResolveAsync(ChargeRequest request, bool mayReplay, CancellationToken ct) =>
         RunAsync((g, r, t) => g.ResolveAsync(r, mayReplay, t), request, ct);
 
-    private async Task<ChargeResult> RunAsync(
-        Func<IPaymentGateway, ChargeRequest, CancellationToken, Task<ChargeResult>> call, ChargeRequest request, CancellationToken ct)
+    public Task<ChargeResult> CreateIntentAsync(ChargeRequest request, CancellationToken ct) =>
+        RunAsync(static (g, r, t) => g.CreateIntentAsync(r, t), request, ct, countAsCharge: false);
+
+    public Task<ChargeResult> RefundAsync(RefundRequest request, CancellationToken ct) =>
+        RunAsync(static (g, r, t) => g.RefundAsync(r, t), request, ct, countAsCharge: false);
+
+    private async Task<ChargeResult> RunAsync<TRequest>(
+        Func<IPaymentGateway, TRequest, CancellationToken, Task<ChargeResult>> call, TRequest request, CancellationToken ct, bool countAsCharge = true)
     {
         ChargeResult result;
         try
@@ -32,7 +38,7 @@ public sealed class ResilientPaymentGateway(IPaymentGateway provider, PaymentRes
             // Raised only before a call is sent, so nothing new happened at the gateway on this attempt.
             result = ChargeResult.CircuitOpen();
         }
-        FlashSaleMetrics.Payments.WithLabels(result.Label).Inc();
+        if (countAsCharge) FlashSaleMetrics.Payments.WithLabels(result.Label).Inc();
         return result;
     }
 }

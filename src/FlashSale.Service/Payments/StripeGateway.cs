@@ -11,6 +11,7 @@ namespace FlashSale.Service.Payments;
 public sealed class StripeGateway(IStripeClient client, ILogger<StripeGateway> logger) : IPaymentGateway
 {
     private readonly PaymentIntentService _intents = new(client);
+    private readonly RefundService _refunds = new(client);
 
     public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken ct)
     {
@@ -24,10 +25,7 @@ public sealed class StripeGateway(IStripeClient client, ILogger<StripeGateway> l
             AutomaticPaymentMethods = new PaymentIntentAutomaticPaymentMethodsOptions { Enabled = true, AllowRedirects = "never" },
             // A claim has no buyer on hand to authenticate: fail instead of waiting in requires_action.
             ErrorOnRequiresAction = true,
-            Metadata = new Dictionary<string, string>
-            {
-                ["sale_id"] = request.SaleId, ["claim_id"] = request.ClaimId, ["attempt"] = request.Attempt.ToString(CultureInfo.InvariantCulture),
-            },
+            Metadata = MetadataOf(request),
         };
         try
         {
@@ -69,4 +67,57 @@ public sealed class StripeGateway(IStripeClient client, ILogger<StripeGateway> l
         }
         return mayReplay ? await ChargeAsync(request, ct) : ChargeResult.Transient("no PaymentIntent found, and the key is too old to replay the create");
     }
+
+    /// <summary>An unconfirmed PaymentIntent for Stripe.js: the buyer picks and authenticates the card in the browser.</summary>
+    public async Task<ChargeResult> CreateIntentAsync(ChargeRequest request, CancellationToken ct)
+    {
+        var create = new PaymentIntentCreateOptions
+        {
+            Amount = request.AmountCents,
+            Currency = request.Currency,
+            AutomaticPaymentMethods = new PaymentIntentAutomaticPaymentMethodsOptions { Enabled = true },
+            Metadata = MetadataOf(request),
+        };
+        try
+        {
+            var intent = await _intents.CreateAsync(create, new RequestOptions { IdempotencyKey = request.IdempotencyKey }, ct);
+            return ChargeResult.IntentCreated(intent.Id, intent.ClientSecret);
+        }
+        catch (Exception e) when (StripeErrors.IsGatewayFailure(e, ct))
+        {
+            var mapped = StripeErrors.Map(e, request.ClaimId, logger);
+            // No card is involved yet, so whatever Stripe refuses here is the request's, not a decline.
+            return mapped.Outcome == ChargeOutcome.Declined ? ChargeResult.Refused(mapped.DeclineCode ?? "refused") : mapped;
+        }
+    }
+
+    public async Task<ChargeResult> RefundAsync(RefundRequest request, CancellationToken ct)
+    {
+        try
+        {
+            var refund = await _refunds.CreateAsync(new RefundCreateOptions
+            {
+                PaymentIntent = request.PaymentId,
+                Metadata = new Dictionary<string, string> { ["sale_id"] = request.SaleId, ["claim_id"] = request.ClaimId },
+            }, new RequestOptions { IdempotencyKey = request.IdempotencyKey }, ct);
+            return refund.Status switch
+            {
+                "succeeded" or "pending" => ChargeResult.Succeeded(refund.Id),
+                "failed" or "canceled" => ChargeResult.Refused($"refund_{refund.Status}"),
+                _ => ChargeResult.Transient($"refund is {refund.Status}"),
+            };
+        }
+        catch (Exception e) when (StripeErrors.IsGatewayFailure(e, ct))
+        {
+            // Already refunded in full (by us under another key, or by the merchant in the dashboard): nothing is owed.
+            if (e is StripeException { StripeError.Code: "charge_already_refunded" }) return ChargeResult.Succeeded("already_refunded");
+            var mapped = StripeErrors.Map(e, request.ClaimId, logger);
+            return mapped.Outcome == ChargeOutcome.Declined ? ChargeResult.Refused(mapped.DeclineCode ?? "refused") : mapped;
+        }
+    }
+
+    private static Dictionary<string, string> MetadataOf(ChargeRequest request) => new()
+    {
+        ["sale_id"] = request.SaleId, ["claim_id"] = request.ClaimId, ["attempt"] = request.Attempt.ToString(CultureInfo.InvariantCulture),
+    };
 }

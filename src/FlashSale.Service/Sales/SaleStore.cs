@@ -84,7 +84,7 @@ public sealed class SaleStore(NpgsqlDataSource db)
               coalesce(sum(quantity) FILTER (WHERE status IN ('confirmed', 'payment_pending', 'paid', 'payment_failed')), 0)::int AS confirmed,
               coalesce(sum(quantity) FILTER (WHERE status = 'paid'), 0)::int AS paid,
               coalesce(sum(quantity) FILTER (WHERE status = 'payment_failed'), 0)::int AS payment_failed,
-              coalesce(sum(quantity) FILTER (WHERE status IN ('payment_failed', 'released', 'expired')), 0)::int AS released,
+              coalesce(sum(quantity) FILTER (WHERE status IN ('payment_failed', 'released', 'expired', 'refunded')), 0)::int AS released,
               coalesce(sum(quantity) FILTER (WHERE status = 'rejected'), 0)::int AS rejected,
               (SELECT sold FROM sale_inventory WHERE sale_id = @saleId) AS sold
             FROM claims WHERE sale_id = @saleId

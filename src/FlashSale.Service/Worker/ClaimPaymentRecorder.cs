@@ -19,7 +19,7 @@ public sealed record ChargeAnswer(ChargeRequest Charge, ChargeResult Result);
 /// the units back, in PostgreSQL in that transaction (with the return's intent, <see cref="StockReturns"/>) and
 /// then in Redis; a return cut short in between is applied again by the next call or by the reconciler.
 /// </summary>
-public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, StockReturns returns, ILogger<ClaimPaymentRecorder> logger)
+public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, StockReturns returns, OwedRefunds refunds, ILogger<ClaimPaymentRecorder> logger)
 {
     /// <summary>
     /// Succeeded → paid, declined → payment_failed with the units back, unknown → payment_pending (the claim keeps
@@ -34,11 +34,11 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, StockReturns retur
         var pending = answers.Where(a => a.Result.Outcome == ChargeOutcome.Transient).ToList();
 
         int paidMoved, failedMoved, heldAgain;
-        List<string> pendingMoved;
+        List<string> pendingMoved, refundsOwed;
         await using (var conn = await db.OpenConnectionAsync(ct))
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
-            paidMoved = paid.Count == 0 ? 0 : await RecordPaidAsync(conn, tx, paid, ct);
+            (paidMoved, refundsOwed) = paid.Count == 0 ? (0, []) : await RecordPaidAsync(conn, tx, paid, ct);
             (failedMoved, heldAgain) = failed.Count == 0 ? (0, 0) : await RecordFailedAsync(conn, tx, failed, ct);
             pendingMoved = pending.Count == 0 ? [] : (await conn.QueryAsync<string>(new CommandDefinition("""
                 UPDATE claims SET status = 'payment_pending', updated_at = now()
@@ -62,9 +62,12 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, StockReturns retur
         }
         // The returns just recorded, and those of an earlier attempt that died before its Redis step.
         if (failed.Count > 0) await returns.ApplyAsync(failed.Select(a => a.Charge.ClaimId).ToList(), ct);
+        if (refundsOwed.Count > 0) await refunds.SettleAsync(refundsOwed, ct);
     }
 
-    private static async Task<int> RecordPaidAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<ChargeAnswer> paid, CancellationToken ct)
+    /// <returns>Claims paid now, and claims that were paid by another payment or had ended and so owe this one's refund.</returns>
+    private static async Task<(int Moved, List<string> RefundsOwed)> RecordPaidAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, List<ChargeAnswer> paid, CancellationToken ct)
     {
         var moved = (await conn.QueryAsync<string>(new CommandDefinition("""
             UPDATE claims c SET status = 'paid', payment_id = p.payment_id, order_id = p.order_id, last_payment_error = NULL, updated_at = now()
@@ -80,7 +83,19 @@ public sealed class ClaimPaymentRecorder(NpgsqlDataSource db, StockReturns retur
         await OrderEventOutbox.AddAsync(conn, tx, paid.Where(a => moved.Contains(a.Charge.ClaimId)).Select(a => new OrderEventRow(
             OrderEvent.OrderPaid, Ids.OrderIdFor(a.Charge.ClaimId), a.Charge.ClaimId, a.Charge.SaleId, a.Charge.AmountCents,
             a.Charge.Currency, a.Result.PaymentId, null)).ToList(), ct);
-        return moved.Count;
+        var late = paid.Where(a => !moved.Contains(a.Charge.ClaimId)).ToList();
+        if (late.Count == 0) return (moved.Count, []);
+        // A success for a claim that already ended, or was paid by another of its payments (a client confirm won the
+        // race): at most one payment is kept per claim, so this one is refunded.
+        var owed = (await conn.QueryAsync<string>(new CommandDefinition("""
+            UPDATE claims c SET refund_payment_id = p.payment_id, updated_at = now()
+            FROM unnest(@ids, @paymentIds) AS p(claim_id, payment_id)
+            WHERE c.claim_id = p.claim_id AND c.refund_payment_id IS NULL AND c.payment_id IS DISTINCT FROM p.payment_id
+              AND c.status IN ('paid', 'expired', 'released', 'payment_failed')
+            RETURNING c.claim_id
+            """, new { ids = late.Select(a => a.Charge.ClaimId).ToArray(), paymentIds = late.Select(a => a.Result.PaymentId!).ToArray() },
+            tx, cancellationToken: ct))).AsList();
+        return (moved.Count, owed);
     }
 
     /// <returns>Claims failed (units back), and holds back to held for another attempt.</returns>

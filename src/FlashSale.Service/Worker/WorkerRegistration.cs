@@ -12,6 +12,7 @@ internal static class WorkerRegistration
         {
             services.AddHostedService<ClaimWorker>();
             services.AddHostedService(sp => sp.GetRequiredService<PendingPaymentSettler>());
+            services.AddHostedService<OwedRefundSettler>();
         }
         return services;
     }

@@ -38,7 +38,46 @@ public sealed class FakeStripe : IDisposable
             .RespondWith(Response.Create().WithCallback(CreateAsync));
         _server.Given(Request.Create().WithPath("/v1/payment_intents/search").UsingGet())
             .RespondWith(Response.Create().WithCallback(Search));
+        _server.Given(Request.Create().WithPath("/v1/refunds").UsingPost())
+            .RespondWith(Response.Create().WithCallback(Refund));
     }
+
+    public const string WebhookSecret = "whsec_fakestripe_0123456789abcdef";
+
+    private readonly ConcurrentDictionary<string, Refunded> _refunds = new();
+
+    /// <summary>Refunds made, one per idempotency key however often it was sent.</summary>
+    public IReadOnlyList<Refunded> Refunds => _refunds.Values.ToList();
+
+    public IReadOnlyList<ILogEntry> RefundRequests => _server.LogEntries
+        .Where(e => e.RequestMessage.Method == "POST" && e.RequestMessage.Path == "/v1/refunds").ToList();
+
+    private IResponseMessage Refund(IRequestMessage request)
+    {
+        var key = Header(request, "Idempotency-Key");
+        if (string.IsNullOrEmpty(key)) return Json(400, Error("invalid_request_error", "parameter_missing", null, "An idempotency key is required here."));
+        var form = HttpUtility.ParseQueryString(request.Body ?? "");
+        var intentId = form["payment_intent"] ?? "";
+        if (!_intents.TryGetValue(intentId, out var intent) || !intent.Succeeded || intent.Unconfirmed)
+            return Json(400, Error("invalid_request_error", "resource_missing", null, $"No such payment_intent: '{intentId}'"));
+        var refund = _refunds.GetOrAdd(key, k => new Refunded($"re_fake_{Guid.NewGuid():N}", k, intentId, form["metadata[claim_id]"] ?? ""));
+        return Json(200, JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["id"] = refund.Id, ["object"] = "refund", ["amount"] = intent.Amount, ["currency"] = intent.Currency,
+            ["payment_intent"] = intentId, ["status"] = "succeeded",
+        }), replayed: refund.Key == key && RefundRequests.Count(r => Header(r, "Idempotency-Key") == key) > 1);
+    }
+
+    /// <summary>Stripe's side of a browser confirm: the intent is now paid (or declined), as a webhook will tell.</summary>
+    public Intent ConfirmInBrowser(string paymentIntentId, string paymentMethod)
+    {
+        var confirmed = _intents[paymentIntentId] with { PaymentMethod = paymentMethod, DeclineCode = DeclineCodeOf(paymentMethod), Unconfirmed = false };
+        _intents[paymentIntentId] = confirmed;
+        return confirmed;
+    }
+
+    private static string? Header(IRequestMessage request, string name) =>
+        request.Headers?.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
 
     public string Url => _server.Url!;
 
@@ -110,10 +149,13 @@ public sealed class FakeStripe : IDisposable
             if (_answers.TryGetValue(key, out var remembered)) return Json(remembered.Status, remembered.Body, replayed: true);
 
             var form = HttpUtility.ParseQueryString(request.Body ?? "");
+            // Without confirm=true the intent waits for the browser (Stripe.js) to confirm it.
+            var unconfirmed = form["confirm"] != "true";
             var intent = new Intent($"pi_fake_{Guid.NewGuid():N}", key, form["metadata[claim_id]"] ?? "", form["metadata[sale_id]"] ?? "",
-                long.Parse(form["amount"] ?? "0"), form["currency"] ?? "", form["payment_method"] ?? "", DeclineCodeOf(form["payment_method"]));
+                long.Parse(form["amount"] ?? "0"), form["currency"] ?? "", form["payment_method"] ?? "",
+                unconfirmed ? null : DeclineCodeOf(form["payment_method"]), unconfirmed, form["metadata[attempt]"] ?? "0");
             _intents[intent.Id] = intent;
-            answer = intent.Succeeded
+            answer = intent.Succeeded || intent.Unconfirmed
                 ? (200, intent.ToJson())
                 : (402, Error("card_error", "card_declined", intent.DeclineCode, "Your card was declined.", intent.ToJson()));
             // Stripe keeps the answer of a request that began executing, even a 500, and repeats it for the key.
@@ -183,17 +225,23 @@ public sealed class FakeStripe : IDisposable
 
     public void Dispose() => _server.Stop();
 
-    public sealed record Intent(string Id, string IdempotencyKey, string ClaimId, string SaleId, long Amount, string Currency, string PaymentMethod, string? DeclineCode)
+    public sealed record Refunded(string Id, string Key, string PaymentIntentId, string ClaimId);
+
+    public sealed record Intent(string Id, string IdempotencyKey, string ClaimId, string SaleId, long Amount, string Currency, string PaymentMethod,
+        string? DeclineCode, bool Unconfirmed = false, string Attempt = "0")
     {
-        public bool Succeeded => DeclineCode is null;
+        public bool Succeeded => DeclineCode is null && !Unconfirmed;
+
+        public string ClientSecret => Id + "_secret_fake";
 
         public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["id"] = Id, ["object"] = "payment_intent", ["amount"] = Amount, ["currency"] = Currency,
             ["status"] = Succeeded ? "succeeded" : "requires_payment_method",
+            ["client_secret"] = ClientSecret,
             ["payment_method"] = PaymentMethod,
-            ["metadata"] = new Dictionary<string, string> { ["claim_id"] = ClaimId, ["sale_id"] = SaleId },
-            ["last_payment_error"] = Succeeded ? null : new Dictionary<string, string?>
+            ["metadata"] = new Dictionary<string, string> { ["claim_id"] = ClaimId, ["sale_id"] = SaleId, ["attempt"] = Attempt },
+            ["last_payment_error"] = Succeeded || Unconfirmed ? null : new Dictionary<string, string?>
             {
                 ["type"] = "card_error", ["code"] = "card_declined", ["decline_code"] = DeclineCode, ["message"] = "Your card was declined.",
             },

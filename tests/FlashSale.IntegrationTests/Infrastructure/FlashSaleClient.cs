@@ -80,6 +80,14 @@ public sealed class FlashSaleClient(HttpClient http)
     public Task<HttpResponseMessage> PostRawAsync(string path, string body, string contentType = "application/json") =>
         http.PostAsync(path, new StringContent(body, Encoding.UTF8, contentType));
 
+    /// <summary>A Stripe event as Stripe posts it: the raw payload, signed in the <c>Stripe-Signature</c> header when given.</summary>
+    public Task<HttpResponseMessage> PostStripeEventAsync(string payload, string? signature)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StringContent(payload, System.Text.Encoding.UTF8, "application/json") };
+        if (signature is not null) request.Headers.Add("Stripe-Signature", signature);
+        return http.SendAsync(request);
+    }
+
     public Task<HttpResponseMessage> ActionAsync(string saleId, string action) =>
         http.PostAsync($"/admin/sales/{saleId}/{action}", null);
 

@@ -28,12 +28,20 @@ public sealed class InvariantAudit(NpgsqlDataSource db, IDatabase redis)
         var charges = (await conn.QueryAsync<(string Key, string Outcome, int Attempts)>(
             "SELECT idempotency_key, outcome, attempts FROM simulated_charges WHERE idempotency_key = ANY(@keys) OR idempotency_key LIKE ANY(@attempts)",
             new { keys, attempts })).ToList();
+        // Client confirm: the simulated provider's PaymentIntents that were confirmed, one charge each.
+        charges.AddRange(await conn.QueryAsync<(string Key, string Outcome, int Attempts)>("""
+            SELECT idempotency_key, CASE WHEN status = 'succeeded' THEN 'succeeded' ELSE 'declined' END, 1 FROM simulated_intents
+            WHERE sale_id = @saleId AND (status = 'succeeded' OR decline_code IS NOT NULL)
+            """, new { saleId }));
+        var refunds = (await conn.QueryAsync<(string Key, string PaymentId, int Attempts)>(
+            "SELECT idempotency_key, payment_id, attempts FROM simulated_refunds WHERE idempotency_key = ANY(@refundKeys)",
+            new { refundKeys = claims.Select(c => RefundRequest.For(c.ClaimId, saleId, "").IdempotencyKey).ToArray() })).ToList();
 
         var sale = new SaleKeys(saleId);
         var remaining = (int)await redis.StringGetAsync(sale.Remaining);
         var admitted = (int)await redis.HashGetAsync(sale.Meta, "admitted");
         var tokens = (await redis.HashGetAllAsync(sale.Users)).ToDictionary(e => (string)e.Name!, e => DedupeToken.Parse(e.Value));
-        return new SaleLedger(inventory.Total, inventory.Sold, remaining, admitted, tokens.Count, claims, charges,
+        return new SaleLedger(inventory.Total, inventory.Sold, remaining, admitted, tokens.Count, claims, charges, refunds,
             rules.Checkout == "hold", rules.MaxPaymentAttempts, tokens);
     }
 
@@ -65,12 +73,12 @@ public sealed class InvariantAudit(NpgsqlDataSource db, IDatabase redis)
         // 4. Stock conserved, in Redis and in PostgreSQL alike.
         Assert.Equal(l.Total, l.RedisRemaining + l.PaidUnits);
         Assert.Equal(l.Total, (l.Total - l.Sold) + l.PaidUnits);
-        // 5. At most one successful charge per claim, and one for every paid claim.
+        // 5. At most one successful charge kept per claim (a late one refunded), and one for every paid claim.
         if (!simulatedGateway) return l;
         Assert.All(l.Charges, c => Assert.Equal(1, l.Charges.Count(x => x.Key == c.Key)));
-        Assert.All(l.Claims, claim => Assert.True(l.Charges.Count(c => c.Outcome == "succeeded" && c.Key.StartsWith(ChargeRequest.IdempotencyKeyFor(claim.ClaimId), StringComparison.Ordinal)) <= 1,
-            $"claim {claim.ClaimId} was charged more than once"));
-        Assert.Equal(l.Claims.Count(c => c.Status == ClaimStatus.Paid), l.Charges.Count(c => c.Outcome == "succeeded"));
+        Assert.All(l.Claims, claim => Assert.True(l.KeptCharges(claim.ClaimId) <= 1, $"claim {claim.ClaimId} kept more than one charge"));
+        Assert.All(l.Claims.Where(c => c.Status == ClaimStatus.Refunded), claim => Assert.Equal(1, l.Refunds.Count(r => r.Key == $"flashsale-refund-{claim.ClaimId}")));
+        Assert.Equal(l.Claims.Count(c => c.Status == ClaimStatus.Paid), l.Claims.Sum(c => l.KeptCharges(c.ClaimId)));
         return l;
     }
 }
@@ -82,10 +90,16 @@ public sealed record SaleLedger(
     int Total, int Sold, int RedisRemaining, int RedisAdmitted, int RedisUsers,
     IReadOnlyList<(string ClaimId, string UserId, int Quantity, string Status, DateTime AdmittedAt)> Claims,
     IReadOnlyList<(string Key, string Outcome, int Attempts)> Charges,
+    IReadOnlyList<(string Key, string PaymentId, int Attempts)> Refunds,
     bool Holds, int MaxPaymentAttempts, IReadOnlyDictionary<string, DedupeToken> RedisTokens)
 {
     /// <summary>How many claims one buyer may make in the sale: a hold's retries happen inside its one claim.</summary>
     public int ClaimsPerUser => Holds ? 1 : MaxPaymentAttempts;
 
     public int PaidUnits => Claims.Where(c => c.Status == ClaimStatus.Paid).Sum(c => c.Quantity);
+
+    /// <summary>A claim's successful charges less its refund.</summary>
+    public int KeptCharges(string claimId) =>
+        Charges.Count(c => c.Outcome == "succeeded" && c.Key.StartsWith(ChargeRequest.IdempotencyKeyFor(claimId), StringComparison.Ordinal))
+        - Refunds.Count(r => r.Key == $"flashsale-refund-{claimId}");
 }

@@ -105,6 +105,8 @@ public sealed class TestSchema : IAsyncDisposable
     {
         await using var conn = new NpgsqlConnection(ServiceFixture.PostgresConnectionString);
         var activeSales = new ActiveSales(redis, Namespace);
+        // A host that failed to start may have stopped before its migrations made the table.
+        if (await conn.ExecuteScalarAsync<string?>($"SELECT to_regclass('{Name}.sales')::text") is null) return;
         foreach (var saleId in await conn.QueryAsync<string>($"SELECT sale_id FROM {Name}.sales"))
         {
             await activeSales.RemoveAsync(saleId);

@@ -9,12 +9,15 @@ namespace FlashSale.IntegrationTests.Load;
 /// <summary>Runs the rehearsal tool's library entry point against the test host, its console captured.</summary>
 internal static class RehearsalRun
 {
-    public static async Task<(RehearsalResult Result, string Console)> RunAsync(ServiceFixture app, ITestOutputHelper output, params string[] flags)
+    public static Task<(RehearsalResult Result, string Console)> RunAsync(ServiceFixture app, ITestOutputHelper output, params string[] flags) =>
+        RunAsync(app.Admin.Http.BaseAddress!, output, flags);
+
+    public static async Task<(RehearsalResult Result, string Console)> RunAsync(Uri url, ITestOutputHelper output, params string[] flags)
     {
         var reports = Path.Combine(Path.GetTempPath(), "flashsale-rehearsal-" + Guid.NewGuid().ToString("N"));
         string[] args =
         [
-            "--url", app.Admin.Http.BaseAddress!.ToString(),
+            "--url", url.ToString(),
             "--admin-key", ServiceFixture.AdminKey, "--storefront-key", ServiceFixture.StorefrontKey,
             "--out", reports, "--progress", "plain", .. flags,
         ];

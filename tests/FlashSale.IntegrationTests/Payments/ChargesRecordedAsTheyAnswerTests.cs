@@ -70,5 +70,9 @@ public sealed class ChargesRecordedAsTheyAnswerTests
         }
 
         public Task<ChargeResult> ResolveAsync(ChargeRequest request, bool mayReplay, CancellationToken ct) => ChargeAsync(request, ct);
+
+        public Task<ChargeResult> CreateIntentAsync(ChargeRequest request, CancellationToken ct) => throw new NotSupportedException("immediate checkout only");
+
+        public Task<ChargeResult> RefundAsync(RefundRequest request, CancellationToken ct) => throw new NotSupportedException("nothing is refunded here");
     }
 }
