@@ -11,12 +11,11 @@ namespace FlashSale.IntegrationTests.Holds;
 /// The hold race of "Hold, then pay": 5,000 claims from 2,500 buyers (each sends two at once) for 100 units held 30 s
 /// (the contract's shortest hold); a third of the winners never pay, so their units expire and are sold to buyers who
 /// keep trying; the rest pay at once. It ends with paid = stock and every invariant holding. The holds last 30 s, so
-/// the three topologies run side by side, each on a host of its own, in a collection of its own.
+/// the three topologies run side by side, each on a host of its own, in the collection of the 30-second holds.
 /// </summary>
-[Collection(Name)]
+[Collection(ThirtySecondHolds.Name)]
 public sealed class HoldRaceTests(ITestOutputHelper output)
 {
-    public const string Name = "hold race";
     private const int Stock = 100, Buyers = 2500, LateBuyers = 60;
 
     [Fact]
@@ -87,5 +86,3 @@ public sealed class HoldRaceTests(ITestOutputHelper output)
     }
 }
 
-[CollectionDefinition(HoldRaceTests.Name)]
-public sealed class HoldRaceCollection;

@@ -1,4 +1,5 @@
 using FlashSale.IntegrationTests.Infrastructure;
+using FlashSale.IntegrationTests.Holds;
 using FlashSale.Load.Cli;
 using Xunit.Abstractions;
 
@@ -7,12 +8,11 @@ namespace FlashSale.IntegrationTests.Load;
 /// <summary>
 /// A hold-checkout rehearsal (<c>--checkout hold --abandon-share 0.3</c>) passes with every invariant holding: the
 /// winners who walk away see their 30 s holds expire within the audit's settle phase, the others pay. The holds last
-/// 30 s, so the three topologies run side by side, each on a host of its own, in a collection of its own.
+/// 30 s, so the three topologies run side by side, each on a host of its own, in the collection of the 30-second holds.
 /// </summary>
-[Collection(Name)]
+[Collection(ThirtySecondHolds.Name)]
 public sealed class HoldRehearsalTests(ITestOutputHelper output)
 {
-    public const string Name = "hold rehearsal";
 
     [Fact]
     public async Task A_hold_rehearsal_with_abandoned_holds_passes_every_invariant()
@@ -37,5 +37,3 @@ public sealed class HoldRehearsalTests(ITestOutputHelper output)
     }
 }
 
-[CollectionDefinition(HoldRehearsalTests.Name)]
-public sealed class HoldRehearsalCollection;
