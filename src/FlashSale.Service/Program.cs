@@ -6,6 +6,7 @@ using FlashSale.Service.Ops;
 using FlashSale.Service.Reconciliation;
 using FlashSale.Service.Sales;
 using FlashSale.Service.StripeWebhooks;
+using FlashSale.Service.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddFlashSale();
@@ -18,6 +19,7 @@ if (app.Services.GetRequiredService<Roles>().Edge)
     app.MapStorefrontEndpoints();
     app.MapHoldEndpoints();
     app.MapStripeWebhookEndpoints();
+    app.MapWebhookAdminEndpoints();
     app.MapReportEndpoint();
     app.MapAdminUi();
 }

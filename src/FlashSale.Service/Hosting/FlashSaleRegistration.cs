@@ -14,6 +14,7 @@ using FlashSale.Service.Redis;
 using FlashSale.Service.Sales;
 using FlashSale.Service.Storage;
 using FlashSale.Service.StripeWebhooks;
+using FlashSale.Service.Webhooks;
 using FlashSale.Service.Worker;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -49,7 +50,7 @@ public static class FlashSaleRegistration
         // Each capability registers itself; the hosted services of a role start in this order.
         services.AddFlashSaleRedis().AddFlashSalePool().AddFlashSaleStorage().AddFlashSalePayments().AddFlashSaleAuth();
         services.AddFlashSaleQueue(builder.Configuration, roles);
-        services.AddFlashSaleSales(roles).AddFlashSaleClaims().AddFlashSaleHolds(roles).AddFlashSaleStripeWebhooks();
+        services.AddFlashSaleSales(roles).AddFlashSaleClaims().AddFlashSaleHolds(roles).AddFlashSaleStripeWebhooks().AddFlashSaleWebhooks(roles);
         services.AddFlashSaleWorker(roles).AddFlashSaleReconciliation(roles).AddFlashSaleOrderEvents(roles);
 
         services.AddFlashSaleHttp().AddFlashSaleOps();

@@ -46,6 +46,9 @@ public static class FlashSaleMetrics
     public static readonly Counter StripeEvents = Metrics.CreateCounter(
         "flashsale_stripe_events_total", "Stripe events applied (duplicates are not counted), by type and what applying them did.", "type", "outcome");
 
+    public static readonly Counter WebhookDeliveries = Metrics.CreateCounter(
+        "flashsale_webhook_delivery_attempts_total", "Attempts to deliver events to merchants' endpoints, by outcome (delivered, failed).", "outcome");
+
     public static readonly Counter Refunds = Metrics.CreateCounter(
         "flashsale_refunds_total", "Refunds of payments a claim could not keep, by outcome (refunded, transient, refused).", "outcome");
 

@@ -37,7 +37,8 @@ public sealed class IsolatedService : IAsyncDisposable
 
     /// <summary>Starts a host on a schema of its own (dropped on dispose), or on <paramref name="schema"/> if given (kept).</summary>
     public static async Task<IsolatedService> StartAsync(
-        IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null, TestSchema? schema = null)
+        IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null, TestSchema? schema = null,
+        string environment = "Development")
     {
         var owned = schema is null ? await TestSchema.CreateAsync() : null;
         var used = schema ?? owned!;
@@ -51,7 +52,7 @@ public sealed class IsolatedService : IAsyncDisposable
 
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
-            builder.UseTestSettings(settings);
+            builder.UseTestSettings(settings, environment);
             if (services is not null) builder.ConfigureServices(services);
         });
         var host = new IsolatedService(factory, used, owned);

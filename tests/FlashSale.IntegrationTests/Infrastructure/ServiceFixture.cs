@@ -59,6 +59,12 @@ public class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifetime
             ["FlashSale:Reconciler:Interval"] = "00:00:00.200",
             ["FlashSale:Reconciler:RequeueGrace"] = "00:00:01",
             ["FlashSale:Reconciler:ReservationTtl"] = "00:00:08",
+            // Merchant webhooks: retries and timeouts test-sized.
+            ["FlashSale:Webhooks:FirstRetryDelay"] = "00:00:00.100",
+            ["FlashSale:Webhooks:MaxRetryDelay"] = "00:00:00.500",
+            ["FlashSale:Webhooks:Timeout"] = "00:00:01",
+            ["FlashSale:Webhooks:Lease"] = "00:00:03",
+            ["FlashSale:Webhooks:PollInterval"] = "00:00:00.050",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
         return settings;
