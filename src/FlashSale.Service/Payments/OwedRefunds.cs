@@ -13,18 +13,22 @@ namespace FlashSale.Service.Payments;
 /// </summary>
 public sealed class OwedRefunds(NpgsqlDataSource db, IPaymentGateway gateway, ILogger<OwedRefunds> logger)
 {
-    /// <summary>Refunds what these claims owe (all owed refunds, oldest first, when <paramref name="claimIds"/> is null).</summary>
+    /// <summary>
+    /// Refunds what these claims owe; when <paramref name="claimIds"/> is null, every refund owed for longer than
+    /// <paramref name="olderThan"/>, oldest first (the sweep leaves a fresh one to the request that is making it).
+    /// </summary>
     /// <returns>How many refunds went through.</returns>
-    public async Task<int> SettleAsync(IReadOnlyCollection<string>? claimIds, CancellationToken ct, int limit = 100)
+    public async Task<int> SettleAsync(IReadOnlyCollection<string>? claimIds, CancellationToken ct, int limit = 100, TimeSpan olderThan = default)
     {
         List<(string ClaimId, string SaleId, string PaymentId)> owed;
         await using (var conn = await db.OpenConnectionAsync(ct))
         {
             owed = (await conn.QueryAsync<(string, string, string)>(new CommandDefinition("""
                 SELECT claim_id, sale_id, refund_payment_id FROM claims
-                WHERE refund_payment_id IS NOT NULL AND refunded_at IS NULL AND (@all OR claim_id = ANY(@ids))
+                WHERE refund_payment_id IS NOT NULL AND refunded_at IS NULL
+                  AND (@all AND updated_at < now() - @olderThan OR claim_id = ANY(@ids))
                 ORDER BY updated_at LIMIT @limit
-                """, new { all = claimIds is null, ids = claimIds?.ToArray() ?? [], limit }, cancellationToken: ct))).AsList();
+                """, new { all = claimIds is null, ids = claimIds?.ToArray() ?? [], limit, olderThan }, cancellationToken: ct))).AsList();
         }
         var done = 0;
         foreach (var (claimId, saleId, paymentId) in owed)

@@ -5,8 +5,8 @@ namespace FlashSale.Service.Worker;
 
 /// <summary>
 /// Retries the refunds that did not go through when they became owed (the gateway was down, the process died):
-/// every few seconds, on every worker. Two workers refunding the same claim send the same refund key, which the
-/// gateway runs once.
+/// every <c>Pending:Interval</c>, on every worker, for refunds owed longer than <c>Pending:RecheckAfter</c>. Two
+/// workers refunding the same claim send the same refund key, which the gateway runs once.
 /// </summary>
 public sealed class OwedRefundSettler(OwedRefunds refunds, IOptions<PaymentOptions> options, TimeProvider clock, ILogger<OwedRefundSettler> logger)
     : BackgroundService
@@ -18,7 +18,7 @@ public sealed class OwedRefundSettler(OwedRefunds refunds, IOptions<PaymentOptio
         {
             try
             {
-                await refunds.SettleAsync(null, stoppingToken);
+                await refunds.SettleAsync(null, stoppingToken, olderThan: options.Value.Pending.RecheckAfter);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
