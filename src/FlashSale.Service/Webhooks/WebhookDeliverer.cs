@@ -18,7 +18,8 @@ namespace FlashSale.Service.Webhooks;
 /// leaves its leases to lapse: another sends those again, with the same <c>webhook-id</c>.
 /// </summary>
 public sealed class WebhookDeliverer(
-    NpgsqlDataSource db, IHttpClientFactory http, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookDeliverer> logger)
+    NpgsqlDataSource db, IHttpClientFactory http, WebhookMessage messages, IOptions<WebhookOptions> options, TimeProvider clock,
+    ILogger<WebhookDeliverer> logger)
     : BackgroundService
 {
     public const string HttpClientName = "merchant-webhooks";
@@ -93,7 +94,7 @@ public sealed class WebhookDeliverer(
                     WHERE d.delivery_id = f.delivery_id AND d.status = 'pending' AND (d.leased_until IS NULL OR d.leased_until < now())
                     RETURNING d.delivery_id, d.webhook_id, d.event_id, d.attempts, d.created_at
                 )
-                SELECT l.delivery_id, l.webhook_id, l.event_id, l.attempts, l.created_at, w.url, w.secret, e.type, e.created_at AS event_at,
+                SELECT l.delivery_id, l.webhook_id, l.event_id, l.attempts, l.created_at, w.url, w.secret, e.type, e.sale_id, e.created_at AS event_at,
                        e.snapshot::text AS snapshot
                 FROM leased l JOIN webhook_endpoints w ON w.webhook_id = l.webhook_id JOIN webhook_events e ON e.event_id = l.event_id
                 """, new
@@ -118,7 +119,7 @@ public sealed class WebhookDeliverer(
         string? error = null;
         try
         {
-            var body = WebhookMessage.BodyOf(delivery.Type, delivery.EventAt, delivery.Snapshot);
+            var body = await messages.BodyOfAsync(delivery.Type, delivery.SaleId, delivery.EventAt, delivery.Snapshot, ct);
             var timestamp = started.ToUnixTimeSeconds();
             using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url)
             {
@@ -250,6 +251,7 @@ public sealed class WebhookDeliverer(
         public string Url { get; init; } = "";
         public string Secret { get; init; } = "";
         public string Type { get; init; } = "";
+        public string SaleId { get; init; } = "";
         public DateTime EventAt { get; init; }
         public string Snapshot { get; init; } = "";
     }

@@ -9,7 +9,7 @@ internal static class WebhooksRegistration
     {
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.Lease > o.Timeout, "FlashSale:Webhooks:Lease must be longer than FlashSale:Webhooks:Timeout.").ValidateOnStart();
-        services.AddSingleton<WebhookTargets>().AddSingleton<WebhookStore>();
+        services.AddSingleton<WebhookTargets>().AddSingleton<WebhookStore>().AddSingleton<WebhookMessage>();
         // Redirects are not followed (a 3xx is a failed delivery), and every connection goes through the SSRF guard.
         services.AddHttpClient(WebhookDeliverer.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler

@@ -101,3 +101,39 @@ CREATE TRIGGER claims_webhook_insert AFTER INSERT ON claims
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION webhook_claim_events();
 CREATE TRIGGER claims_webhook_update AFTER UPDATE ON claims
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION webhook_claim_events();
+
+-- The sale events, each with the sale's deliveries kept in order by the sale's id: a change of the stored status
+-- (preloaded, paused, live again, closed), and the moment PostgreSQL holds every unit as taken (sold out; units
+-- that come back and sell out again announce it again). The delivery renders the sale as the admin API shows it.
+CREATE OR REPLACE FUNCTION webhook_sale_event(event_type text, sale text, snapshot jsonb) RETURNS void LANGUAGE sql AS $$
+    WITH events AS (
+        INSERT INTO webhook_events (event_id, type, sale_id, snapshot)
+        SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), event_type, sale, snapshot
+        WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE event_type = ANY (e.events) AND e.deleted_at IS NULL AND e.disabled_at IS NULL)
+        RETURNING event_id, seq, type, sale_id
+    )
+    INSERT INTO webhook_deliveries (webhook_id, event_id, order_key, seq)
+    SELECT e.webhook_id, ev.event_id, ev.sale_id, ev.seq
+    FROM events ev JOIN webhook_endpoints e ON ev.type = ANY (e.events) AND e.deleted_at IS NULL AND e.disabled_at IS NULL;
+$$;
+
+CREATE OR REPLACE FUNCTION webhook_sale_status_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.status IS DISTINCT FROM NEW.status THEN
+        PERFORM webhook_sale_event('sale.status_changed', NEW.sale_id, jsonb_build_object('previous_status', OLD.status, 'status', NEW.status));
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION webhook_sale_sold_out() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.sold >= NEW.total AND OLD.sold < OLD.total THEN
+        PERFORM webhook_sale_event('sale.sold_out', NEW.sale_id, jsonb_build_object('sold', NEW.sold));
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER sales_webhook_status AFTER UPDATE OF status ON sales
+    FOR EACH ROW EXECUTE FUNCTION webhook_sale_status_changed();
+CREATE TRIGGER sale_inventory_webhook_sold_out AFTER UPDATE OF sold ON sale_inventory
+    FOR EACH ROW EXECUTE FUNCTION webhook_sale_sold_out();
