@@ -11,8 +11,8 @@ namespace FlashSale.Service.Webhooks;
 /// <summary>
 /// Sends the outbox's deliveries (worker role), at least once. It leases the due deliveries that head their claim's
 /// line (an earlier event of the same claim to the same endpoint still pending holds the later ones back, so a
-/// claim's events arrive in order), at most <see cref="WebhookOptions.MaxConcurrentPerEndpoint"/> in flight per
-/// endpoint, and sends each on its own: a slow endpoint fills its own slots and never holds a batch back. Outcomes are
+/// claim's events arrive in order), a few rounds of an endpoint's slots at a time, sends at most
+/// <see cref="WebhookOptions.MaxConcurrentPerEndpoint"/> at once per endpoint, and each on its own: a slow endpoint fills its own slots and never holds a batch back. Outcomes are
 /// written in groups; a failure is retried with exponential backoff and jitter until <see cref="WebhookOptions.RetryFor"/>,
 /// then the delivery fails and its endpoint, if nothing reached it meanwhile, is disabled. A worker killed mid-send
 /// leaves its leases to lapse: another sends those again, with the same <c>webhook-id</c>.
@@ -23,8 +23,11 @@ public sealed class WebhookDeliverer(
     : BackgroundService
 {
     public const string HttpClientName = "merchant-webhooks";
+    private const int QueuedRounds = 4;
 
+    // Per endpoint: deliveries leased and not yet done (queued or sending), and the slots of those sending.
     private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _sending = new(StringComparer.Ordinal);
     private readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _capacityFreed = new(0);
     private WebhookOptions Options => options.Value;
@@ -67,7 +70,9 @@ public sealed class WebhookDeliverer(
     /// <returns>Whether deliveries were held back for lack of room (the lease full, or an endpoint's slots).</returns>
     private async Task<bool> LeaseAndSendAsync(CancellationToken ct)
     {
-        var cap = Options.MaxConcurrentPerEndpoint;
+        // A lease takes up to four rounds of an endpoint's slots, queued here, so one lease query feeds many sends;
+        // four rounds of the slowest answers still fit in the lease.
+        var cap = Options.MaxConcurrentPerEndpoint * QueuedRounds;
         var busy = _inFlight.Where(e => e.Value > 0).ToArray();
         List<Due> due;
         await using (var conn = await db.OpenConnectionAsync(ct))
@@ -113,6 +118,16 @@ public sealed class WebhookDeliverer(
 
     private async Task SendAsync(Due delivery, CancellationToken ct)
     {
+        var slots = _sending.GetOrAdd(delivery.WebhookId, _ => new SemaphoreSlim(Options.MaxConcurrentPerEndpoint));
+        try
+        {
+            await slots.WaitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            _inFlight.AddOrUpdate(delivery.WebhookId, 0, (_, n) => n - 1);
+            return;
+        }
         var started = clock.GetUtcNow();
         var watch = Stopwatch.StartNew();
         int? status = null;
@@ -149,6 +164,7 @@ public sealed class WebhookDeliverer(
         }
         finally
         {
+            slots.Release();
             _inFlight.AddOrUpdate(delivery.WebhookId, 0, (_, n) => n - 1);
             _capacityFreed.Release();
         }
