@@ -5,6 +5,7 @@ using Dapper;
 using FlashSale.Service.Ops;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Polly.Timeout;
 
 namespace FlashSale.Service.Webhooks;
 
@@ -67,7 +68,7 @@ public sealed class WebhookDeliverer(
         await recorder;
     }
 
-    /// <returns>Whether deliveries were held back for lack of room (the lease full, or an endpoint's slots).</returns>
+    /// <returns>Whether an endpoint's deliveries were held back for lack of room.</returns>
     private async Task<bool> LeaseAndSendAsync(CancellationToken ct)
     {
         // A lease takes up to four rounds of an endpoint's slots, queued here, so one lease query feeds many sends;
@@ -77,21 +78,27 @@ public sealed class WebhookDeliverer(
         List<Due> due;
         await using (var conn = await db.OpenConnectionAsync(ct))
         {
+            // Per endpoint, the due deliveries that head their claim's line (the delivery each waits for is no longer
+            // pending), read from the endpoint's due index in order and no further than its room: the cost follows
+            // what is taken, not the size of the backlog (014_webhook_lease_index.sql).
+            // SKIP LOCKED lets workers lease side by side; the lease test in the UPDATE settles any race between them.
             due = (await conn.QueryAsync<Due>(new CommandDefinition("""
-                WITH candidates AS (
-                    SELECT d.delivery_id, d.webhook_id, d.next_attempt_at
-                    FROM webhook_deliveries d JOIN webhook_endpoints w ON w.webhook_id = d.webhook_id
-                    WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND (d.leased_until IS NULL OR d.leased_until < now())
-                      AND w.deleted_at IS NULL AND w.disabled_at IS NULL
-                      AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
-                                      WHERE e.webhook_id = d.webhook_id AND e.order_key = d.order_key AND e.status = 'pending' AND e.seq < d.seq)
-                    ORDER BY d.next_attempt_at
-                    LIMIT @scan
+                WITH rooms AS (
+                    SELECT w.webhook_id, @cap - coalesce(b.in_flight, 0) AS room
+                    FROM webhook_endpoints w LEFT JOIN unnest(@busyIds, @busyCounts) AS b(webhook_id, in_flight) ON b.webhook_id = w.webhook_id
+                    WHERE w.deleted_at IS NULL AND w.disabled_at IS NULL
+                    ORDER BY random()
                 ), fitting AS (
-                    SELECT c.delivery_id FROM (
-                        SELECT c.*, row_number() OVER (PARTITION BY c.webhook_id ORDER BY c.next_attempt_at) AS n FROM candidates c) c
-                    LEFT JOIN unnest(@busyIds, @busyCounts) AS b(webhook_id, in_flight) ON b.webhook_id = c.webhook_id
-                    WHERE c.n <= @cap - coalesce(b.in_flight, 0)
+                    SELECT f.delivery_id
+                    FROM rooms r CROSS JOIN LATERAL (
+                        SELECT d.delivery_id FROM webhook_deliveries d
+                        WHERE d.webhook_id = r.webhook_id AND d.status = 'pending' AND d.next_attempt_at <= now()
+                          AND (d.leased_until IS NULL OR d.leased_until < now())
+                          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.delivery_id = d.after_delivery_id AND p.status = 'pending')
+                        ORDER BY d.next_attempt_at
+                        LIMIT greatest(r.room, 0)
+                        FOR UPDATE OF d SKIP LOCKED) f
+                    WHERE r.room > 0
                     LIMIT @batch
                 ), leased AS (
                     UPDATE webhook_deliveries d SET leased_until = now() + @lease
@@ -104,7 +111,7 @@ public sealed class WebhookDeliverer(
                 FROM leased l JOIN webhook_endpoints w ON w.webhook_id = l.webhook_id JOIN webhook_events e ON e.event_id = l.event_id
                 """, new
             {
-                scan = Options.BatchSize * 2, batch = Options.BatchSize, cap, lease = Options.Lease,
+                cap, batch = Options.BatchSize, lease = Options.Lease,
                 busyIds = busy.Select(b => b.Key).ToArray(), busyCounts = busy.Select(b => b.Value).ToArray(),
             }, cancellationToken: ct))).AsList();
         }
@@ -113,7 +120,9 @@ public sealed class WebhookDeliverer(
             _inFlight.AddOrUpdate(delivery.WebhookId, 1, (_, n) => n + 1);
             _ = SendAsync(delivery, ct);
         }
-        return due.Count == Options.BatchSize || _inFlight.Any(e => e.Value >= cap);
+        // A full lease, or an endpoint given all its room, may leave more due: lease again as soon as a send frees a slot.
+        var before = busy.ToDictionary(b => b.Key, b => b.Value, StringComparer.Ordinal);
+        return due.Count == Options.BatchSize || due.GroupBy(d => d.WebhookId).Any(g => g.Count() >= cap - before.GetValueOrDefault(g.Key));
     }
 
     private async Task SendAsync(Due delivery, CancellationToken ct)
@@ -143,13 +152,12 @@ public sealed class WebhookDeliverer(
             request.Headers.Add("webhook-id", delivery.EventId);
             request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
             request.Headers.Add("webhook-signature", WebhookSecret.Sign(WebhookSecret.KeyOf(delivery.Secret)!, delivery.EventId, timestamp, body));
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(Options.Timeout);
-            using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            // The client's resilience pipeline ends an attempt after Timeout (WebhooksRegistration).
+            using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
             status = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode) error = $"answered {status}";
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (TimeoutRejectedException)
         {
             error = $"no answer within {Options.Timeout.TotalSeconds:0.#} s";
         }

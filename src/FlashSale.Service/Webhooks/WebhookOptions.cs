@@ -24,7 +24,7 @@ public sealed class WebhookOptions
     /// <summary>Deliveries in flight at once to one endpoint, per worker: a slow endpoint fills only its own share.</summary>
     [Range(1, 1024)] public int MaxConcurrentPerEndpoint { get; set; } = 64;
 
-    /// <summary>Deliveries taken per look, across endpoints.</summary>
+    /// <summary>Deliveries taken per look, across endpoints (taken in a random order of endpoints, so none is starved).</summary>
     [Range(1, 10_000)] public int BatchSize { get; set; } = 1000;
 
     /// <summary>Pause between looks while nothing is due.</summary>

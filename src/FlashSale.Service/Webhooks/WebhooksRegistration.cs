@@ -1,5 +1,6 @@
 using FlashSale.Service.Hosting;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace FlashSale.Service.Webhooks;
 
@@ -21,7 +22,11 @@ internal static class WebhooksRegistration
                 MaxConnectionsPerServer = sp.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxConcurrentPerEndpoint,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             })
-            .RemoveAllLoggers();
+            .RemoveAllLoggers()
+            // The pipeline only bounds each attempt: retries are the outbox's (backoff for days, each attempt recorded),
+            // and a retry inside one attempt would hold the endpoint's slot and hide the attempt from the record.
+            .AddResilienceHandler("merchant-webhooks", (pipeline, context) =>
+                pipeline.AddTimeout(context.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value.Timeout));
         if (roles.Worker) services.AddHostedService<WebhookDeliverer>();
         return services;
     }

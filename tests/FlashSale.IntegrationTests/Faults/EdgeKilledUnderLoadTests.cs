@@ -12,7 +12,7 @@ public abstract class EdgeKilledUnderLoadTests(FaultStores stores, ITestOutputHe
     public async Task Claims_admitted_before_the_kill_are_all_settled_and_stock_is_conserved()
     {
         using var worker = await FaultProcesses.StartAsync("worker", stores, redis.Settings(stores));
-        var edge = await FaultProcesses.StartAsync("edge", stores, redis.Settings(stores));
+        using var edge = await FaultProcesses.StartAsync("edge", stores, redis.Settings(stores));
         var sale = await edge.Client(ServiceFixture.AdminKey).LiveSaleAsync(stock: 400);
         var crowd = new Crowd();
 

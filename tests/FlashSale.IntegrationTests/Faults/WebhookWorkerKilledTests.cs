@@ -28,7 +28,7 @@ public abstract class WebhookWorkerKilledTests(FaultStores stores, ITestOutputHe
             ["FlashSale:Webhooks:MaxConcurrentPerEndpoint"] = "8",
         });
         using var edge = await FaultProcesses.StartAsync("edge", stores, settings);
-        var worker = await FaultProcesses.StartAsync("worker", stores, settings);
+        using var worker = await FaultProcesses.StartAsync("worker", stores, settings);
         var admin = edge.Client(ServiceFixture.AdminKey);
         await using var merchant = await RegisteredReceiver.StartAsync(admin, "claim.paid");
         merchant.Receiver.Delay = TimeSpan.FromMilliseconds(50);
@@ -55,7 +55,6 @@ public abstract class WebhookWorkerKilledTests(FaultStores stores, ITestOutputHe
         Assert.Equal(Stock, events.Select(e => e.Data.GetProperty("claimId").GetString()).Distinct().Count());
         Assert.All(received.GroupBy(r => r.WebhookId), g => Assert.Single(g.Select(r => r.Body).Distinct()));
         Assert.All(events, e => Assert.Equal("paid", e.Data.GetProperty("status").GetString()));
-        worker.Dispose();
     }
 }
 

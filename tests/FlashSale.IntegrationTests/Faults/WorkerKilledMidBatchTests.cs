@@ -20,7 +20,7 @@ public abstract class WorkerKilledMidBatchTests(FaultStores stores, ITestOutputH
             ["FlashSale:Payments:MaxConcurrentCharges"] = "16",
         });
         using var edge = await FaultProcesses.StartAsync("edge", stores, redis.Settings(stores));
-        var worker = await FaultProcesses.StartAsync("worker", stores, slow);
+        using var worker = await FaultProcesses.StartAsync("worker", stores, slow);
         var admin = edge.Client(ServiceFixture.AdminKey);
         var sale = await admin.LiveSaleAsync(stock: 300);
         var crowd = new Crowd();
@@ -40,7 +40,6 @@ public abstract class WorkerKilledMidBatchTests(FaultStores stores, ITestOutputH
         Assert.Equal(300, ledger.PaidUnits);
         Assert.Equal(300, ledger.Charges.Count(c => c.Outcome == "succeeded"));
         Assert.Equal(0, ledger.RedisRemaining);
-        worker.Dispose();
     }
 }
 

@@ -14,6 +14,7 @@ public sealed class ServiceProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private bool _disposed;
 
     private ServiceProcess(string role, IDictionary<string, string?> settings)
     {
@@ -73,7 +74,7 @@ public sealed class ServiceProcess : IDisposable
     /// <summary>SIGKILL: no shutdown code runs, nothing is flushed, committed or closed.</summary>
     public void Kill()
     {
-        if (_process.HasExited) return;
+        if (_disposed || _process.HasExited) return;
         _process.Kill(entireProcessTree: true);
         _process.WaitForExit();
     }
@@ -83,8 +84,11 @@ public sealed class ServiceProcess : IDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
+    // Idempotent: a test disposes the process it killed, and its using disposes it again (or only that, on failure).
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         Kill();
         _process.Dispose();
     }
