@@ -64,13 +64,15 @@ public sealed class Reconciler(
     private async Task PassAsync(CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        // Open sales, and closed ones while they still have claims to settle or closed recently.
+        // Open sales, and closed ones while they still have claims to settle or closed recently (each probe of a sale's
+        // unsettled claims reads one partial index: claims_active_idx, claims_held_idx).
         var sales = await conn.QueryAsync<SaleRow>(new CommandDefinition($"""
             SELECT {SaleStore.Columns}
             FROM sales s
             WHERE s.status IN ('preloaded', 'paused')
                OR (s.status = 'closed' AND s.updated_at > now() - interval '1 hour')
-               OR EXISTS (SELECT 1 FROM claims c WHERE c.sale_id = s.sale_id AND c.status IN ('admitted', 'confirmed', 'payment_pending', 'held'))
+               OR EXISTS (SELECT 1 FROM claims c WHERE c.sale_id = s.sale_id AND c.status IN ('admitted', 'confirmed', 'payment_pending'))
+               OR EXISTS (SELECT 1 FROM claims c WHERE c.sale_id = s.sale_id AND c.status = 'held')
             ORDER BY s.starts_at DESC LIMIT 500
             """, cancellationToken: ct));
         foreach (var sale in sales)

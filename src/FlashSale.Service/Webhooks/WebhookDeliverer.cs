@@ -77,11 +77,15 @@ public sealed class WebhookDeliverer(
         var busy = _inFlight.Where(e => e.Value > 0).ToArray();
         List<Due> due;
         await using (var conn = await db.OpenConnectionAsync(ct))
+        await using (var tx = await conn.BeginTransactionAsync(ct))
         {
+            await AsynchronousCommitAsync(conn, tx, ct);
             // Per endpoint, the due deliveries that head their claim's line (the delivery each waits for is no longer
             // pending), read from the endpoint's due index in order and no further than its room: the cost follows
             // what is taken, not the size of the backlog (014_webhook_lease_index.sql).
-            // SKIP LOCKED lets workers lease side by side; the lease test in the UPDATE settles any race between them.
+            // Two workers that pick the same rows are settled by the UPDATE's lease test: the second waits for the
+            // first's commit, sees the lease taken and leaves the row (locking the rows as they are picked would write
+            // each row twice).
             due = (await conn.QueryAsync<Due>(new CommandDefinition("""
                 WITH rooms AS (
                     SELECT w.webhook_id, @cap - coalesce(b.in_flight, 0) AS room
@@ -96,8 +100,7 @@ public sealed class WebhookDeliverer(
                           AND (d.leased_until IS NULL OR d.leased_until < now())
                           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.delivery_id = d.after_delivery_id AND p.status = 'pending')
                         ORDER BY d.next_attempt_at
-                        LIMIT greatest(r.room, 0)
-                        FOR UPDATE OF d SKIP LOCKED) f
+                        LIMIT greatest(r.room, 0)) f
                     WHERE r.room > 0
                     LIMIT @batch
                 ), leased AS (
@@ -113,7 +116,8 @@ public sealed class WebhookDeliverer(
             {
                 cap, batch = Options.BatchSize, lease = Options.Lease,
                 busyIds = busy.Select(b => b.Key).ToArray(), busyCounts = busy.Select(b => b.Value).ToArray(),
-            }, cancellationToken: ct))).AsList();
+            }, tx, cancellationToken: ct))).AsList();
+            await tx.CommitAsync(ct);
         }
         foreach (var delivery in due)
         {
@@ -205,6 +209,7 @@ public sealed class WebhookDeliverer(
         var failed = outcomes.Where(o => o.Error is not null).ToList();
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        await AsynchronousCommitAsync(conn, tx, ct);
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, error, duration_ms)
             SELECT * FROM unnest(@ids, @ats, @codes, @errors, @durations)
@@ -256,6 +261,11 @@ public sealed class WebhookDeliverer(
         foreach (var webhookId in givenUp)
             logger.LogWarning("Webhook {WebhookId} failed every delivery for {RetryFor}; it is disabled until a delivery is retried by hand", webhookId, Options.RetryFor);
     }
+
+    // A lease or an outcome lost with PostgreSQL's last moments only means a delivery is sent again, which at least
+    // once allows: neither waits for its commit to reach the disk.
+    private static Task AsynchronousCommitAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition("SET LOCAL synchronous_commit = off", transaction: tx, cancellationToken: ct));
 
     /// <summary>The first retry after <see cref="WebhookOptions.FirstRetryDelay"/>, each next one twice as late, with jitter (50–100%).</summary>
     private TimeSpan Backoff(int attemptsBefore)
