@@ -10,14 +10,15 @@
 #   3. another such backlog, with wrk against the admit path while the worker delivers it;
 # and prints each backlog's deliveries/s (first attempt to last delivery, from webhook_attempts) and CPU per delivery,
 # each round's admit p99 and the medians. At the end it drops the run's database and Redis keys.
-#   BACKLOG=100000 DURATION=20s CONNECTIONS=64 THREADS=2 ROUNDS=2 WARMUP=10s bash load/measure-webhooks.sh
+#   BACKLOG=100000 DURATION=20s CONNECTIONS=64 THREADS=2 ROUNDS=1 WARMUP=10s bash load/measure-webhooks.sh
+# SERVICE_ARGS adds command-line arguments to both services (e.g. --FlashSale:Webhooks:MaxConcurrentPerEndpoint=128).
 set -euo pipefail
 # shellcheck source=load/active-sales.sh
 source "$(dirname "$0")/active-sales.sh"
 cd "$(dirname "$0")/.."
 source scripts/services-env.sh
 BACKLOG="${BACKLOG:-100000}"; DURATION="${DURATION:-20s}"; CONNECTIONS="${CONNECTIONS:-64}"; THREADS="${THREADS:-2}"
-ROUNDS="${ROUNDS:-2}"; WARMUP="${WARMUP:-10s}"
+ROUNDS="${ROUNDS:-1}"; WARMUP="${WARMUP:-10s}"
 ADMIN_KEY="bench-admin-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export STOREFRONT_KEY="bench-storefront-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 REDIS_URL="redis://${FlashSale__Redis__Configuration%%,*}"
@@ -42,7 +43,7 @@ BIN="$PWD/src/FlashSale.Service/bin/Release/net10.0"
 service() { # role port
   env ASPNETCORE_ENVIRONMENT=Production FlashSale__AdminKey="$ADMIN_KEY" FlashSale__StorefrontKey="$STOREFRONT_KEY" \
     dotnet "$BIN/FlashSale.Service.dll" --contentRoot "$BIN" --urls "http://127.0.0.1:$2" --role "$1" \
-    --Logging:LogLevel:Default=Warning --FlashSale:Redis:Namespace="$NS" --FlashSale:Webhooks:AllowPrivateTargets=true >"$LOGS/$1.log" 2>&1 &
+    --Logging:LogLevel:Default=Warning --FlashSale:Redis:Namespace="$NS" --FlashSale:Webhooks:AllowPrivateTargets=true ${SERVICE_ARGS:-} >"$LOGS/$1.log" 2>&1 &
 }
 service edge "$EDGE_PORT"; EDGE_PID=$!
 service worker "$WORKER_PORT"; WORKER_PID=$!

@@ -80,6 +80,25 @@ public abstract class ClaimEventDeliveryTests(ServiceFixture app)
     }
 
     [Fact]
+    public async Task A_claim_event_waits_while_the_one_before_it_is_still_being_retried()
+    {
+        await using var merchant = await RegisteredReceiver.StartAsync(app.Admin, "claim.held", "claim.released");
+        var refusals = 0;
+        // The hold's event is refused three times; meanwhile the hold is given up, so its release is due long before
+        // the hold's event gets through.
+        merchant.Receiver.Answer = r => r.Body.Contains("\"claim.held\"") && r.Body.Contains("webhook-patient") && Interlocked.Increment(ref refusals) <= 3 ? 500 : 200;
+        var sale = await app.Admin.LiveSaleAsync(stock: 1, checkout: Checkout.Hold());
+        var claim = await _steps.HeldAsync(sale.SaleId, "webhook-patient");
+        Assert.Equal(HttpStatusCode.OK, (await app.Storefront.ReleaseAsync(sale.SaleId, claim)).StatusCode);
+
+        await Eventually.True(() => Task.FromResult(merchant.Of(sale.SaleId).Any(e => e.Type == "claim.released")), Within, "the release arrived");
+        var tries = merchant.Receiver.All.Where(r => r.Body.Contains(sale.SaleId)).ToList();
+        Assert.Equal([500, 500, 500, 200, 200], tries.Select(t => t.AnsweredWith));
+        Assert.Equal(["claim.held", "claim.held", "claim.held", "claim.held", "claim.released"],
+            tries.Select(t => JsonDocument.Parse(t.Body).RootElement.GetProperty("type").GetString()));
+    }
+
+    [Fact]
     public async Task An_endpoint_that_does_not_answer_in_time_is_retried_with_the_same_webhook_id()
     {
         await using var merchant = await RegisteredReceiver.StartAsync(app.Admin, "claim.held");
