@@ -7,7 +7,7 @@
 -- Returns {outcome, admitted, requeued}: ok, or not_shuffled (nothing done; positions do not exist yet).
 --
 -- The credit is kept in ticket-milliseconds per minute (elapsed ms x rate), an integer: n tickets are due once it
--- reaches n x 60000. Credit is not banked while nobody waits or nothing is left to sell.
+-- reaches n x 60000. While nobody waits or nothing is left to sell, no more than one ticket's credit is banked.
 
 local BASE = 4294967296
 local room = redis.call('HMGET', KEYS[1], 'shuffled', 'outflow', 'lastMs', 'acc', 'admitScore', 'tokenMs', 'lapsedThrough', 'endsAt')
@@ -43,16 +43,13 @@ if requeued > 0 then redis.call('HINCRBY', KEYS[1], 'requeued', requeued) end
 
 local outflow = tonumber(room[2])
 local last = tonumber(room[3] or now)
-local acc = tonumber(room[4] or '0') + math.min(math.max(now - last, 0), tonumber(ARGV[1])) * outflow
+-- A new room starts with one ticket's credit: its first ticket is let in at once, whatever the rate.
+local acc = tonumber(room[4] or '60000') + math.min(math.max(now - last, 0), tonumber(ARGV[1])) * outflow
 local due = math.floor(acc / 60000)
-acc = acc - due * 60000
 local left = redis.call('GET', KEYS[7])
 local admitScore = room[5]
 local admitted = 0
-if not left or tonumber(left) <= 0 or now >= tonumber(room[8]) then
-  due = 0
-  acc = 0
-end
+if not left or tonumber(left) <= 0 or now >= tonumber(room[8]) then due = 0 end
 if due > 0 then
   local next = redis.call('ZRANGEBYSCORE', KEYS[4], '(' .. admitScore, '+inf', 'WITHSCORES', 'LIMIT', 0, due)
   admitted = #next / 2
@@ -61,7 +58,9 @@ if due > 0 then
     redis.call('ZADD', KEYS[6], admitScore, now .. ':' .. admitScore)
     redis.call('HINCRBY', KEYS[1], 'admitted', admitted)
   end
-  if admitted < due then acc = 0 end
 end
+acc = acc - admitted * 60000
+-- Nobody waiting, or nothing to sell: at most one ticket's credit is kept, so no burst follows.
+if admitted < due or due == 0 then acc = math.min(acc, 60000) end
 redis.call('HSET', KEYS[1], 'lastMs', now, 'acc', tostring(acc), 'admitScore', admitScore, 'lapsedThrough', lapsed)
 return {'ok', admitted, requeued}
