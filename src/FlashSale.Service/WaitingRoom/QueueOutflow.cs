@@ -51,8 +51,10 @@ public sealed class QueueOutflow(
                 if (!await shuffler.ShuffleAsync(sale, ct)) continue;
                 _shuffled.Add(sale.SaleId);
             }
-            // A paused sale admits nobody; its line waits where it is.
-            if (sale.Status == SaleStatus.Preloaded) await room.TickAsync(sale.SaleId, settings.MaxCatchUp);
+            // A paused sale admits nobody; its line waits where it is. A room that says it is not shuffled after
+            // all (its primary lost it in a failover) is shuffled again on the next tick, from the same seed.
+            if (sale.Status == SaleStatus.Preloaded && await room.TickAsync(sale.SaleId, settings.MaxCatchUp) is null)
+                _shuffled.Remove(sale.SaleId);
         }
     }
 }

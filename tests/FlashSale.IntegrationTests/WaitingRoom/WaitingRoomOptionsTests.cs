@@ -59,6 +59,8 @@ public sealed class WaitingRoomOptionsTests(ServiceFixture app)
         var patched = await app.Admin.Http.PatchAsJsonAsync($"/admin/sales/{saleId}", new { waitingRoom = new { outflowPerMinute = 900 } });
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
         Assert.Equal(900, (await patched.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("waitingRoom").GetProperty("outflowPerMinute").GetInt32());
+        // Live: the outflow reads the rate from the room in Redis on its next tick (tests/FlashSale.Tests QueueOutflowRateTests).
+        Assert.Equal(900, (int)await app.Redis.HashGetAsync(new FlashSale.Service.Pool.SaleKeys(saleId).Room, "outflow"));
 
         foreach (var bad in new object[] { new { waitingRoom = new { outflowPerMinute = 0 } }, new { waitingRoom = new { } }, new { stock = 3 } })
             await ProblemAssert.InvalidAsync(await app.Admin.Http.PatchAsJsonAsync($"/admin/sales/{saleId}", bad));
