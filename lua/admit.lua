@@ -8,8 +8,10 @@
 --                        how many claims they made, then 'f' once that claim failed payment and its units went back
 -- KEYS[4] claims hash    claim key -> "userId|quantity|msSinceStart|paymentMethodId" (what the reconciler re-queues from)
 -- KEYS[5] queue stream   entries for the worker's consumer group
+-- KEYS[6] waiting room's tickets hash, KEYS[7] waiting room hash (only read when meta.waitingRoom is '1')
 -- ARGV: userId, quantity, paymentMethodId (empty: none given), claimId (fresh candidate), claim key (the same id as
--- 16 raw bytes)
+-- 16 raw bytes), admission (a waiting-room sale's token as the edge checked it: empty none, '-' not valid for this
+-- sale and user, else "ticketId|expiresAtMs")
 -- Returns {outcome, claim key-or-empty, remaining}, and for an admit into a hold sale a fourth element: when the
 -- hold expires (epoch ms, by Redis's clock). A sale of immediate checkout refuses a claim with no payment method
 -- (payment_method_required) before anything is written.
@@ -26,14 +28,24 @@
 -- token stays the bare 16 bytes; only a buyer who claimed again carries the count (1-2 digits) and the 'f', which
 -- stay within the allocation the 16 bytes already take. A pool without maxAttempts (preloaded before the rule)
 -- allows one claim, as before.
+--
+-- Waiting room: a claim needs a token the edge verified (its signature, sale and user); here, in the claim's own
+-- step, the token is used up, so two claims racing with one token take one unit between them. A user's repeat is
+-- still a replay (the retry of a claim whose answer was lost must get it back), but only with a token of theirs.
+-- Every refusal comes before anything is written: a refused token stays as good as it was.
 
-local meta = redis.call('HMGET', KEYS[1], 'status', 'startsAt', 'endsAt', 'perUserLimit', 'holdMs')
+local meta = redis.call('HMGET', KEYS[1], 'status', 'startsAt', 'endsAt', 'perUserLimit', 'holdMs', 'waitingRoom')
 if not meta[1] then
   return {'not_preloaded', '', '-1'}
 end
 local holdMs = tonumber(meta[5] or '0')
 if holdMs == 0 and ARGV[3] == '' then
   return {'payment_method_required', '', '-1'}
+end
+local room = meta[6] == '1'
+if room then
+  if ARGV[6] == '' then return {'admission_required', '', '-1'} end
+  if ARGV[6] == '-' then return {'admission_invalid', '', '-1'} end
 end
 
 -- A user's repeat gets the claim they already hold, whatever the sale's state is by now; a buyer who may claim
@@ -69,6 +81,15 @@ if quantity < 1 or quantity > tonumber(meta[4]) then
 end
 if remaining < quantity then
   return {'sold_out', '', tostring(remaining)}
+end
+if room then
+  local ticket, expires = string.match(ARGV[6], '^([^|]+)|(%d+)$')
+  local record = ticket and redis.call('HGET', KEYS[6], ticket)
+  if not record or now >= tonumber(expires) or string.sub(record, 1, 1) == 'u' or string.sub(record, 2) ~= ARGV[1] then
+    return {'admission_invalid', '', tostring(remaining)}
+  end
+  redis.call('HSET', KEYS[6], ticket, 'u' .. ARGV[1])
+  redis.call('HINCRBY', KEYS[7], 'used', 1)
 end
 
 remaining = redis.call('DECRBY', KEYS[2], quantity)

@@ -4,11 +4,12 @@
 -- KEYS[1] meta hash, KEYS[2] remaining, KEYS[3] queue stream
 -- ARGV: startsAtMs, endsAtMs, perUserLimit, stock, consumerGroup, holdMs (0: immediate checkout, the claim
 -- carries its payment method; else a hold sale, whose claims reserve their units for this long), maxAttempts (how
--- many claims one buyer may make in an immediate sale, each after the last failed payment; absent: 1)
+-- many claims one buyer may make in an immediate sale, each after the last failed payment; absent: 1), waitingRoom
+-- ('1': claims need an admission token, lua/admit.lua; absent: '0')
 -- Returns remaining units.
 
 redis.call('HSET', KEYS[1], 'startsAt', ARGV[1], 'endsAt', ARGV[2], 'perUserLimit', ARGV[3], 'stock', ARGV[4], 'holdMs', ARGV[6] or '0',
-  'maxAttempts', ARGV[7] or '1')
+  'maxAttempts', ARGV[7] or '1', 'waitingRoom', ARGV[8] or '0')
 redis.call('HSETNX', KEYS[1], 'status', 'open')
 redis.call('HSETNX', KEYS[1], 'admitted', '0')
 redis.call('HSETNX', KEYS[1], 'released', '0')

@@ -21,6 +21,30 @@ public static partial class SaleRules
     public const int DefaultMaxPaymentAttempts = 3;
     public const int MaxPaymentAttempts = 10;
 
+    public const int DefaultPrequeueMinutes = 10;
+    public const int MaxPrequeueMinutes = 1440;
+    public const int DefaultOutflowPerMinute = 60_000;
+    public const int MaxOutflowPerMinute = 10_000_000;
+    public const int DefaultTokenSeconds = 120;
+    public const int MinTokenSeconds = 10;
+    public const int MaxTokenSeconds = 3600;
+
+    /// <summary>The waiting room's options; field names as the JSON spells them (<c>waitingRoom.*</c>).</summary>
+    public static void ValidateWaitingRoom(int? prequeueMinutes, int? outflowPerMinute, int? tokenSeconds, ValidationErrors errors)
+    {
+        if (prequeueMinutes is < 0 or > MaxPrequeueMinutes)
+            errors.Add("waitingRoom.prequeueMinutes", $"prequeueMinutes must be between 0 and {MaxPrequeueMinutes}.");
+        ValidateOutflow(outflowPerMinute, errors);
+        if (tokenSeconds is < MinTokenSeconds or > MaxTokenSeconds)
+            errors.Add("waitingRoom.tokenSeconds", $"tokenSeconds must be between {MinTokenSeconds} and {MaxTokenSeconds}.");
+    }
+
+    public static void ValidateOutflow(int? outflowPerMinute, ValidationErrors errors)
+    {
+        if (outflowPerMinute is < 1 or > MaxOutflowPerMinute)
+            errors.Add("waitingRoom.outflowPerMinute", $"outflowPerMinute must be between 1 and {MaxOutflowPerMinute}.");
+    }
+
     /// <summary>The v2 options of a sale: how its buyers pay.</summary>
     public static void ValidateCheckout(string? checkout, int? holdSeconds, int? maxPaymentAttempts, ValidationErrors errors)
     {

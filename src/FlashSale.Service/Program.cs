@@ -6,6 +6,7 @@ using FlashSale.Service.Ops;
 using FlashSale.Service.Reconciliation;
 using FlashSale.Service.Sales;
 using FlashSale.Service.StripeWebhooks;
+using FlashSale.Service.WaitingRoom;
 using FlashSale.Service.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,6 +19,8 @@ if (app.Services.GetRequiredService<Roles>().Edge)
     app.MapAdminEndpoints();
     app.MapStorefrontEndpoints();
     app.MapHoldEndpoints();
+    app.MapQueueEndpoints();
+    app.MapFairnessEndpoints();
     app.MapStripeWebhookEndpoints();
     app.MapWebhookAdminEndpoints();
     app.MapReportEndpoint();

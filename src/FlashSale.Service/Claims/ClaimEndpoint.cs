@@ -9,6 +9,7 @@ using FlashSale.Service.Ops;
 using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using FlashSale.Service.Sales;
+using FlashSale.Service.WaitingRoom;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -28,6 +29,7 @@ public sealed class ClaimEndpoint(
     ReplicaAcks replicas,
     ClaimReader claims,
     SaleStore sales,
+    AdmissionTokens tokens,
     TimeProvider clock,
     IEnumerable<IExceptionHandler> exceptionHandlers,
     ILogger<ClaimEndpoint> logger)
@@ -78,7 +80,10 @@ public sealed class ClaimEndpoint(
                     if (refusal is null)
                     {
                         var started = clock.GetTimestamp();
-                        var result = await admit.RunAsync(saleId, body!.UserId!, body.Quantity ?? 1, body.PaymentMethodId, Ids.NewClaimId());
+                        // Checked here for its signature, sale and user; Redis decides, in the same step as the claim,
+                        // whether this sale needs it and whether it is still unused and in time.
+                        var admission = tokens.Check(context.Request.Headers[AdmissionTokens.Header], saleId, body!.UserId!);
+                        var result = await admit.RunAsync(saleId, body.UserId!, body.Quantity ?? 1, body.PaymentMethodId, Ids.NewClaimId(), admission);
                         FlashSaleMetrics.AdmitDuration.Observe(clock.GetElapsedTime(started).TotalSeconds);
                         ClaimSeries.Record(saleId, result);
                         // A claim is only told it holds a unit (202, or 200 on a replay) once enough replicas hold it.
@@ -135,6 +140,12 @@ public sealed class ClaimEndpoint(
                 Write(context.Response, StatusCodes.Status200OK, saleId, result.ClaimId, status);
                 return null;
             case "sold_out": return Conflict(ProblemCodes.SoldOut, "Sold out", "No units are left for this quantity.");
+            case "admission_required":
+                return Problems.Of(StatusCodes.Status403Forbidden, ProblemCodes.AdmissionRequired, "Admission required",
+                    $"This sale has a waiting room: send the {AdmissionTokens.Header} header with the token of an admitted ticket.");
+            case "admission_invalid":
+                return Problems.Of(StatusCodes.Status403Forbidden, ProblemCodes.AdmissionInvalid, "Admission not valid",
+                    "The admission token is expired, used, or not this user's for this sale.");
             case "sale_paused": return SalePaused();
             case "sale_ended": return SaleEnded();
             case "sale_not_started": return SaleNotStarted();

@@ -14,6 +14,7 @@ using FlashSale.Service.Redis;
 using FlashSale.Service.Sales;
 using FlashSale.Service.Storage;
 using FlashSale.Service.StripeWebhooks;
+using FlashSale.Service.WaitingRoom;
 using FlashSale.Service.Webhooks;
 using FlashSale.Service.Worker;
 using Microsoft.Extensions.Options;
@@ -51,6 +52,7 @@ public static class FlashSaleRegistration
         services.AddFlashSaleRedis().AddFlashSalePool().AddFlashSaleStorage().AddFlashSalePayments().AddFlashSaleAuth();
         services.AddFlashSaleQueue(builder.Configuration, roles);
         services.AddFlashSaleSales(roles).AddFlashSaleClaims().AddFlashSaleHolds(roles).AddFlashSaleStripeWebhooks().AddFlashSaleWebhooks(roles);
+        services.AddFlashSaleWaitingRoom(roles);
         services.AddFlashSaleWorker(roles).AddFlashSaleReconciliation(roles).AddFlashSaleOrderEvents(roles);
 
         services.AddFlashSaleHttp().AddFlashSaleOps();

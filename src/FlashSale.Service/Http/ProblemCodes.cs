@@ -22,6 +22,9 @@ public static class ProblemCodes
     public const string CheckoutInProgress = "checkout_in_progress";
     public const string PaymentAttemptsExhausted = "payment_attempts_exhausted";
     public const string ClaimNotHeld = "claim_not_held";
+    public const string AdmissionRequired = "admission_required";
+    public const string AdmissionInvalid = "admission_invalid";
+    public const string TicketNotFound = "ticket_not_found";
     public const string NotFound = "not_found";
     public const string Internal = "internal_error";
 }

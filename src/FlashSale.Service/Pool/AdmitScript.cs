@@ -14,16 +14,17 @@ namespace FlashSale.Service.Pool;
 /// </summary>
 public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scripts, IPoolVerifier verifier)
 {
-    // The five keys of each preloaded sale, built once: they were a third of a claim's garbage. Only sales with
+    // The seven keys of each preloaded sale, built once: they were a third of a claim's garbage. Only sales with
     // a pool are kept, so made-up sale ids cannot grow this. SE.Redis only reads the array, so sharing is safe.
     private readonly ConcurrentDictionary<string, RedisKey[]> _keys = new(StringComparer.Ordinal);
 
     /// <remarks>The sale window is judged by Redis's clock inside the script, never by this process's.</remarks>
     /// <param name="paymentMethodId">Null when the buyer gave none (a hold sale takes it at checkout).</param>
-    public async Task<AdmitResult> RunAsync(string saleId, string userId, int quantity, string? paymentMethodId, string claimId)
+    /// <param name="admission">A waiting-room token as the edge checked it (WaitingRoom/AdmissionTokens.cs Check); empty: none.</param>
+    public async Task<AdmitResult> RunAsync(string saleId, string userId, int quantity, string? paymentMethodId, string claimId, string admission = "")
     {
         var keys = _keys.TryGetValue(saleId, out var known) ? known : KeysOf(saleId);
-        RedisValue[] args = [userId, quantity, paymentMethodId ?? "", claimId, RedisClaimId.ToRedis(claimId)];
+        RedisValue[] args = [userId, quantity, paymentMethodId ?? "", claimId, RedisClaimId.ToRedis(claimId), admission];
         RedisResult result;
         try
         {
@@ -59,12 +60,12 @@ public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scrip
     private static RedisKey[] KeysOf(string saleId)
     {
         var keys = new SaleKeys(saleId);
-        return [keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue];
+        return [keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue, keys.Tickets, keys.Room];
     }
 }
 
 /// <param name="Outcome">admitted, replay, not_preloaded, payment_method_required, sale_paused, sale_ended, sale_not_started,
-/// invalid_quantity, sold_out,
+/// invalid_quantity, sold_out, admission_required, admission_invalid (a waiting-room sale's token),
 /// unverified (the sale's primary is being checked against PostgreSQL after a failover or restart), or unknown (Redis did
 /// not answer after the script was sent: it may have admitted the claim)</param>
 /// <param name="ClaimId">The new claim, or the user's existing one on a replay; empty otherwise.</param>

@@ -11,8 +11,12 @@ public sealed class RedisScripts
     public RedisScript Repair { get; } = RedisScript.Load("repair");
     public RedisScript Heal { get; } = RedisScript.Load("heal");
     public RedisScript Lease { get; } = RedisScript.Load("lease");
+    public RedisScript QueueJoin { get; } = RedisScript.Load("queue_join");
+    public RedisScript QueuePoll { get; } = RedisScript.Load("queue_poll");
+    public RedisScript QueueOutflow { get; } = RedisScript.Load("queue_outflow");
+    public RedisScript QueueShuffle { get; } = RedisScript.Load("queue_shuffle");
 
-    public IEnumerable<RedisScript> All => [Admit, Preload, Release, Repair, Heal, Lease];
+    public IEnumerable<RedisScript> All => [Admit, Preload, Release, Repair, Heal, Lease, QueueJoin, QueuePoll, QueueOutflow, QueueShuffle];
 
     /// <summary>
     /// Loads every script but the admit script on the connected primaries. The admit script is loaded on a primary

@@ -22,6 +22,7 @@ public sealed class SalePool(IConnectionMultiplexer redis, RedisScripts scripts,
         [
             UnixMs(sale.StartsAt), UnixMs(sale.EndsAt),
             sale.PerUserLimit, sale.Stock, queue.Value.ConsumerGroup, sale.Holds ? sale.HoldSeconds * 1000L : 0, sale.MaxPaymentAttempts,
+            sale.WaitingRoom ? 1 : 0,
         ]);
         // Only now may workers read the sale's queue: its consumer group exists.
         await activeSales.AddAsync(sale.SaleId);

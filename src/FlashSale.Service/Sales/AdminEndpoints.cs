@@ -5,6 +5,7 @@ using FlashSale.Core;
 using FlashSale.Service.Auth;
 using FlashSale.Service.Http;
 using FlashSale.Service.Reconciliation;
+using FlashSale.Service.WaitingRoom;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -20,6 +21,7 @@ public static class AdminEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         admin.MapGet("/", ListAsync);
         admin.MapGet("/{saleId}", GetAsync);
+        admin.MapPatch("/{saleId}", PatchAsync).WithJsonBody<PatchSaleRequest>().ProducesValidationProblem();
         foreach (var action in (string[])[SaleTransitions.Preload, SaleTransitions.Pause, SaleTransitions.Resume, SaleTransitions.Close])
         {
             admin.MapPost($"/{{saleId}}/{action}", (string saleId, SaleLifecycle lifecycle, SaleStore store, SaleReconciler reconciler, TimeProvider clock, CancellationToken ct) =>
@@ -43,13 +45,17 @@ public static class AdminEndpoints
         var endsAt = body.EndsAt?.UtcDateTime;
         var errors = SaleRules.Validate(body.Sku, body.Name, body.Stock, body.PriceCents, body.Currency, startsAt, endsAt, body.PerUserLimit, now);
         SaleRules.ValidateCheckout(body.Checkout, body.HoldSeconds, body.MaxPaymentAttempts, errors);
+        body.WaitingRoom?.Validate(errors);
         if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary());
         // The defaults are part of what the key stands for: a repeat that spells them out is the same request.
         body = body with
         {
             PerUserLimit = body.PerUserLimit ?? 1, Checkout = body.Checkout ?? SaleRules.ImmediateCheckout,
             HoldSeconds = body.HoldSeconds ?? SaleRules.DefaultHoldSeconds, MaxPaymentAttempts = body.MaxPaymentAttempts ?? SaleRules.DefaultMaxPaymentAttempts,
+            // A room left out and one spelled out as the defaults, off, are the same request (and the v1 one).
+            WaitingRoom = body.WaitingRoom?.WithDefaults() is { } room && room != WaitingRoomSettings.Off ? room : null,
         };
+        var waitingRoom = body.WaitingRoom ?? WaitingRoomSettings.Off;
 
         var sale = new SaleRow
         {
@@ -57,6 +63,8 @@ public static class AdminEndpoints
             PriceCents = body.PriceCents!.Value, Currency = body.Currency!, StartsAt = Truncate(startsAt!.Value),
             EndsAt = Truncate(endsAt!.Value), PerUserLimit = body.PerUserLimit!.Value, Status = SaleStatus.Scheduled,
             Checkout = body.Checkout!, HoldSeconds = body.HoldSeconds!.Value, MaxPaymentAttempts = body.MaxPaymentAttempts!.Value,
+            WaitingRoom = waitingRoom.Enabled!.Value, PrequeueMinutes = waitingRoom.PrequeueMinutes!.Value,
+            OutflowPerMinute = waitingRoom.OutflowPerMinute!.Value, TokenSeconds = waitingRoom.TokenSeconds!.Value,
             IdempotencyKey = idempotencyKey, RequestHash = idempotencyKey is null ? null : Hash(body),
         };
         var (stored, created) = await store.CreateAsync(sale, ct);
@@ -79,6 +87,27 @@ public static class AdminEndpoints
         if (!Ids.IsSaleId(saleId)) return Problems.SaleNotFound();
         var sale = await store.GetAsync(saleId, ct);
         if (sale is null) return Problems.SaleNotFound();
+        return TypedResults.Ok(SaleResponse.From(sale, clock.GetUtcNow().UtcDateTime, await counts.ReadAsync(sale, ct)));
+    }
+
+    /// <summary>Changes the waiting room's outflow; the outflow reads it from Redis on its next tick.</summary>
+    private static async Task<IResult> PatchAsync(
+        string saleId, HttpRequest request, SaleStore store, QueueRoom room, SaleCountsReader counts, TimeProvider clock, CancellationToken ct)
+    {
+        if (!Ids.IsSaleId(saleId)) return Problems.SaleNotFound();
+        var (body, problem) = await JsonBody.ReadAsync<PatchSaleRequest>(request, ct);
+        if (problem is not null) return problem;
+        var errors = new ValidationErrors();
+        if (body!.WaitingRoom?.OutflowPerMinute is not { } outflow) errors.Add("waitingRoom.outflowPerMinute", "outflowPerMinute is required.");
+        else SaleRules.ValidateOutflow(outflow, errors);
+        if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary());
+
+        var sale = await store.GetAsync(saleId, ct);
+        if (sale is null) return Problems.SaleNotFound();
+        if (!await store.SetOutflowAsync(saleId, body.WaitingRoom!.OutflowPerMinute!.Value, ct))
+            return Problems.InvalidTransition("change", SaleStatus.Closed);
+        await room.SetOutflowAsync(saleId, body.WaitingRoom.OutflowPerMinute.Value);
+        sale = (await store.GetAsync(saleId, ct))!;
         return TypedResults.Ok(SaleResponse.From(sale, clock.GetUtcNow().UtcDateTime, await counts.ReadAsync(sale, ct)));
     }
 

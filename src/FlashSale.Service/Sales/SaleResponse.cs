@@ -1,4 +1,5 @@
 using FlashSale.Core;
+using FlashSale.Service.WaitingRoom;
 
 namespace FlashSale.Service.Sales;
 
@@ -6,11 +7,12 @@ namespace FlashSale.Service.Sales;
 public sealed record SaleResponse(
     string SaleId, string Sku, string Name, int Stock, long PriceCents, string Currency,
     DateTime StartsAt, DateTime EndsAt, int PerUserLimit, string Status, string Checkout, int HoldSeconds, int MaxPaymentAttempts,
-    SaleCounts? Counts = null)
+    WaitingRoomSettings WaitingRoom, SaleCounts? Counts = null)
 {
     public static SaleResponse From(SaleRow s, DateTime now, SaleCounts? counts = null) =>
         new(s.SaleId, s.Sku, s.Name, s.Stock, s.PriceCents, s.Currency, s.StartsAt, s.EndsAt, s.PerUserLimit,
-            SaleStatus.Effective(s.Status, s.StartsAt, s.EndsAt, now), s.Checkout, s.HoldSeconds, s.MaxPaymentAttempts, counts);
+            SaleStatus.Effective(s.Status, s.StartsAt, s.EndsAt, now), s.Checkout, s.HoldSeconds, s.MaxPaymentAttempts,
+            new WaitingRoomSettings(s.WaitingRoom, s.PrequeueMinutes, s.OutflowPerMinute, s.TokenSeconds), counts);
 }
 
 /// <summary>
@@ -21,7 +23,7 @@ public sealed record SaleResponse(
 /// </summary>
 public sealed record SaleCounts(
     int Stock, int Remaining, int Admitted, int Confirmed, int Paid, int PaymentFailed, int Released, int Rejected,
-    int InFlight, int Sold);
+    int InFlight, int Sold, int? QueueWaiting = null, int? QueueAdmitted = null, int? QueueUsed = null);
 
 /// <summary>A sale as buyers see it: no counts beyond the approximate units left.</summary>
 public sealed record PublicSaleResponse(

@@ -18,6 +18,13 @@ public sealed class SaleRow
     public int HoldSeconds { get; init; } = SaleRules.DefaultHoldSeconds;
     public int MaxPaymentAttempts { get; init; } = SaleRules.DefaultMaxPaymentAttempts;
     public bool Holds => Checkout == SaleRules.HoldCheckout;
+    public bool WaitingRoom { get; init; }
+    public int PrequeueMinutes { get; init; } = SaleRules.DefaultPrequeueMinutes;
+    public int OutflowPerMinute { get; init; } = SaleRules.DefaultOutflowPerMinute;
+    public int TokenSeconds { get; init; } = SaleRules.DefaultTokenSeconds;
+
+    /// <summary>When the waiting room's queue opens: <see cref="PrequeueMinutes"/> before the start.</summary>
+    public DateTime QueueOpensAt => StartsAt - TimeSpan.FromMinutes(PrequeueMinutes);
     public string Status { get; init; } = "";
     public string? IdempotencyKey { get; init; }
     public string? RequestHash { get; init; }

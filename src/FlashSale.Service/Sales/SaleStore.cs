@@ -9,7 +9,7 @@ public sealed class SaleStore(NpgsqlDataSource db)
     /// <summary>The columns of a <see cref="SaleRow"/>, for every query that reads one.</summary>
     public const string Columns = """
         sale_id, sku, name, stock, price_cents, currency, starts_at, ends_at, per_user_limit, status, idempotency_key, request_hash,
-        checkout, hold_seconds, max_payment_attempts
+        checkout, hold_seconds, max_payment_attempts, waiting_room, prequeue_minutes, outflow_per_minute, token_seconds
         """;
 
     /// <summary>Inserts the sale and its inventory row; with an idempotency key already used, returns that key's sale instead.</summary>
@@ -19,9 +19,9 @@ public sealed class SaleStore(NpgsqlDataSource db)
         await using var tx = await conn.BeginTransactionAsync(ct);
         var inserted = await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO sales (sale_id, sku, name, stock, price_cents, currency, starts_at, ends_at, per_user_limit, status, idempotency_key, request_hash,
-                               checkout, hold_seconds, max_payment_attempts)
+                               checkout, hold_seconds, max_payment_attempts, waiting_room, prequeue_minutes, outflow_per_minute, token_seconds)
             VALUES (@SaleId, @Sku, @Name, @Stock, @PriceCents, @Currency, @StartsAt, @EndsAt, @PerUserLimit, @Status, @IdempotencyKey, @RequestHash,
-                    @Checkout, @HoldSeconds, @MaxPaymentAttempts)
+                    @Checkout, @HoldSeconds, @MaxPaymentAttempts, @WaitingRoom, @PrequeueMinutes, @OutflowPerMinute, @TokenSeconds)
             ON CONFLICT (idempotency_key) DO NOTHING
             """, sale, tx, cancellationToken: ct));
         if (inserted == 0)
@@ -33,6 +33,10 @@ public sealed class SaleStore(NpgsqlDataSource db)
         }
         await conn.ExecuteAsync(new CommandDefinition(
             "INSERT INTO sale_inventory (sale_id, total) VALUES (@SaleId, @Stock)", sale, tx, cancellationToken: ct));
+        // The shuffle's seed is made with the sale, in its transaction: one seed per sale, whatever restarts later.
+        if (sale.WaitingRoom)
+            await conn.ExecuteAsync(new CommandDefinition("INSERT INTO waiting_room_seeds (sale_id, seed) VALUES (@SaleId, @seed)",
+                new { sale.SaleId, seed = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32) }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return (sale, true);
     }
@@ -61,6 +65,30 @@ public sealed class SaleStore(NpgsqlDataSource db)
             WHERE sale_id = @saleId AND status = ANY(@from)
             """, new { saleId, from, to }, cancellationToken: ct));
         return moved == 1;
+    }
+
+    /// <summary>Sets the waiting room's outflow of a sale that is not closed; false when there is none such.</summary>
+    public async Task<bool> SetOutflowAsync(string saleId, int outflowPerMinute, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var moved = await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE sales SET outflow_per_minute = @outflowPerMinute, updated_at = now()
+            WHERE sale_id = @saleId AND status <> 'closed'
+            """, new { saleId, outflowPerMinute }, cancellationToken: ct));
+        return moved == 1;
+    }
+
+    /// <summary>Waiting-room sales whose queue is open and that have not ended or closed.</summary>
+    public async Task<IReadOnlyList<SaleRow>> OpenWaitingRoomsAsync(DateTime now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<SaleRow>(new CommandDefinition($"""
+            SELECT {Columns} FROM sales
+            WHERE waiting_room AND status IN ('scheduled', 'preloaded', 'paused') AND ends_at > @now
+              AND starts_at - make_interval(mins => prequeue_minutes) <= @now
+            ORDER BY starts_at LIMIT 1000
+            """, new { now }, cancellationToken: ct));
+        return rows.AsList();
     }
 
     public async Task<IReadOnlyList<string>> DueForPreloadAsync(DateTime horizon, CancellationToken ct)

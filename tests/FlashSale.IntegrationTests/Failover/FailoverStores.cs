@@ -7,13 +7,18 @@ namespace FlashSale.IntegrationTests.Failover;
 /// <summary>
 /// A Redis Cluster (3 masters + 3 replicas) and a Sentinel-managed primary of the failover tests' own, started by
 /// scripts/redis-topologies-up.sh on ports of their own with data under .services/failover, so killing a master
-/// never disturbs the other tests. <see cref="RestoreAsync"/> brings a killed node back (as a replica).
+/// never disturbs the other tests. <see cref="RestoreAsync"/> brings a killed node back (as a replica). Another
+/// checkout on the same machine moves them with FLASHSALE_FAILOVER_CLUSTER_PORT, FLASHSALE_FAILOVER_SENTINEL_DATA_PORT
+/// and FLASHSALE_FAILOVER_SENTINEL_PORT (first of 6, 2 and 3 ports).
 /// </summary>
 public sealed class FailoverStores : IAsyncLifetime
 {
-    public const int ClusterPort = 7201;
-    public const int SentinelDataPort = 6396;
-    public const int SentinelPort = 26396;
+    public static int ClusterPort { get; } = Port("FLASHSALE_FAILOVER_CLUSTER_PORT", 7201);
+    public static int SentinelDataPort { get; } = Port("FLASHSALE_FAILOVER_SENTINEL_DATA_PORT", 6396);
+    public static int SentinelPort { get; } = Port("FLASHSALE_FAILOVER_SENTINEL_PORT", 26396);
+
+    private static int Port(string variable, int fallback) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } v ? int.Parse(v) : fallback;
     public const string ServiceName = "flashsale-failover";
 
     public static string StateDir => Path.Combine(Repo.Root, ".services", "failover");

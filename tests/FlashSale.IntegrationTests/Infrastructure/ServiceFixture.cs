@@ -65,6 +65,9 @@ public class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifetime
             ["FlashSale:Webhooks:Timeout"] = "00:00:01",
             ["FlashSale:Webhooks:Lease"] = "00:00:03",
             ["FlashSale:Webhooks:PollInterval"] = "00:00:00.050",
+            // Waiting rooms: sales found and shuffled within a test's patience, the outflow ticked finely.
+            ["FlashSale:WaitingRoom:OutflowInterval"] = "00:00:00.020",
+            ["FlashSale:WaitingRoom:SalesRefresh"] = "00:00:00.100",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
         return settings;

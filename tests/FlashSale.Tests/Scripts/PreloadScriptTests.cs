@@ -28,6 +28,8 @@ public abstract class PreloadScriptTests(RedisFixture redis)
             ["holdMs"] = "0",
             // How many claims one buyer may make, each after the last one's payment failed.
             ["maxAttempts"] = "3",
+            // No waiting room: claims need no admission token.
+            ["waitingRoom"] = "0",
             ["status"] = SalePool.Open,
             ["admitted"] = "0",
             ["released"] = "0",

@@ -1,0 +1,60 @@
+using FlashSale.Core;
+using FlashSale.Service.Sales;
+using Microsoft.Extensions.Options;
+
+namespace FlashSale.Service.WaitingRoom;
+
+/// <summary>
+/// Every edge ticks every open waiting room: shuffles its pre-queue once the sale starts, then admits the next
+/// tickets in line. How many is decided in Redis (lua/queue_outflow.lua), so the edges together keep the rate.
+/// </summary>
+public sealed class QueueOutflow(
+    SaleStore store, QueueRoom room, QueueShuffler shuffler, TimeProvider clock, IOptions<WaitingRoomOptions> options,
+    ILogger<QueueOutflow> logger) : BackgroundService
+{
+    private IReadOnlyList<SaleRow> _sales = [];
+    private long _listedAt = long.MinValue;
+    private readonly HashSet<string> _shuffled = new(StringComparer.Ordinal);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        using var timer = new PeriodicTimer(settings.OutflowInterval, clock);
+        do
+        {
+            try
+            {
+                await TickAsync(settings, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Redis or PostgreSQL is down; the credit waits in Redis (up to MaxCatchUp) for the next tick.
+                logger.LogWarning(e, "Waiting-room outflow tick failed; retrying");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task TickAsync(WaitingRoomOptions settings, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (clock.GetElapsedTime(_listedAt) >= settings.SalesRefresh || _listedAt == long.MinValue)
+        {
+            _sales = await store.OpenWaitingRoomsAsync(now, ct);
+            _listedAt = clock.GetTimestamp();
+        }
+        foreach (var sale in _sales)
+        {
+            if (now < sale.StartsAt || now >= sale.EndsAt) continue;
+            if (!_shuffled.Contains(sale.SaleId))
+            {
+                if (!await shuffler.ShuffleAsync(sale, ct)) continue;
+                _shuffled.Add(sale.SaleId);
+            }
+            // A paused sale admits nobody; its line waits where it is. A room that says it is not shuffled after
+            // all (its primary lost it in a failover) is shuffled again on the next tick, from the same seed.
+            if (sale.Status == SaleStatus.Preloaded && await room.TickAsync(sale.SaleId, settings.MaxCatchUp) is null)
+                _shuffled.Remove(sale.SaleId);
+        }
+    }
+}

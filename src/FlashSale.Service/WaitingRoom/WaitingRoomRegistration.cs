@@ -1,0 +1,17 @@
+using FlashSale.Service.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace FlashSale.Service.WaitingRoom;
+
+internal static class WaitingRoomRegistration
+{
+    public static IServiceCollection AddFlashSaleWaitingRoom(this IServiceCollection services, Roles roles)
+    {
+        services.AddOptions<WaitingRoomOptions>().BindConfiguration(WaitingRoomOptions.Section).ValidateDataAnnotations()
+            .Validate(o => !AdmissionTokens.Problems(o).Any(), "FlashSale:WaitingRoom token keys are not valid (see AdmissionTokens.Problems).")
+            .ValidateOnStart();
+        services.AddSingleton<QueueRoom>().AddSingleton<ShuffleSeeds>().AddSingleton<QueueShuffler>().AddSingleton<AdmissionTokens>();
+        if (roles.Edge) services.AddHostedService<QueueOutflow>();
+        return services;
+    }
+}
