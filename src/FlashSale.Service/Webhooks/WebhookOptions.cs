@@ -21,8 +21,12 @@ public sealed class WebhookOptions
     /// <summary>Loopback, private and link-local targets are refused outside Development unless this is true.</summary>
     public bool AllowPrivateTargets { get; set; }
 
-    /// <summary>Deliveries in flight at once to one endpoint, per worker: a slow endpoint fills only its own share.</summary>
-    [Range(1, 1024)] public int MaxConcurrentPerEndpoint { get; set; } = 64;
+    /// <summary>
+    /// Deliveries in flight at once to one endpoint, per worker: a slow endpoint fills only its own share. A lease
+    /// takes four rounds of these, so this also sets how many one lease query feeds: a sale night's backlog to one
+    /// order system needs the larger batches (docs/webhooks.md#figures-as-of-now).
+    /// </summary>
+    [Range(1, 1024)] public int MaxConcurrentPerEndpoint { get; set; } = 128;
 
     /// <summary>Deliveries taken per look, across endpoints (taken in a random order of endpoints, so none is starved).</summary>
     [Range(1, 10_000)] public int BatchSize { get; set; } = 1000;
