@@ -88,8 +88,8 @@ public sealed class ServiceProcess : IDisposable
     public void Dispose()
     {
         if (_disposed) return;
-        _disposed = true;
         Kill();
+        _disposed = true;
         _process.Dispose();
     }
 
