@@ -11,7 +11,10 @@
 # and prints each backlog's deliveries/s (first attempt to last delivery, from webhook_attempts) and CPU per delivery,
 # each round's admit p99 and the medians. At the end it drops the run's database and Redis keys.
 #   BACKLOG=100000 DURATION=20s CONNECTIONS=64 THREADS=2 ROUNDS=1 WARMUP=10s bash load/measure-webhooks.sh
-# SERVICE_ARGS adds command-line arguments to both services (e.g. --FlashSale:Webhooks:MaxConcurrentPerEndpoint=128).
+# SERVICE_ARGS adds command-line arguments to both services (e.g. --FlashSale:Webhooks:MaxConcurrentPerEndpoint=64).
+# SPLIT_CPUS=1 runs the admit side (edge, wrk, Redis) on CPU 0 and the delivery side (worker, receiver, PostgreSQL) on
+# CPU 1, as separate hosts would, so the admit p99 with and without delivery shows what delivery itself costs the
+# admit path rather than the machine's two cores being shared (affinities are put back at the end).
 set -euo pipefail
 # shellcheck source=load/active-sales.sh
 source "$(dirname "$0")/active-sales.sh"
@@ -40,14 +43,17 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 EDGE_PORT=$(free_port); WORKER_PORT=$(free_port); RECV_PORT=$(free_port)
 LOGS=$(mktemp -d)
 BIN="$PWD/src/FlashSale.Service/bin/Release/net10.0"
+admit_cpu=(); delivery_cpu=()
+[ "${SPLIT_CPUS:-0}" = 1 ] && { admit_cpu=(taskset -c 0); delivery_cpu=(taskset -c 1); }
 service() { # role port
-  env ASPNETCORE_ENVIRONMENT=Production FlashSale__AdminKey="$ADMIN_KEY" FlashSale__StorefrontKey="$STOREFRONT_KEY" \
+  local cpu=("${admit_cpu[@]}"); [ "$1" = worker ] && cpu=("${delivery_cpu[@]}")
+  "${cpu[@]}" env ASPNETCORE_ENVIRONMENT=Production FlashSale__AdminKey="$ADMIN_KEY" FlashSale__StorefrontKey="$STOREFRONT_KEY" \
     dotnet "$BIN/FlashSale.Service.dll" --contentRoot "$BIN" --urls "http://127.0.0.1:$2" --role "$1" \
     --Logging:LogLevel:Default=Warning --FlashSale:Redis:Namespace="$NS" --FlashSale:Webhooks:AllowPrivateTargets=true ${SERVICE_ARGS:-} >"$LOGS/$1.log" 2>&1 &
 }
 service edge "$EDGE_PORT"; EDGE_PID=$!
 service worker "$WORKER_PORT"; WORKER_PID=$!
-dotnet load/FlashSale.Baseline/bin/Release/net10.0/FlashSale.Baseline.dll --urls "http://127.0.0.1:$RECV_PORT" >"$LOGS/receiver.log" 2>&1 &
+"${delivery_cpu[@]}" dotnet load/FlashSale.Baseline/bin/Release/net10.0/FlashSale.Baseline.dll --urls "http://127.0.0.1:$RECV_PORT" >"$LOGS/receiver.log" 2>&1 &
 RECV_PID=$!
 WRK_SALE=""; HOOK=""
 cleanup() {
@@ -82,7 +88,7 @@ HOOK=$(curl -sf -X POST "http://127.0.0.1:$EDGE_PORT/admin/webhooks" -H "$A" -H 
 echo "edge :$EDGE_PORT, worker :$WORKER_PORT, receiver :$RECV_PORT; webhook $HOOK; wrk -t$THREADS -c$CONNECTIONS -d$DURATION on sale $WRK_SALE"
 
 admit() { # name: one wrk run against the admit path; prints and keeps its p99 in ms
-  RUN_TAG="$1-$RANDOM$RANDOM" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s load/wrk/claim.lua \
+  RUN_TAG="$1-$RANDOM$RANDOM" "${admit_cpu[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s load/wrk/claim.lua \
     "http://127.0.0.1:$EDGE_PORT/sales/$WRK_SALE/claims" > "$LOGS/$1.txt"
   local rps p99
   rps=$(awk '/Requests\/sec/ {print $2}' "$LOGS/$1.txt"); p99=$(awk '$1=="99%" {print $2}' "$LOGS/$1.txt")
@@ -110,6 +116,12 @@ pg_ticks() {
   echo "$t"
 }
 TICK=$(getconf CLK_TCK)
+REDIS_PID=$(redis-cli -u "$REDIS_URL" INFO server | awk -F: '/^process_id:/ {print $2}' | tr -d '\r')
+pin_stores() { # redis-cpus postgres-cpus
+  taskset -pc "$1" "$REDIS_PID" >/dev/null
+  for p in "$PG_MASTER" $(pgrep -P "$PG_MASTER"); do taskset -pc "$2" "$p" >/dev/null 2>&1 || true; done
+}
+if [ "${SPLIT_CPUS:-0}" = 1 ]; then pin_stores 0 1; trap 'pin_stores 0-1 0-1; cleanup' EXIT; fi
 # Deliveries the worker recorded as delivered, from its /metrics: polling PostgreSQL for them would cost it more
 # than the deliveries being measured.
 delivered() { curl -sf "http://127.0.0.1:$WORKER_PORT/metrics" | awk '/^flashsale_webhook_delivery_attempts_total\{outcome="delivered"\}/ {n = $2} END {printf "%d", n}'; }
