@@ -14,7 +14,9 @@
 -- sale and user, else "ticketId|expiresAtMs")
 -- Returns {outcome, claim key-or-empty, remaining}, and for an admit into a hold sale a fourth element: when the
 -- hold expires (epoch ms, by Redis's clock). A sale of immediate checkout refuses a claim with no payment method
--- (payment_method_required) before anything is written.
+-- (payment_method_required) before anything is written. A waiting-room sale's claim is refused, before anything is
+-- written, with admission_required (no token), admission_invalid (not this sale's or user's), admission_unknown (no
+-- such ticket), admission_used or admission_expired.
 --
 -- Both hashes hold the claim key and the admission time as milliseconds since meta's startsAt, not the
 -- 36-character id and a 13-digit epoch time: each claim lives in the pool until the sale's keys go, and the
@@ -85,9 +87,13 @@ end
 if room then
   local ticket, expires = string.match(ARGV[6], '^([^|]+)|(%d+)$')
   local record = ticket and redis.call('HGET', KEYS[6], ticket)
-  if not record or now >= tonumber(expires) or string.sub(record, 1, 1) == 'u' or string.sub(record, 2) ~= ARGV[1] then
-    return {'admission_invalid', '', tostring(remaining)}
-  end
+  -- Every refusal is 403 admission_invalid to the buyer; the outcome says why, for the service's metrics.
+  local refusal
+  if not record then refusal = 'admission_unknown'
+  elseif string.sub(record, 2) ~= ARGV[1] then refusal = 'admission_invalid'
+  elseif string.sub(record, 1, 1) == 'u' then refusal = 'admission_used'
+  elseif now >= tonumber(expires) then refusal = 'admission_expired' end
+  if refusal then return {refusal, '', tostring(remaining)} end
   redis.call('HSET', KEYS[6], ticket, 'u' .. ARGV[1])
   redis.call('HINCRBY', KEYS[7], 'used', 1)
 end

@@ -1,7 +1,7 @@
 -- A ticket's place in the waiting room, read in one round trip. Writes nothing.
 --
 -- KEYS: as lua/queue_join.lua. ARGV: ticketId
--- Returns {status, position, aheadOfYou, tokenExpiresAtMs, outflowPerMinute, userId, soldOut, remaining}:
+-- Returns {status, position, aheadOfYou, tokenExpiresAtMs, outflowPerMinute, userId, soldOut, remaining, startsAtMs}:
 -- status waiting, admitted, used, expired, sold_out, or unknown (no such ticket: nothing else follows);
 -- position (from 1) and aheadOfYou are -1 while unknown (before the shuffle); remaining -1 when the pool is not
 -- loaded yet.
@@ -11,7 +11,7 @@
 
 local record = redis.call('HGET', KEYS[3], ARGV[1])
 if not record then return {'unknown'} end
-local room = redis.call('HMGET', KEYS[1], 'shuffled', 'admitScore', 'outflow', 'tokenMs')
+local room = redis.call('HMGET', KEYS[1], 'shuffled', 'admitScore', 'outflow', 'tokenMs', 'startsAt')
 local left = redis.call('GET', KEYS[7])
 local remaining = left and tonumber(left) or -1
 local soldOut = left and remaining <= 0 and '1' or '0'
@@ -21,10 +21,10 @@ local outflow = room[3] or '0'
 local score = redis.call('ZSCORE', KEYS[4], ARGV[1])
 if room[1] ~= '1' or not score then
   -- Positions exist only once the pre-queue is shuffled.
-  return {flag == 'u' and 'used' or 'waiting', '-1', '-1', '0', outflow, user, soldOut, tostring(remaining)}
+  return {flag == 'u' and 'used' or 'waiting', '-1', '-1', '0', outflow, user, soldOut, tostring(remaining), room[5] or '0'}
 end
 local position = redis.call('ZRANK', KEYS[4], ARGV[1]) + 1
-if flag == 'u' then return {'used', tostring(position), '0', '0', outflow, user, soldOut, tostring(remaining)} end
+if flag == 'u' then return {'used', tostring(position), '0', '0', outflow, user, soldOut, tostring(remaining), room[5] or '0'} end
 
 local admitScore = tonumber(room[2])
 if tonumber(score) <= admitScore then
@@ -34,7 +34,7 @@ if tonumber(score) <= admitScore then
   local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
   -- A lapsed token: the outflow sends the ticket back to the end of the line once (lua/queue_outflow.lua).
   local status = now < expires and 'admitted' or 'expired'
-  return {status, tostring(position), '0', tostring(expires), outflow, user, soldOut, tostring(remaining)}
+  return {status, tostring(position), '0', tostring(expires), outflow, user, soldOut, tostring(remaining), room[5] or '0'}
 end
 local ahead = redis.call('ZCOUNT', KEYS[4], '(' .. room[2], '(' .. score)
-return {soldOut == '1' and 'sold_out' or 'waiting', tostring(position), tostring(ahead), '0', outflow, user, soldOut, tostring(remaining)}
+return {soldOut == '1' and 'sold_out' or 'waiting', tostring(position), tostring(ahead), '0', outflow, user, soldOut, tostring(remaining), room[5] or '0'}

@@ -21,6 +21,7 @@ if (app.Services.GetRequiredService<Roles>().Edge)
     app.MapHoldEndpoints();
     app.MapQueueEndpoints();
     app.MapFairnessEndpoints();
+    app.MapWaitPage();
     app.MapStripeWebhookEndpoints();
     app.MapWebhookAdminEndpoints();
     app.MapReportEndpoint();

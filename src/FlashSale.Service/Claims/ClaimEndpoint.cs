@@ -141,9 +141,11 @@ public sealed class ClaimEndpoint(
                 return null;
             case "sold_out": return Conflict(ProblemCodes.SoldOut, "Sold out", "No units are left for this quantity.");
             case "admission_required":
+                QueueSeries.Refused("missing");
                 return Problems.Of(StatusCodes.Status403Forbidden, ProblemCodes.AdmissionRequired, "Admission required",
                     $"This sale has a waiting room: send the {AdmissionTokens.Header} header with the token of an admitted ticket.");
-            case "admission_invalid":
+            case "admission_invalid" or "admission_unknown" or "admission_used" or "admission_expired":
+                QueueSeries.Refused(result.Outcome == "admission_invalid" ? "invalid" : result.Outcome["admission_".Length..]);
                 return Problems.Of(StatusCodes.Status403Forbidden, ProblemCodes.AdmissionInvalid, "Admission not valid",
                     "The admission token is expired, used, or not this user's for this sale.");
             case "sale_paused": return SalePaused();

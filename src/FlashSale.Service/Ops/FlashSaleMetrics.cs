@@ -86,6 +86,24 @@ public static class FlashSaleMetrics
     public static readonly Counter QueueTakeovers = Metrics.CreateCounter(
         "flashsale_queue_takeovers_total", "Queue entries taken over from a consumer whose lease lapsed (it died or lost Redis).");
 
+    // Waiting rooms. The room's counts are the sale's, not this process's: every edge reports the same values (take
+    // the max by sale), while the admissions counter counts what this edge's ticks let in (sum them).
+    public static readonly Gauge QueueTickets = Metrics.CreateGauge(
+        "flashsale_queue_tickets", "Waiting-room tickets by sale and state (waiting in line, admitted ever, used for a claim), as last read.", "sale", "state");
+
+    public static readonly Gauge QueueOutflowRate = Metrics.CreateGauge(
+        "flashsale_queue_outflow_per_minute", "Waiting-room outflow rate set for the sale (tickets admitted per minute).", "sale");
+
+    public static readonly Counter QueueAdmissions = Metrics.CreateCounter(
+        "flashsale_queue_admissions_total", "Waiting-room tickets this edge's outflow ticks admitted, by sale.", "sale");
+
+    public static readonly Counter QueueRequeues = Metrics.CreateCounter(
+        "flashsale_queue_requeued_total", "Admitted tickets whose token lapsed unused, sent back to the end of the line by this edge.", "sale");
+
+    public static readonly Counter AdmissionRefusals = Metrics.CreateCounter(
+        "flashsale_admission_refusals_total",
+        "Claims on waiting-room sales refused for their admission token, by reason (missing, invalid, unknown, used, expired).", "reason");
+
     public static readonly Gauge Ready = Metrics.CreateGauge(
         "flashsale_ready", "1 while this process's /readyz checks pass, 0 while one fails.");
 }

@@ -65,7 +65,8 @@ public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scrip
 }
 
 /// <param name="Outcome">admitted, replay, not_preloaded, payment_method_required, sale_paused, sale_ended, sale_not_started,
-/// invalid_quantity, sold_out, admission_required, admission_invalid (a waiting-room sale's token),
+/// invalid_quantity, sold_out, admission_required, admission_invalid, admission_unknown, admission_used, admission_expired
+/// (a waiting-room sale's token: none, or why it is refused),
 /// unverified (the sale's primary is being checked against PostgreSQL after a failover or restart), or unknown (Redis did
 /// not answer after the script was sent: it may have admitted the claim)</param>
 /// <param name="ClaimId">The new claim, or the user's existing one on a replay; empty otherwise.</param>

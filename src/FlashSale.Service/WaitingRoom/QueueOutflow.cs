@@ -38,10 +38,14 @@ public sealed class QueueOutflow(
     private async Task TickAsync(WaitingRoomOptions settings, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        var listed = false;
         if (clock.GetElapsedTime(_listedAt) >= settings.SalesRefresh || _listedAt == long.MinValue)
         {
-            _sales = await store.OpenWaitingRoomsAsync(now, ct);
+            var sales = await store.OpenWaitingRoomsAsync(now, ct);
+            foreach (var gone in _sales.Where(old => !sales.Any(s => s.SaleId == old.SaleId))) QueueSeries.Forget(gone.SaleId);
+            _sales = sales;
             _listedAt = clock.GetTimestamp();
+            listed = true;
         }
         foreach (var sale in _sales)
         {
@@ -53,8 +57,11 @@ public sealed class QueueOutflow(
             }
             // A paused sale admits nobody; its line waits where it is. A room that says it is not shuffled after
             // all (its primary lost it in a failover) is shuffled again on the next tick, from the same seed.
-            if (sale.Status == SaleStatus.Preloaded && await room.TickAsync(sale.SaleId, settings.MaxCatchUp) is null)
-                _shuffled.Remove(sale.SaleId);
+            if (sale.Status != SaleStatus.Preloaded) continue;
+            if (await room.TickAsync(sale.SaleId, settings.MaxCatchUp) is { } tick) QueueSeries.Ticked(sale.SaleId, tick.Admitted, tick.Requeued);
+            else _shuffled.Remove(sale.SaleId);
         }
+        // The room's counts for the metrics, at the pace the list is read rather than every tick.
+        if (listed) foreach (var sale in _sales) QueueSeries.Counted(sale.SaleId, await room.CountsAsync(sale.SaleId));
     }
 }

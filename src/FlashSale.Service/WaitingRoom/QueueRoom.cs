@@ -26,7 +26,7 @@ public sealed class QueueRoom(IConnectionMultiplexer redis, RedisScripts scripts
         var r = (RedisResult[])(await scripts.QueuePoll.EvaluateAsync(redis.GetDatabase(), new SaleKeys(saleId).RoomScriptKeys, [ticketId]))!;
         if ((string)r[0]! == "unknown") return null;
         return new TicketState((string)r[0]!, NullIfNegative((long)r[1]), NullIfNegative((long)r[2]), (long)r[3], (long)r[4],
-            (string)r[5]!, (string)r[6]! == "1", (long)r[7]);
+            (string)r[5]!, (string)r[6]! == "1", (long)r[7], (long)r[8]);
     }
 
     /// <summary>One tick; null when the room is not shuffled yet (nobody may be admitted before).</summary>
@@ -95,10 +95,10 @@ public sealed class QueueRoom(IConnectionMultiplexer redis, RedisScripts scripts
     {
         var keys = new SaleKeys(saleId);
         var db = redis.GetDatabase();
-        var room = await db.HashGetAsync(keys.Room, ["shuffled", "admitScore", "pre", "admitted", "used"]);
+        var room = await db.HashGetAsync(keys.Room, ["shuffled", "admitScore", "pre", "admitted", "used", "outflow"]);
         var afterCursor = await db.SortedSetLengthAsync(keys.Line, (double?)room[1] ?? -1, double.PositiveInfinity, Exclude.Start);
         var waiting = room[0] == "1" ? afterCursor : afterCursor + ((long?)room[2] ?? 0);
-        return new QueueCounts((int)waiting, (int?)room[3] ?? 0, (int?)room[4] ?? 0);
+        return new QueueCounts((int)waiting, (int?)room[3] ?? 0, (int?)room[4] ?? 0, (int?)room[5]);
     }
 
     private static RedisValue[] Settings(SaleRow sale) =>
@@ -112,8 +112,10 @@ public sealed class QueueRoom(IConnectionMultiplexer redis, RedisScripts scripts
 /// <summary>A ticket as lua/queue_poll.lua reads it.</summary>
 /// <param name="TokenExpiresAtMs">For an admitted (or lapsed) ticket, when its token runs out; else 0.</param>
 /// <param name="Remaining">Units left in the pool, -1 before it is loaded.</param>
+/// <param name="StartsAtMs">When the sale starts (and the pre-queue is shuffled), Unix milliseconds.</param>
 public sealed record TicketState(
-    string Status, long? Position, long? AheadOfYou, long TokenExpiresAtMs, long OutflowPerMinute, string UserId, bool SoldOut, long Remaining);
+    string Status, long? Position, long? AheadOfYou, long TokenExpiresAtMs, long OutflowPerMinute, string UserId, bool SoldOut, long Remaining,
+    long StartsAtMs);
 
-/// <summary>Tickets waiting in line, admitted ever, and whose token made a claim.</summary>
-public sealed record QueueCounts(int Waiting, int Admitted, int Used);
+/// <summary>Tickets waiting in line, admitted ever, and whose token made a claim; the rate, null before the room exists.</summary>
+public sealed record QueueCounts(int Waiting, int Admitted, int Used, int? OutflowPerMinute);

@@ -24,4 +24,10 @@ public sealed class WaitingRoomOptions
     public Dictionary<string, string> TokenKeys { get; set; } = [];
 
     public string? SigningKeyId { get; set; }
+
+    /// <summary>
+    /// The storefront origins (<c>https://shop.example</c>, scheme, host and port only) the waiting page may send an
+    /// admitted buyer back to. Left empty, the page redirects nowhere: every <c>return</c> is refused.
+    /// </summary>
+    public string[] ReturnOrigins { get; set; } = [];
 }

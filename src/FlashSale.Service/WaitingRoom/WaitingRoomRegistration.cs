@@ -9,8 +9,9 @@ internal static class WaitingRoomRegistration
     {
         services.AddOptions<WaitingRoomOptions>().BindConfiguration(WaitingRoomOptions.Section).ValidateDataAnnotations()
             .Validate(o => !AdmissionTokens.Problems(o).Any(), "FlashSale:WaitingRoom token keys are not valid (see AdmissionTokens.Problems).")
+            .Validate(o => !ReturnUrls.Problems(o).Any(), "FlashSale:WaitingRoom:ReturnOrigins holds something that is not an http(s) origin (see ReturnUrls.Problems).")
             .ValidateOnStart();
-        services.AddSingleton<QueueRoom>().AddSingleton<ShuffleSeeds>().AddSingleton<QueueShuffler>().AddSingleton<AdmissionTokens>();
+        services.AddSingleton<QueueRoom>().AddSingleton<ShuffleSeeds>().AddSingleton<QueueShuffler>().AddSingleton<AdmissionTokens>().AddSingleton<ReturnUrls>();
         if (roles.Edge) services.AddHostedService<QueueOutflow>();
         return services;
     }

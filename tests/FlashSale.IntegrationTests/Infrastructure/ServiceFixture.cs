@@ -19,6 +19,9 @@ public class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifetime
     public const string AdminKey = "test-admin-key-0123456789";
     public const string StorefrontKey = "test-storefront-key-0123456789";
 
+    /// <summary>The storefront origin the waiting page may send buyers back to (nothing serves it).</summary>
+    public const string WaitPageShop = "https://shop.example";
+
     public static string RedisAddress => TestServers.RedisSingleNode;
     public static string ClusterAddress => TestServers.RedisCluster;
     public static string SentinelAddress => TestServers.RedisSentinel;
@@ -68,6 +71,7 @@ public class ServiceFixture : WebApplicationFactory<Program>, IAsyncLifetime
             // Waiting rooms: sales found and shuffled within a test's patience, the outflow ticked finely.
             ["FlashSale:WaitingRoom:OutflowInterval"] = "00:00:00.020",
             ["FlashSale:WaitingRoom:SalesRefresh"] = "00:00:00.100",
+            ["FlashSale:WaitingRoom:ReturnOrigins:0"] = WaitPageShop,
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
         return settings;
