@@ -1,6 +1,7 @@
 using System.Net;
 using FlashSale.IntegrationTests.Faults;
 using FlashSale.IntegrationTests.Infrastructure;
+using FlashSale.IntegrationTests.WaitingRoom;
 using Microsoft.Playwright;
 
 namespace FlashSale.IntegrationTests.AdminUi;
@@ -63,5 +64,50 @@ public sealed class AdminPageTests(ServiceFixture app)
         await row.Locator("button[data-action=resume]").ClickAsync();
         await row.Locator("[data-field=status]").Filter(new() { HasText = "live" }).WaitForAsync(new() { Timeout = 15_000 });
         Assert.Equal(HttpStatusCode.Accepted, (await app.Storefront.ClaimAsync(sale.SaleId, "ui-4")).StatusCode);
+    }
+
+    // One node: the page only calls the admin API, whose counts the waiting-room tests check on every topology.
+    [Fact]
+    public async Task A_merchant_sees_a_waiting_room_and_changes_its_outflow_from_the_page()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: `make test` installs Debian's chromium package");
+        var saleId = await QueueSteps.CreateAsync(app.Admin, stock: 10, outflowPerMinute: 1);
+        var first = (await QueueSteps.JoinAsync(app.Storefront, saleId, "ui-room-1")).Ticket;
+        foreach (var user in new[] { "ui-room-2", "ui-room-3" }) await QueueSteps.JoinAsync(app.Storefront, saleId, user);
+        var admitted = await QueueSteps.AdmittedAsync(app.Storefront, saleId, first.TicketId);
+        Assert.Equal(HttpStatusCode.Accepted, (await QueueSteps.ClaimAsync(app.Storefront, saleId, "ui-room-1", admitted.AdmissionToken)).StatusCode);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium, Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync"],
+        });
+        await using var context = await browser.NewContextAsync(new()
+        {
+            BaseURL = app.Admin.Http.BaseAddress!.ToString(),
+            HttpCredentials = new() { Username = "admin", Password = ServiceFixture.AdminKey },
+            ViewportSize = new() { Width = 1280, Height = 720 },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/admin/ui");
+
+        var room = page.Locator($"tr[data-room='{saleId}']");
+        await room.Locator("[data-field=used]").Filter(new() { HasText = "1" }).WaitForAsync(new() { Timeout = 15_000 });
+        Assert.Equal(("2", "1", "1"), (await room.Locator("[data-field=waiting]").TextContentAsync(),
+            await room.Locator("[data-field=admitted]").TextContentAsync(), await room.Locator("[data-field=outflow]").TextContentAsync()));
+
+        // Typed across a refresh: the page must not wipe the field while the merchant types.
+        var stamp = await page.Locator("#updated").TextContentAsync();
+        await room.Locator("[data-field=new-rate]").FillAsync("60000");
+        await page.WaitForFunctionAsync("s => document.getElementById('updated').textContent !== s", stamp, new() { Timeout = 15_000 });
+        Assert.Equal("60000", await room.Locator("[data-field=new-rate]").InputValueAsync());
+        await room.Locator("button[data-action=set-outflow]").ClickAsync();
+        await room.Locator("[data-field=outflow]").Filter(new() { HasText = "60000" }).WaitForAsync(new() { Timeout = 15_000 });
+        // The new rate lets the two who waited in.
+        await room.Locator("[data-field=admitted]").Filter(new() { HasText = "3" }).WaitForAsync(new() { Timeout = 15_000 });
+        Assert.Equal("0", await room.Locator("[data-field=waiting]").TextContentAsync());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Repo.Root, "TestResults", "admin-ui-waiting-room.png"), FullPage = true });
     }
 }
