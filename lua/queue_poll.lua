@@ -11,10 +11,12 @@
 
 local record = redis.call('HGET', KEYS[3], ARGV[1])
 if not record then return {'unknown'} end
-local room = redis.call('HMGET', KEYS[1], 'shuffled', 'admitScore', 'outflow', 'tokenMs', 'startsAt')
+local room = redis.call('HMGET', KEYS[1], 'shuffled', 'admitScore', 'outflow', 'tokenMs', 'startsAt', 'soldOut')
 local left = redis.call('GET', KEYS[7])
 local remaining = left and tonumber(left) or -1
-local soldOut = left and remaining <= 0 and '1' or '0'
+-- Sold out means none can come back: every unit paid, which only PostgreSQL knows, so the outflow marks the room
+-- (QueueOutflow.cs). No unit left now, but some held or being paid for, is still waiting: they may come back.
+local soldOut = room[6] == '1' and '1' or '0'
 local flag, user = string.sub(record, 1, 1), string.sub(record, 2)
 local outflow = room[3] or '0'
 

@@ -91,6 +91,22 @@ public sealed class SaleStore(NpgsqlDataSource db)
         return rows.AsList();
     }
 
+    /// <summary>
+    /// Of the given sales, those whose every unit is paid: none held, in flight or being paid for can come back, so
+    /// a waiting room may tell its line the sale is sold out (CONTRACT.md, Waiting room).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AllPaidAsync(IReadOnlyCollection<string> saleIds, CancellationToken ct)
+    {
+        if (saleIds.Count == 0) return [];
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var ids = await conn.QueryAsync<string>(new CommandDefinition("""
+            SELECT s.sale_id FROM sales s
+            CROSS JOIN LATERAL (SELECT coalesce(sum(c.quantity), 0) AS paid FROM claims c WHERE c.sale_id = s.sale_id AND c.status = 'paid') p
+            WHERE s.sale_id = ANY(@saleIds) AND p.paid >= s.stock
+            """, new { saleIds = saleIds.ToArray() }, cancellationToken: ct));
+        return ids.AsList();
+    }
+
     public async Task<IReadOnlyList<string>> DueForPreloadAsync(DateTime horizon, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);

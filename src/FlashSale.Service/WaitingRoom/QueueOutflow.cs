@@ -61,7 +61,11 @@ public sealed class QueueOutflow(
             if (await room.TickAsync(sale.SaleId, settings.MaxCatchUp) is { } tick) QueueSeries.Ticked(sale.SaleId, tick.Admitted, tick.Requeued);
             else _shuffled.Remove(sale.SaleId);
         }
-        // The room's counts for the metrics, at the pace the list is read rather than every tick.
-        if (listed) foreach (var sale in _sales) QueueSeries.Counted(sale.SaleId, await room.CountsAsync(sale.SaleId));
+        if (!listed) return;
+        // Sold out only once every unit is paid: a held or unsettled unit may still come back to the line. Written at
+        // the pace the list is read, and again each time (a failover may have lost it), as are the metrics' counts.
+        var started = _sales.Where(s => now >= s.StartsAt).Select(s => s.SaleId).ToList();
+        foreach (var saleId in await store.AllPaidAsync(started, ct)) await room.MarkSoldOutAsync(saleId);
+        foreach (var sale in _sales) QueueSeries.Counted(sale.SaleId, await room.CountsAsync(sale.SaleId));
     }
 }

@@ -41,6 +41,10 @@ public sealed class QueueRoom(IConnectionMultiplexer redis, RedisScripts scripts
     public Task SetOutflowAsync(string saleId, int outflowPerMinute) =>
         redis.GetDatabase().HashSetAsync(new SaleKeys(saleId).Room, "outflow", outflowPerMinute, flags: CommandFlags.DemandMaster);
 
+    /// <summary>Tells the line the sale is sold out for good: every unit is paid (<see cref="SaleStore.AllPaidAsync"/>).</summary>
+    public Task MarkSoldOutAsync(string saleId) =>
+        redis.GetDatabase().HashSetAsync(new SaleKeys(saleId).Room, "soldOut", "1", flags: CommandFlags.DemandMaster);
+
     public async Task<(string State, long Count)> BeginShuffleAsync(SaleRow sale, string owner, TimeSpan lockFor)
     {
         var r = (RedisResult[])(await scripts.QueueShuffle.EvaluateAsync(redis.GetDatabase(), new SaleKeys(sale.SaleId).RoomScriptKeys,

@@ -9,9 +9,9 @@ namespace FlashSale.IntegrationTests.WaitingRoom;
 public static class QueueSteps
 {
     public static async Task<string> CreateAsync(FlashSaleClient admin, int stock, TimeSpan? startsIn = null, int outflowPerMinute = 60_000,
-        int tokenSeconds = 120, int prequeueMinutes = 10, bool preload = true)
+        int tokenSeconds = 120, int prequeueMinutes = 10, bool preload = true, Checkout? checkout = null)
     {
-        var body = FlashSaleClient.SaleBody(stock, startsIn: startsIn);
+        var body = FlashSaleClient.SaleBody(stock, startsIn: startsIn, checkout: checkout);
         body["waitingRoom"] = new { enabled = true, prequeueMinutes, outflowPerMinute, tokenSeconds };
         var created = await admin.PostJsonAsync("/admin/sales", body);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -39,11 +39,13 @@ public static class QueueSteps
         return last!;
     }
 
-    public static Task<HttpResponseMessage> ClaimAsync(FlashSaleClient storefront, string saleId, string userId, string? token)
+    /// <param name="paymentMethodId">Null for a hold sale's claim, which takes none.</param>
+    public static Task<HttpResponseMessage> ClaimAsync(FlashSaleClient storefront, string saleId, string userId, string? token,
+        string? paymentMethodId = "pm_card_visa")
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/sales/{saleId}/claims")
         {
-            Content = JsonContent.Create(new { userId, quantity = 1, paymentMethodId = "pm_card_visa" }),
+            Content = paymentMethodId is null ? JsonContent.Create(new { userId, quantity = 1 }) : JsonContent.Create(new { userId, quantity = 1, paymentMethodId }),
         };
         if (token is not null) request.Headers.Add("FlashSale-Admission", token);
         return storefront.Http.SendAsync(request);
