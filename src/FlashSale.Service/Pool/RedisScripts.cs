@@ -15,8 +15,9 @@ public sealed class RedisScripts
     public RedisScript QueuePoll { get; } = RedisScript.Load("queue_poll");
     public RedisScript QueueOutflow { get; } = RedisScript.Load("queue_outflow");
     public RedisScript QueueShuffle { get; } = RedisScript.Load("queue_shuffle");
+    public RedisScript SetEndsAt { get; } = RedisScript.Load("set_ends_at");
 
-    public IEnumerable<RedisScript> All => [Admit, Preload, Release, Repair, Heal, Lease, QueueJoin, QueuePoll, QueueOutflow, QueueShuffle];
+    public IEnumerable<RedisScript> All => [Admit, Preload, Release, Repair, Heal, Lease, QueueJoin, QueuePoll, QueueOutflow, QueueShuffle, SetEndsAt];
 
     /// <summary>
     /// Loads every script but the admit script on the connected primaries. The admit script is loaded on a primary

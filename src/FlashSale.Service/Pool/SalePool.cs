@@ -41,6 +41,13 @@ public sealed class SalePool(IConnectionMultiplexer redis, RedisScripts scripts,
         return await tx.ExecuteAsync();
     }
 
+    /// <summary>Moves the sale's end in its pool and its waiting room, where they exist (lua/set_ends_at.lua); safe to repeat.</summary>
+    public Task SetEndsAtAsync(string saleId, DateTime endsAt)
+    {
+        var keys = new SaleKeys(saleId);
+        return scripts.SetEndsAt.EvaluateAsync(redis.GetDatabase(), [keys.Meta, keys.Room], [UnixMs(endsAt)]);
+    }
+
     /// <summary>Gives a claim's units back to the pool; safe to repeat (exactly once per claim).</summary>
     /// <param name="paymentFailed">
     /// The claim ended payment_failed: in an immediate sale its buyer may then claim again (lua/release.lua marks the

@@ -4,6 +4,7 @@ using System.Text.Json;
 using FlashSale.Core;
 using FlashSale.Service.Auth;
 using FlashSale.Service.Http;
+using FlashSale.Service.Pool;
 using FlashSale.Service.Reconciliation;
 using FlashSale.Service.WaitingRoom;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -92,23 +93,36 @@ public static class AdminEndpoints
 
     /// <summary>Changes the waiting room's outflow; the outflow reads it from Redis on its next tick.</summary>
     private static async Task<IResult> PatchAsync(
-        string saleId, HttpRequest request, SaleStore store, QueueRoom room, SaleCountsReader counts, TimeProvider clock, CancellationToken ct)
+        string saleId, HttpRequest request, SaleStore store, SalePool pool, QueueRoom room, SaleCountsReader counts, TimeProvider clock,
+        CancellationToken ct)
     {
         if (!Ids.IsSaleId(saleId)) return Problems.SaleNotFound();
         var (body, problem) = await JsonBody.ReadAsync<PatchSaleRequest>(request, ct);
         if (problem is not null) return problem;
         var errors = new ValidationErrors();
-        if (body!.WaitingRoom?.OutflowPerMinute is not { } outflow) errors.Add("waitingRoom.outflowPerMinute", "outflowPerMinute is required.");
-        else SaleRules.ValidateOutflow(outflow, errors);
+        var outflow = body!.WaitingRoom?.OutflowPerMinute;
+        var endsAt = body.EndsAt is { } end ? Truncate(end.UtcDateTime) : (DateTime?)null;
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (outflow is null && endsAt is null)
+            errors.Add("endsAt", "Give waitingRoom.outflowPerMinute, endsAt or both: nothing else may change.");
+        if (body.WaitingRoom is not null && outflow is null) errors.Add("waitingRoom.outflowPerMinute", "outflowPerMinute is required.");
+        if (outflow is not null) SaleRules.ValidateOutflow(outflow, errors);
+        // Ending a sale now is what close is for: a new end is a time still to come.
+        if (endsAt <= now) errors.Add("endsAt", "endsAt must be in the future (to end the sale now, close it).");
         if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary());
 
-        var sale = await store.GetAsync(saleId, ct);
-        if (sale is null) return Problems.SaleNotFound();
-        if (!await store.SetOutflowAsync(saleId, body.WaitingRoom!.OutflowPerMinute!.Value, ct))
-            return Problems.InvalidTransition("change", SaleStatus.Closed);
-        await room.SetOutflowAsync(saleId, body.WaitingRoom.OutflowPerMinute.Value);
-        sale = (await store.GetAsync(saleId, ct))!;
-        return TypedResults.Ok(SaleResponse.From(sale, clock.GetUtcNow().UtcDateTime, await counts.ReadAsync(sale, ct)));
+        switch (await store.PatchAsync(saleId, outflow, endsAt, ct))
+        {
+            case PatchOutcome.NotFound: return Problems.SaleNotFound();
+            case PatchOutcome.Closed: return Problems.InvalidTransition("change", SaleStatus.Closed);
+            case PatchOutcome.EndsBeforeStart: return Problems.Invalid("endsAt", "endsAt must be after the sale's startsAt.");
+        }
+        // PostgreSQL first: a pool loaded or a room made from now on takes the new values from it; a failure here is a
+        // 503 whose retry repeats both steps.
+        if (outflow is { } rate) await room.SetOutflowAsync(saleId, rate);
+        if (endsAt is { } newEnd) await pool.SetEndsAtAsync(saleId, newEnd);
+        var sale = (await store.GetAsync(saleId, ct))!;
+        return TypedResults.Ok(SaleResponse.From(sale, now, await counts.ReadAsync(sale, ct)));
     }
 
     private static async Task<Results<Ok<SaleResponse>, ProblemHttpResult>> TransitionAsync(

@@ -1,4 +1,5 @@
 using Dapper;
+using FlashSale.Core;
 using Npgsql;
 
 namespace FlashSale.Service.Sales;
@@ -68,14 +69,23 @@ public sealed class SaleStore(NpgsqlDataSource db)
     }
 
     /// <summary>Sets the waiting room's outflow of a sale that is not closed; false when there is none such.</summary>
-    public async Task<bool> SetOutflowAsync(string saleId, int outflowPerMinute, CancellationToken ct)
+    /// <summary>
+    /// Changes what <c>PATCH /admin/sales/{id}</c> may change (null: left as it is) on a sale that is not closed; false
+    /// when it is closed. A new end must fall after the start, checked here against the row itself.
+    /// </summary>
+    public async Task<PatchOutcome> PatchAsync(string saleId, int? outflowPerMinute, DateTime? endsAt, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var moved = await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE sales SET outflow_per_minute = @outflowPerMinute, updated_at = now()
-            WHERE sale_id = @saleId AND status <> 'closed'
-            """, new { saleId, outflowPerMinute }, cancellationToken: ct));
-        return moved == 1;
+        var changed = await conn.QuerySingleOrDefaultAsync<string>(new CommandDefinition("""
+            UPDATE sales SET outflow_per_minute = coalesce(@outflowPerMinute, outflow_per_minute), ends_at = coalesce(@endsAt, ends_at),
+                   updated_at = now()
+            WHERE sale_id = @saleId AND status <> 'closed' AND (@endsAt::timestamptz IS NULL OR @endsAt::timestamptz > starts_at)
+            RETURNING sale_id
+            """, new { saleId, outflowPerMinute, endsAt }, cancellationToken: ct));
+        if (changed is not null) return PatchOutcome.Changed;
+        var sale = await conn.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT status FROM sales WHERE sale_id = @saleId", new { saleId }, cancellationToken: ct));
+        return sale switch { null => PatchOutcome.NotFound, SaleStatus.Closed => PatchOutcome.Closed, _ => PatchOutcome.EndsBeforeStart };
     }
 
     /// <summary>Waiting-room sales whose queue is open and that have not ended or closed.</summary>
@@ -146,3 +156,5 @@ public sealed class ClaimTotals
     public int Rejected { get; init; }
     public int Sold { get; init; }
 }
+
+public enum PatchOutcome { Changed, NotFound, Closed, EndsBeforeStart }

@@ -19,7 +19,7 @@ public static class QueueEndpoints
     }
 
     private static async Task<IResult> JoinAsync(
-        string saleId, HttpRequest request, SaleStore store, QueueRoom room, AdmissionTokens tokens, CancellationToken ct)
+        string saleId, HttpRequest request, RoomSales sales, QueueRoom room, AdmissionTokens tokens, CancellationToken ct)
     {
         if (!Ids.IsSaleId(saleId)) return Problems.SaleNotFound();
         var (body, problem) = await JsonBody.ReadAsync<JoinQueueRequest>(request, ct);
@@ -27,7 +27,7 @@ public static class QueueEndpoints
         var errors = ClaimRules.Validate(body!.UserId, null, null);
         if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary());
 
-        var sale = await store.GetAsync(saleId, ct);
+        var sale = await sales.GetAsync(saleId, ct);
         if (sale is null) return Problems.SaleNotFound();
         if (!sale.WaitingRoom) return NoWaitingRoom();
         var (outcome, ticketId) = await room.JoinAsync(sale, body.UserId!, Ids.NewTicketId());

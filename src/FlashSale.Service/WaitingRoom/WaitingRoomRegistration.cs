@@ -11,7 +11,7 @@ internal static class WaitingRoomRegistration
             .Validate(o => !AdmissionTokens.Problems(o).Any(), "FlashSale:WaitingRoom token keys are not valid (see AdmissionTokens.Problems).")
             .Validate(o => !ReturnUrls.Problems(o).Any(), "FlashSale:WaitingRoom:ReturnOrigins holds something that is not an http(s) origin (see ReturnUrls.Problems).")
             .ValidateOnStart();
-        services.AddSingleton<QueueRoom>().AddSingleton<ShuffleSeeds>().AddSingleton<QueueShuffler>().AddSingleton<AdmissionTokens>().AddSingleton<ReturnUrls>();
+        services.AddSingleton<QueueRoom>().AddSingleton<ShuffleSeeds>().AddSingleton<QueueShuffler>().AddSingleton<AdmissionTokens>().AddSingleton<ReturnUrls>().AddSingleton<RoomSales>();
         if (roles.Edge) services.AddHostedService<QueueOutflow>();
         return services;
     }

@@ -18,6 +18,6 @@ public sealed record WaitingRoomSettings(bool? Enabled = null, int? PrequeueMinu
 }
 
 /// <summary>The body of <c>PATCH /admin/sales/{saleId}</c>: what may change on a sale that is not closed.</summary>
-public sealed record PatchSaleRequest(WaitingRoomPatch? WaitingRoom);
+public sealed record PatchSaleRequest(WaitingRoomPatch? WaitingRoom, DateTimeOffset? EndsAt);
 
 public sealed record WaitingRoomPatch(int? OutflowPerMinute);
