@@ -9,8 +9,17 @@ public sealed record ClaimAnswer(string ClaimId, string Status, string StatusUrl
 
 public sealed record Refusal(string Code);
 
+public sealed record JoinBody(string UserId);
+
+public sealed record Ticket(string TicketId, string Status);
+
+public sealed record Place(string TicketId, string Status, long Position);
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ClaimBody))]
 [JsonSerializable(typeof(ClaimAnswer))]
 [JsonSerializable(typeof(Refusal))]
+[JsonSerializable(typeof(JoinBody))]
+[JsonSerializable(typeof(Ticket))]
+[JsonSerializable(typeof(Place))]
 internal sealed partial class BaselineJson : JsonSerializerContext;

@@ -40,6 +40,23 @@ app.MapPost("/sales/{saleId}/preload", async (string saleId, int stock) =>
     return Results.Ok();
 });
 
+// The waiting room's join and poll as the service runs them (same scripts and keys), on a room the service made: a
+// join's settings only count for a room that does not exist yet, so none are sent.
+app.MapPost("/sales/{saleId}/queue", async (string saleId, HttpRequest request) =>
+{
+    var body = await JsonSerializer.DeserializeAsync(request.Body, BaselineJson.Default.JoinBody);
+    var ticketId = "tkt_" + Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(scripts.QueueJoin, new SaleKeys(saleId).RoomScriptKeys,
+        [body!.UserId, ticketId, 0, 0, 0, 0, 0]))!;
+    return Results.Json(new Ticket((string)result[1]!, (string)result[0]!), BaselineJson.Default.Ticket, statusCode: (string)result[0]! == "created" ? 201 : 200);
+});
+
+app.MapGet("/sales/{saleId}/queue/{ticketId}", async (string saleId, string ticketId) =>
+{
+    var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(scripts.QueuePoll, new SaleKeys(saleId).RoomScriptKeys, [ticketId]))!;
+    return Results.Json(new Place(ticketId, (string)result[0]!, result.Length > 1 ? (long)result[1] : -1), BaselineJson.Default.Place);
+});
+
 // A merchant's webhook receiver at its fastest, for load/measure-webhooks.sh: it answers 200 at once, unread.
 app.MapPost("/hooks", () => Results.Ok());
 

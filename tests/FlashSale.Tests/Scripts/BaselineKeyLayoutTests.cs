@@ -5,7 +5,8 @@ namespace FlashSale.Tests.Scripts;
 
 /// <summary>
 /// The baseline admits into the same pool as the service with the same admit.lua; its copy of the key layout
-/// (kept apart so the baseline references none of the service's code) must name the same keys.
+/// (kept apart so the baseline references none of the service's code) must name the same keys, and the same
+/// waiting-room keys in the same order.
 /// </summary>
 public sealed class BaselineKeyLayoutTests
 {
@@ -17,5 +18,6 @@ public sealed class BaselineKeyLayoutTests
         Assert.Equal(
             new[] { service.Meta, service.Remaining, service.Users, service.Claims, service.Queue },
             new[] { baseline.Meta, baseline.Remaining, baseline.Users, baseline.Claims, baseline.Queue });
+        Assert.Equal(service.RoomScriptKeys, baseline.RoomScriptKeys);
     }
 }
