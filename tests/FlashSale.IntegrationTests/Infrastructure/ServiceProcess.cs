@@ -1,33 +1,39 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace FlashSale.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The service binary as a separate OS process (<c>dotnet FlashSale.Service.dll --role ...</c>) on a free loopback
-/// port, so a test can <c>kill -9</c> it the way a crash or an OOM killer would, and start it again.
+/// The service binary as a separate OS process (<c>dotnet FlashSale.Service.dll --role ...</c>) on a loopback port
+/// of its own, so a test can <c>kill -9</c> it the way a crash or an OOM killer would, and start it again.
 /// </summary>
-public sealed class ServiceProcess : IDisposable
+/// <remarks>
+/// The process binds port 0 and says which port it got: a port picked free here and bound there later can be taken
+/// in between by another test's process, whose answers this one's readiness check would then take for its own.
+/// </remarks>
+public sealed partial class ServiceProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _disposed;
 
     private ServiceProcess(string role, IDictionary<string, string?> settings)
     {
         Role = role;
-        Port = FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(ServiceDll)!,
         };
-        foreach (var arg in new[] { ServiceDll, "--role", role, "--urls", BaseAddress.ToString().TrimEnd('/') }) start.ArgumentList.Add(arg);
+        foreach (var arg in new[] { ServiceDll, "--role", role, "--urls", "http://127.0.0.1:0" }) start.ArgumentList.Add(arg);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // "Now listening on: ..." is how the process tells its port.
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         foreach (var (key, value) in settings.Where(s => s.Key != "urls")) start.Environment[key.Replace(":", "__")] = value;
         _process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         _process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -37,7 +43,8 @@ public sealed class ServiceProcess : IDisposable
     }
 
     public string Role { get; }
-    public int Port { get; }
+    /// <summary>The port the process listens on (known once <see cref="StartAsync"/> returned).</summary>
+    public int Port => _port.Task.IsCompletedSuccessfully ? _port.Task.Result : throw new InvalidOperationException("The process has not said its port yet.");
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
     public int Pid => _process.Id;
 
@@ -45,9 +52,12 @@ public sealed class ServiceProcess : IDisposable
     public static async Task<ServiceProcess> StartAsync(string role, IDictionary<string, string?> settings)
     {
         var service = new ServiceProcess(role, settings);
-        using var http = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         try
         {
+            await Eventually.True(() => Task.FromResult(service._port.Task.IsCompleted || service._process.HasExited), TimeSpan.FromSeconds(60),
+                () => service.Output, $"the {role} process says which port it listens on");
+            if (!service._port.Task.IsCompleted) throw new InvalidOperationException($"The {role} process exited with {service._process.ExitCode}:\n{service.Output}");
+            using var http = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
             await Eventually.True(async () =>
             {
                 if (service._process.HasExited) throw new InvalidOperationException($"The {role} process exited with {service._process.ExitCode}:\n{service.Output}");
@@ -96,8 +106,12 @@ public sealed class ServiceProcess : IDisposable
     private void Append(string? line)
     {
         if (line is null) return;
+        if (!_port.Task.IsCompleted && Listening().Match(line) is { Success: true } m) _port.TrySetResult(int.Parse(m.Groups[1].Value));
         lock (_output) _output.AppendLine(line);
     }
+
+    [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
+    private static partial Regex Listening();
 
     /// <summary>The service's own build output, beside the solution, in this test build's configuration.</summary>
     private static string ServiceDll
@@ -112,14 +126,5 @@ public sealed class ServiceProcess : IDisposable
             var dll = Path.Combine(dir.FullName, "src", "FlashSale.Service", "bin", configuration, "net10.0", "FlashSale.Service.dll");
             return File.Exists(dll) ? dll : throw new InvalidOperationException($"The service is not built at {dll}");
         }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
