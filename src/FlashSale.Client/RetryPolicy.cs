@@ -1,10 +1,11 @@
 namespace FlashSale.Client;
 
 /// <summary>
-/// When a request is sent again: only requests the contract makes safe to repeat (a read, the same user's claim, the
-/// same user joining the queue, giving a hold up), and only when the answer may not have been the service's last word:
-/// the connection failed or timed out, or a <c>429</c> / <c>503</c> asked to come back (its <c>Retry-After</c> is
-/// honoured). A checkout is never repeated by the client: a second charge attempt is the buyer's decision.
+/// When a request is sent again. After a <c>429</c> or <c>503</c> any request may be: the contract says no error
+/// changes state, and its <c>Retry-After</c> is honoured. After a lost connection or a timeout, when nobody knows
+/// whether the service acted, only requests the contract makes safe to repeat are: reads, the same user's claim (the
+/// replay: the same claim, never a second one), the same user joining the queue, giving a hold up. A checkout whose
+/// answer was lost is not sent again: the claim's status tells what became of it.
 /// </summary>
 public sealed class RetryPolicy
 {

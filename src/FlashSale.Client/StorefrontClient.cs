@@ -85,7 +85,7 @@ public sealed class StorefrontClient
     /// <summary>
     /// Pays for a hold with this payment method (server-side confirm): the claim comes back <c>payment_pending</c>;
     /// wait for <c>paid</c>, or for <c>held</c> again with <see cref="Claim.LastPaymentError"/> after a decline.
-    /// Not retried: a second attempt is the buyer's to decide.
+    /// Sent again only after a 429 or 503; an answer lost on the way is not (read the claim to know what happened).
     /// </summary>
     public async Task<Claim> CheckoutAsync(string saleId, string claimId, string paymentMethodId, CancellationToken ct = default) =>
         await ReadAsync<Claim>(await SendAsync(HttpMethod.Post, ClaimPath(saleId, claimId) + "/checkout",
@@ -120,7 +120,7 @@ public sealed class StorefrontClient
     private async Task<HttpResponseMessage> SendAsync(
         HttpMethod method, string path, byte[]? body, Dictionary<string, string>? headers, bool repeatable, CancellationToken ct)
     {
-        var attempts = repeatable ? Math.Max(1, Retry.MaxAttempts) : 1;
+        var attempts = Math.Max(1, Retry.MaxAttempts);
         for (var attempt = 1; ; attempt++)
         {
             // A fresh message per attempt with the same bytes: what is sent again is exactly what was sent.
@@ -133,12 +133,13 @@ public sealed class StorefrontClient
             {
                 response = await _http.SendAsync(request, ct);
             }
-            catch (Exception e) when (attempt < attempts && !ct.IsCancellationRequested && e is HttpRequestException or TaskCanceledException)
+            catch (Exception e) when (repeatable && attempt < attempts && !ct.IsCancellationRequested && e is HttpRequestException or TaskCanceledException)
             {
                 // Lost on the way or timed out: the service may or may not have acted, and for these requests either is fine.
                 await Task.Delay(Retry.DelayBefore(attempt + 1, null), _clock, ct);
                 continue;
             }
+            // A refusal changed nothing (CONTRACT.md, Errors), so coming back as asked is safe for every request.
             if (attempt < attempts && response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
             {
                 var wait = RetryAfterOf(response);

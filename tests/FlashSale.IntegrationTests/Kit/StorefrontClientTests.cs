@@ -92,6 +92,25 @@ public sealed class StorefrontClientTests(ServiceFixture app)
     }
 
     [Fact]
+    public async Task A_checkout_whose_answer_was_lost_is_not_sent_again_and_the_claim_tells_what_became_of_it()
+    {
+        var sale = await app.Admin.LiveSaleAsync(stock: 1, checkout: Checkout.Hold());
+        var handler = new CountingHandler();
+        var storefront = Client(handler);
+        var held = await storefront.ClaimAsync(sale.SaleId, new ClaimRequest("kit-checkout-lost"));
+        await storefront.WaitUntilTerminalAsync(sale.SaleId, held.ClaimId, orHeld: true);
+        // Recorded in PostgreSQL, so the checkout is taken at once rather than answered 503.
+        await Eventually.True(async () => (await app.Storefront.GetClaimAsync(sale.SaleId, held.ClaimId)).Status == "held", TimeSpan.FromSeconds(10), "the hold is recorded");
+        var before = handler.Sent;
+        handler.LoseAnswers = 1;
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => storefront.CheckoutAsync(sale.SaleId, held.ClaimId, "pm_card_visa"));
+
+        Assert.Equal(before + 1, handler.Sent);
+        Assert.Equal(ClaimStatuses.Paid, (await storefront.WaitUntilTerminalAsync(sale.SaleId, held.ClaimId)).Status);
+    }
+
+    [Fact]
     public async Task A_buyer_queues_is_admitted_and_claims_with_the_admission_token()
     {
         var saleId = await QueueSteps.CreateAsync(app.Admin, stock: 3);
