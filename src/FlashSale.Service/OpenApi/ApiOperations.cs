@@ -87,7 +87,12 @@ public static class ApiOperations
             Policies.Storefront, Keyed(new ApiProblem(404, SaleNotFound, TicketNotFound))),
         new("GET", "/sales/{saleId}/wait", "waitPage", "The waiting page a buyer's browser shows",
             "HTML that refreshes itself and, once the ticket is admitted, redirects to `return` with `flashsale_admission` added to its query. No key: the ticket id is the buyer's own secret.",
-            null, []),
+            null, [], Pages: new Dictionary<int, string>
+            {
+                [200] = "The waiting page: position, people ahead, wait, units left, sold out.",
+                [400] = "A page saying `return` is not an allowed storefront origin.",
+                [404] = "A page saying the ticket is unknown.",
+            }),
         new("GET", "/sales/{saleId}/fairness", "getFairness", "Get the commitment and seed of a sale's shuffle",
             "`commitment` (hex SHA-256 of the seed) from the queue's opening; the `seed` from `startsAt` on. No key needed.",
             null, Open(new ApiProblem(404, SaleNotFound, NotFound))),

@@ -22,6 +22,13 @@ internal static class OperationDescriber
         ["paymentIntentId"] = "The PaymentIntent's id, as the client-confirm checkout answered it.",
     };
 
+    private static readonly Dictionary<string, string> QueryParameters = new()
+    {
+        ["after"] = "The last ticket id of the previous page; none for the first page.",
+        ["ticket"] = "The buyer's ticket id, as `joinQueue` answered it.",
+        ["return"] = "Where to send the buyer once admitted: a URL of an allowed storefront origin.",
+    };
+
     public static Task DescribeAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
         var description = context.Description;
@@ -47,8 +54,11 @@ internal static class OperationDescriber
         DescribeParameters(operation);
 
         operation.Responses ??= [];
-        foreach (var status in operation.Responses.Keys.Where(k => k.Length == 3 && k[0] is '4' or '5').ToList()) operation.Responses.Remove(status);
-        foreach (var problem in api.Problems) operation.Responses[problem.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = ProblemResponse(problem, context.Document);
+        // The framework's generic problem responses give way to the table's; an endpoint's own others (HTML) stay.
+        foreach (var (status, response) in operation.Responses.Where(r => r.Key[0] is '4' or '5').ToList())
+            if (response.Content is null || response.Content.Count == 0 || response.Content.ContainsKey("application/problem+json")) operation.Responses.Remove(status);
+        foreach (var problem in api.Problems) operation.Responses[Status(problem.Status)] = ProblemResponse(problem, context.Document);
+        foreach (var (status, shows) in api.Pages ?? new Dictionary<int, string>()) operation.Responses[Status(status)] = PageResponse(shows);
         DescribeSuccesses(operation);
         return Task.CompletedTask;
     }
@@ -81,9 +91,17 @@ internal static class OperationDescriber
                 parameter.Description ??= "How many to return, 1-1000 (default 100).";
                 parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = "1000" };
             }
-            if (parameter is { In: ParameterLocation.Query, Name: "after" }) parameter.Description ??= "The last ticket id of the previous page; none for the first page.";
+            if (parameter.In == ParameterLocation.Query && QueryParameters.TryGetValue(parameter.Name!, out var query)) parameter.Description ??= query;
         }
     }
+
+    private static string Status(int status) => status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static OpenApiResponse PageResponse(string shows) => new()
+    {
+        Description = shows,
+        Content = new Dictionary<string, OpenApiMediaType> { ["text/html"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } } },
+    };
 
     private static OpenApiResponse ProblemResponse(ApiProblem problem, OpenApiDocument? document)
     {

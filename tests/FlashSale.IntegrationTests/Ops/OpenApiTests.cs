@@ -79,6 +79,12 @@ public sealed class OpenApiTests(ServiceFixture app)
         {
             foreach (var response in operation.GetProperty("responses").EnumerateObject().Where(r => r.Name[0] is '4' or '5'))
             {
+                // Readiness answers 503 with what is down, the waiting page with HTML: the two answers that are no problem.
+                if (!response.Value.GetProperty("content").TryGetProperty("application/problem+json", out _))
+                {
+                    Assert.Contains(path, (string[])["/readyz", "/sales/{saleId}/wait"]);
+                    continue;
+                }
                 var codes = CodesOf(response.Value);
                 Assert.True(codes.Count > 0, $"{method.ToUpperInvariant()} {path} {response.Name} names no code");
                 Assert.Subset(all, codes);
