@@ -7,6 +7,9 @@ internal static class OpenApiRegistration
 {
     public static OpenApiOptions DescribeFlashSale(this OpenApiOptions options)
     {
+        // An anonymous type (healthz's answer) is inlined: a generated client would otherwise name it AnonymousTypeOfstring.
+        options.CreateSchemaReferenceId = type => type.Type.Name.Contains("AnonymousType", StringComparison.Ordinal)
+            ? null : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
         options.AddSchemaTransformer(SchemaDescriber.DescribeAsync);
         options.AddOperationTransformer(OperationDescriber.DescribeAsync);
         options.AddOperationTransformer(ContractExamples.AddAsync);

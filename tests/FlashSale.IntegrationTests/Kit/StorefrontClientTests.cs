@@ -92,6 +92,22 @@ public sealed class StorefrontClientTests(ServiceFixture app)
     }
 
     [Fact]
+    public async Task A_hold_paid_in_the_browser_starts_with_a_payment_intent_and_ends_paid_by_the_webhook()
+    {
+        var sale = await app.Admin.LiveSaleAsync(stock: 1, checkout: Checkout.Hold());
+        var storefront = Client(new CountingHandler());
+        var held = await storefront.ClaimAsync(sale.SaleId, new ClaimRequest("kit-browser"));
+        await Eventually.True(async () => (await app.Storefront.GetClaimAsync(sale.SaleId, held.ClaimId)).Status == "held", TimeSpan.FromSeconds(10), "the hold is recorded");
+
+        var intent = await storefront.StartClientCheckoutAsync(sale.SaleId, held.ClaimId);
+        Assert.False(string.IsNullOrEmpty(intent.ClientSecret));
+        // What Stripe.js does in the buyer's browser, played by the simulated provider.
+        var confirmed = await app.Storefront.PostJsonAsync($"/simulated/payment_intents/{intent.PaymentIntentId}/confirm", new { paymentMethodId = "pm_card_visa" });
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        Assert.Equal(ClaimStatuses.Paid, (await storefront.WaitUntilTerminalAsync(sale.SaleId, held.ClaimId)).Status);
+    }
+
+    [Fact]
     public async Task A_checkout_whose_answer_was_lost_is_not_sent_again_and_the_claim_tells_what_became_of_it()
     {
         var sale = await app.Admin.LiveSaleAsync(stock: 1, checkout: Checkout.Hold());
