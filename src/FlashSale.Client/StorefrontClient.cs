@@ -151,7 +151,7 @@ public sealed class StorefrontClient
         }
     }
 
-    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct)
+    private async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct)
     {
         using (response)
         {
@@ -161,7 +161,7 @@ public sealed class StorefrontClient
         }
     }
 
-    private static async Task<FlashSaleProblemException> ProblemOfAsync(HttpResponseMessage response, CancellationToken ct)
+    private async Task<FlashSaleProblemException> ProblemOfAsync(HttpResponseMessage response, CancellationToken ct)
     {
         var status = (int)response.StatusCode;
         var text = await response.Content.ReadAsStringAsync(ct);
@@ -180,10 +180,10 @@ public sealed class StorefrontClient
 
     private static string? Truncate(string text) => text.Length == 0 ? null : text.Length <= 200 ? text : text[..200];
 
-    private static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    private TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
     {
         { Delta: { } delta } => delta,
-        { Date: { } date } => date - DateTimeOffset.UtcNow,
+        { Date: { } date } => date - _clock.GetUtcNow(),
         _ => null,
     };
 
