@@ -63,7 +63,7 @@ public static class ApiOperations
             "is always safe. A waiting-room sale needs the `FlashSale-Admission` header. Refusals change nothing.",
             Policies.Storefront,
             [Invalid, Unauthorized, new(403, ProblemCodes.Forbidden, AdmissionRequired, AdmissionInvalid), NoSale,
-                new(409, SaleNotStarted, SaleEnded, SalePaused, SoldOut), TooLarge, new(429, RateLimited), new(503, Overloaded, DependencyUnavailable)],
+                new(409, SoldOut, SaleNotStarted, SaleEnded, SalePaused), TooLarge, new(429, RateLimited), new(503, Overloaded, DependencyUnavailable)],
             [new(AdmissionTokens.Header, "The admission token of an admitted waiting-room ticket; required on a sale with a waiting room, ignored otherwise.")]),
         new("GET", "/sales/{saleId}/claims/{claimId}", "getClaim", "Get a claim",
             "Poll until the status is terminal: `paid`, `payment_failed`, `released`, `expired`, `rejected` or `refunded`. " +

@@ -138,6 +138,13 @@ internal static class OperationDescriber
                 },
             };
         }
+        if (problem.Status == 401)
+        {
+            response.Headers = new Dictionary<string, IOpenApiHeader>
+            {
+                ["WWW-Authenticate"] = new OpenApiHeader { Description = "`Bearer`: send the key as `Authorization: Bearer <key>`.", Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
+            };
+        }
         return response;
     }
 
