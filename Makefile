@@ -7,13 +7,17 @@ CONFIG  := Release
 RESULTS := TestResults
 ARGS    ?=
 
-.PHONY: services-up services-down browser build run run-cluster run-sentinel test clean distclean rehearse bench
+.PHONY: services-up services-down browser node-tools build run run-cluster run-sentinel test clean distclean rehearse bench
 
 services-up:
 	@bash scripts/services-up.sh
 
 browser:
 	@bash scripts/ensure-chromium.sh
+
+# Redocly CLI, openapi-typescript and openapi-fetch for the OpenAPI tests, pinned by tests/openapi/package-lock.json.
+node-tools:
+	@bash scripts/ensure-node-tools.sh
 
 services-down:
 	@bash scripts/services-down.sh
@@ -40,7 +44,7 @@ run-sentinel: services-up
 
 # Last output line: "Tests: X passed, Y failed, Z skipped".
 # Fails if dotnet test fails, any test fails, or zero tests ran.
-test: services-up browser
+test: services-up browser node-tools
 	@rm -rf $(RESULTS)
 	@source scripts/services-env.sh; \
 	rc=0; filter=(); \

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using FlashSale.Service.OpenApi;
 
 namespace FlashSale.Service.Http;
 
@@ -17,8 +18,14 @@ internal static class HttpRegistration
                 _ => ProblemCodes.Internal,
             }));
         services.AddExceptionHandler<ExceptionToProblemHandler>();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
-        services.AddOpenApi(o => o.AddJsonBodies());
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            // Bodies are read by JsonBody.Strict, never with these options; strict here makes the OpenAPI document say
+            // "integer" where the web defaults would also allow a number in a string, which the service refuses.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        services.AddOpenApi(o => o.AddJsonBodies().DescribeFlashSale());
         return services;
     }
 }

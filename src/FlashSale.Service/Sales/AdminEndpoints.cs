@@ -22,7 +22,7 @@ public static class AdminEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         admin.MapGet("/", ListAsync);
         admin.MapGet("/{saleId}", GetAsync);
-        admin.MapPatch("/{saleId}", PatchAsync).WithJsonBody<PatchSaleRequest>().ProducesValidationProblem();
+        admin.MapPatch("/{saleId}", PatchAsync).WithJsonBody<PatchSaleRequest>().Produces<SaleResponse>().ProducesValidationProblem();
         foreach (var action in (string[])[SaleTransitions.Preload, SaleTransitions.Pause, SaleTransitions.Resume, SaleTransitions.Close])
         {
             admin.MapPost($"/{{saleId}}/{action}", (string saleId, SaleLifecycle lifecycle, SaleStore store, SaleReconciler reconciler, TimeProvider clock, CancellationToken ct) =>
