@@ -37,8 +37,8 @@ public static class ApiOperations
         new("GET", "/admin/sales/{saleId}", "getSale", "Get a sale with its live counts",
             "The sale as created, its current `status` and live `counts` in units (`remaining` and `admitted` from Redis, the rest from PostgreSQL).",
             Policies.Admin, Keyed(NoSale)),
-        new("PATCH", "/admin/sales/{saleId}", "updateSale", "Change a sale's waiting-room outflow",
-            "Sets `waitingRoom.outflowPerMinute` of a sale that is not closed; the new rate applies within a second.",
+        new("PATCH", "/admin/sales/{saleId}", "updateSale", "Change a sale's waiting-room outflow or its end",
+            "Sets `waitingRoom.outflowPerMinute` (the new rate applies within a second) and/or `endsAt` (after `startsAt`, still to come) of a sale that is not closed.",
             Policies.Admin, Keyed(Invalid, NoSale, Transition, TooLarge)),
         new("POST", "/admin/sales/{saleId}/preload", "preloadSale", "Load a sale's inventory into Redis",
             "Idempotent; also done automatically shortly before `startsAt`. Claims are admitted only from a preloaded pool.",
@@ -87,11 +87,11 @@ public static class ApiOperations
             Policies.Storefront, Keyed(new ApiProblem(404, SaleNotFound, TicketNotFound))),
         new("GET", "/sales/{saleId}/wait", "waitPage", "The waiting page a buyer's browser shows",
             "HTML that refreshes itself and, once the ticket is admitted, redirects to `return` with `flashsale_admission` added to its query. No key: the ticket id is the buyer's own secret.",
-            null, [], Pages: new Dictionary<int, string>
+            null, Open(Invalid), Pages: new Dictionary<int, string>
             {
                 [200] = "The waiting page: position, people ahead, wait, units left, sold out.",
-                [400] = "A page saying `return` is not an allowed storefront origin.",
                 [404] = "A page saying the ticket is unknown.",
+                [503] = "A page saying the place cannot be read this second; it retries by itself (`Retry-After`).",
             }),
         new("GET", "/sales/{saleId}/fairness", "getFairness", "Get the commitment and seed of a sale's shuffle",
             "`commitment` (hex SHA-256 of the seed) from the queue's opening; the `seed` from `startsAt` on. No key needed.",
