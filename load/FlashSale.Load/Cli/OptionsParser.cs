@@ -10,6 +10,7 @@ public static class OptionsParser
         FlashSale rehearsal: pushes the storefront API with a crowd, then audits the sale's invariants.
 
         Usage: FlashSale.Load [flags]            (make rehearse ARGS="--users 50000 --stock 5000")
+               FlashSale.Load verify --url URL --sale ID   checks a waiting-room sale's shuffle (verify --help)
 
         Target
           --url URL                 service base address            [http://127.0.0.1:8080]

@@ -17,7 +17,7 @@ public sealed class QueueRecorder(long started)
     private readonly ConcurrentDictionary<int, long> _joinsPerSecond = new();
     private readonly ConcurrentDictionary<int, long> _pollsPerSecond = new();
     private readonly object _gate = new();
-    private long _firstJoin = long.MaxValue, _lastJoin, _joinErrors, _pollErrors;
+    private long _firstJoin = long.MaxValue, _lastJoin, _joinErrors, _pollErrors, _joinsLate;
 
     public ConcurrentDictionary<string, long> ErrorCodes { get; } = new(StringComparer.Ordinal);
 
@@ -28,6 +28,9 @@ public sealed class QueueRecorder(long started)
         InterlockedMin(ref _firstJoin, intended);
         InterlockedMax(ref _lastJoin, now);
     }
+
+    /// <summary>A join sent later than <c>--late-after</c> behind its plan (its latency still counts from the plan).</summary>
+    public void MarkJoinLate() => Interlocked.Increment(ref _joinsLate);
 
     public void Poll(long intended, string? errorCode) => Record(_polls, _pollsPerSecond, intended, Stopwatch.GetTimestamp(), errorCode, ref _pollErrors);
 
@@ -55,7 +58,7 @@ public sealed class QueueRecorder(long started)
                 first < last ? Stopwatch.GetElapsedTime(first, last).TotalSeconds : 0,
                 _joinsPerSecond.Values.DefaultIfEmpty(0).Max(), _pollsPerSecond.Values.DefaultIfEmpty(0).Max(),
                 _pollsPerSecond.Count == 0 ? 0 : _pollsPerSecond.Keys.Max() - _pollsPerSecond.Keys.Min() + 1,
-                ErrorCodes.OrderByDescending(e => e.Value).ToDictionary(e => e.Key, e => e.Value));
+                ErrorCodes.OrderByDescending(e => e.Value).ToDictionary(e => e.Key, e => e.Value), Interlocked.Read(ref _joinsLate));
         }
     }
 
@@ -82,7 +85,7 @@ public sealed class QueueRecorder(long started)
 /// <param name="PollSeconds">Whole seconds from the first poll answered to the last.</param>
 public sealed record QueueFigures(
     HistogramBase Joins, HistogramBase Polls, long JoinErrors, long PollErrors, double JoinSeconds,
-    long PeakJoinsPerSecond, long PeakPollsPerSecond, int PollSeconds, IReadOnlyDictionary<string, long> ErrorCodes)
+    long PeakJoinsPerSecond, long PeakPollsPerSecond, int PollSeconds, IReadOnlyDictionary<string, long> ErrorCodes, long JoinsLate)
 {
     public double JoinsPerSecond => JoinSeconds > 0 ? Joins.TotalCount / JoinSeconds : 0;
     public double PollsPerSecond => PollSeconds > 0 ? (double)Polls.TotalCount / PollSeconds : 0;

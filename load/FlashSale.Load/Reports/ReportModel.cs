@@ -54,7 +54,8 @@ public sealed record ReportModel(
     public IEnumerable<(string Name, string Value)> WaitingRoomRows => Queue is not { } q ? [] :
     [
         ("joins answered", $"{q.Joins.TotalCount:N0} ({q.JoinErrors:N0} errors) in {q.JoinSeconds:0.00} s: {q.JoinsPerSecond:N0} joins/s, best second {q.PeakJoinsPerSecond:N0}"),
-        ("join latency", $"p50 {LoadRecorder.Ms(q.Joins, 50):0.00} ms, p99 {LoadRecorder.Ms(q.Joins, 99):0.00} ms, max {Max(q.Joins):0.00} ms"),
+        ("join latency", $"p50 {LoadRecorder.Ms(q.Joins, 50):0.00} ms, p99 {LoadRecorder.Ms(q.Joins, 99):0.00} ms, max {Max(q.Joins):0.00} ms; " +
+                         $"{q.JoinsLate:N0} joins sent > {Options.LateAfter.TotalMilliseconds:0} ms after the plan"),
         ("polls answered", $"{q.Polls.TotalCount:N0} ({q.PollErrors:N0} errors) over {q.PollSeconds:N0} s: {q.PollsPerSecond:N0} polls/s, best second {q.PeakPollsPerSecond:N0}"),
         ("poll latency", $"p50 {LoadRecorder.Ms(q.Polls, 50):0.00} ms, p99 {LoadRecorder.Ms(q.Polls, 99):0.00} ms, max {Max(q.Polls):0.00} ms"),
         ("how the waits ended", QueueEndings is null ? "" : string.Join(", ", QueueEndings.OrderByDescending(e => e.Value).Select(e => $"{e.Key} {e.Value:N0}"))),

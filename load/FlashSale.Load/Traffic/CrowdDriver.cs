@@ -28,8 +28,10 @@ public sealed class CrowdDriver(
             : RunClosedAsync(random, ct);
 
     /// <summary>Starts each arrival's buyer at its planned time, and returns once every buyer is done.</summary>
-    internal async Task RunPlanAsync(Arrival[] plan, Func<Arrival, long, CancellationToken, Task> buyer, CancellationToken ct)
+    /// <param name="late">Counts an arrival sent late; by default a late claim, the waiting room counts its joins.</param>
+    internal async Task RunPlanAsync(Arrival[] plan, Func<Arrival, long, CancellationToken, Task> buyer, CancellationToken ct, Action? late = null)
     {
+        late ??= recorder.MarkLate;
         recorder.Restart();
         var started = recorder.Started;
         var lateTicks = (long)(options.LateAfter.TotalSeconds * Stopwatch.Frequency);
@@ -45,7 +47,7 @@ public sealed class CrowdDriver(
                     recorder.MarkDropped();
                     continue;
                 }
-                if (Stopwatch.GetTimestamp() - intended > lateTicks) recorder.MarkLate();
+                if (Stopwatch.GetTimestamp() - intended > lateTicks) late();
                 Track(buyer(plan[next], intended, ct));
             }
             if (next < plan.Length)

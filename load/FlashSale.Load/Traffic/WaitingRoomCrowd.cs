@@ -19,7 +19,8 @@ public sealed class WaitingRoomCrowd(
     private const int PollErrorsTolerated = 20;
 
     public Task RunAsync(Random random, CancellationToken ct) =>
-        claims.RunPlanAsync(ArrivalPlan.Build(options, random), (a, intended, token) => BuyerAsync(a.User, a.DoubleClick, intended, token), ct);
+        claims.RunPlanAsync(ArrivalPlan.Build(options, random), (a, intended, token) => BuyerAsync(a.User, a.DoubleClick, intended, token), ct,
+            recorder.MarkJoinLate);
 
     private async Task BuyerAsync(int user, bool doubleClick, long intended, CancellationToken ct)
     {
