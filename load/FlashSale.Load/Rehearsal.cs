@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using FlashSale.Load.Api;
 using FlashSale.Load.Cli;
+using FlashSale.Load.Fairness;
 using FlashSale.Load.Live;
 using FlashSale.Load.Metrics;
 using FlashSale.Load.Reports;
@@ -18,6 +19,16 @@ public static class Rehearsal
 
     public static async Task<int> MainAsync(string[] args)
     {
+        if (args is ["verify", .. var rest])
+        {
+            using var stop = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) =>
+            {
+                e.Cancel = true;
+                stop.Cancel();
+            };
+            return await VerifyCommand.MainAsync(rest, Console.Out, stop.Token);
+        }
         var (options, error) = OptionsParser.Parse(args);
         if (options is null)
         {
@@ -76,26 +87,36 @@ public static class Rehearsal
             console.WriteLine(why, new Style(Color.Red));
             return RehearsalResult.Failed(ExitCodes.SetupFailed, why);
         }
-        console.WriteLine($"Rehearsing {o.ScenarioName} ({o.Model.ToString().ToLowerInvariant()} model) on sale {sale.SaleId}, stock {sale.Stock:N0}, at {o.Url}", new Style());
+        console.WriteLine($"Rehearsing {o.ScenarioName} ({o.Model.ToString().ToLowerInvariant()} model) on sale {sale.SaleId}, stock {sale.Stock:N0}, at {o.Url}" +
+                          (o.WaitingRoom ? $", through its waiting room (starts {sale.StartsAt:u}, outflow {o.OutflowPerMinute:N0}/min)" : ""), new Style());
 
         var recorder = new LoadRecorder();
         var book = new ClaimBook();
         var runTag = Guid.NewGuid().ToString("N")[..8];
         var checkouts = o.HoldCheckout ? new Checkouts(api, sale.SaleId) : null;
-        var driver = new CrowdDriver(o, api, sale.SaleId, new Buyers(o, runTag), recorder, book, checkouts);
+        var buyers = new Buyers(o, runTag);
+        var driver = new CrowdDriver(o, api, sale.SaleId, buyers, recorder, book, checkouts);
+        using var roomApi = o.WaitingRoom ? new WaitingRoomApi(o.Url, o.StorefrontKey, o.Connections, o.Timeout) : null;
+        var queueBook = o.WaitingRoom ? new QueueBook(o.Users) : null;
+        var queueRecorder = o.WaitingRoom ? new QueueRecorder(Stopwatch.GetTimestamp()) : null;
         RunFigures figures;
         AuditReport audit;
+        FairnessReport? fairness = null;
         await using (var view = new ProgressView(console, o.Progress))
         {
             view.Start();
             var clock = Stopwatch.StartNew();
-            var phase = new StrongBox<string>($"{o.ScenarioName} traffic");
+            var phase = new StrongBox<string>(o.WaitingRoom ? "waiting room" : $"{o.ScenarioName} traffic");
             using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
             // Sampling goes on through the settle phase, so the charts show the sale being paid after the crowd left.
-            var sampler = SampleAsync(api, sale, recorder, driver, view, phase, stopSampling.Token);
+            var sampler = SampleAsync(api, sale, recorder, driver, view, () => queueBook is null || phase.Value != "waiting room" ? phase.Value!
+                : $"waiting room: joined {queueBook.Joined:N0}/{o.Users:N0}, waiting {queueBook.Waiting:N0}, admitted {queueBook.AdmittedSeen:N0}, polls {queueRecorder!.Polls:N0}",
+                stopSampling.Token);
             try
             {
-                await driver.RunAsync(new Random(o.Seed), ct);
+                if (roomApi is not null)
+                    await new WaitingRoomCrowd(o, roomApi, sale.SaleId, buyers, driver, queueRecorder!, queueBook!, sale.EndsAt).RunAsync(new Random(o.Seed), ct);
+                else await driver.RunAsync(new Random(o.Seed), ct);
                 var seconds = clock.Elapsed.TotalSeconds;
                 recorder.Sample(recorder.Count(Outcome.Admitted), null);
                 figures = RunFigures.From(recorder, seconds);
@@ -103,6 +124,12 @@ public static class Rehearsal
                 view.Message($"traffic done in {seconds:0.0} s; settling and auditing (up to {o.SettleTime.TotalSeconds:0} s)");
                 audit = await new InvariantAuditor(api, sale.SaleId, sale.Stock, sale.ClaimsPerUser, book, o.SettleTime, o.PollLimit, exclusive, o.HoldCheckout)
                     .AuditAsync(m => { view.Message(m); return Task.CompletedTask; }, ct);
+                if (queueBook is not null)
+                {
+                    view.Message("verifying the shuffle and auditing the fairness");
+                    fairness = await AuditFairnessAsync(o, sale, audit, book, buyers, queueBook, ct);
+                    audit = audit with { Invariants = [.. audit.Invariants, fairness.Result] };
+                }
             }
             catch (Exception e) when (e is SetupException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
             {
@@ -128,14 +155,47 @@ public static class Rehearsal
             return new ThresholdResult(t, measured, t.Holds(measured));
         }).ToList();
         var (exitCode, verdict) = Judge(audit, judged);
-        var report = new ReportModel(o, sale, figures, audit, judged, exitCode, verdict, DateTimeOffset.UtcNow);
+        var queue = queueRecorder?.Figures();
+        var report = new ReportModel(o, sale, figures, audit, judged, exitCode, verdict, DateTimeOffset.UtcNow)
+        {
+            Queue = queue, QueueEndings = queueBook?.Endings, Fairness = fairness,
+        };
         var (markdown, html) = ReportWriter.Write(report, o.OutputDirectory);
         SummaryPrinter.Print(console, report, markdown, html);
-        return new RehearsalResult(exitCode, verdict, sale.SaleId, figures, audit, judged, markdown, html);
+        return new RehearsalResult(exitCode, verdict, sale.SaleId, figures, audit, judged, markdown, html) { Queue = queue, Fairness = fairness };
+    }
+
+    /// <summary>Verifies the served order from the seed, as <c>verify</c> does, and judges the crowd's outcome against it.</summary>
+    private static async Task<FairnessReport> AuditFairnessAsync(
+        LoadOptions o, SaleView sale, AuditReport audit, ClaimBook book, Buyers buyers, QueueBook queue, CancellationToken ct)
+    {
+        using var fairnessApi = new FairnessApi(o.Url, o.StorefrontKey);
+        var verification = await FairnessVerifier.VerifyAsync(fairnessApi, sale.SaleId, ct);
+        var queued = Enumerable.Range(0, queue.Buyers).Select(n =>
+        {
+            if (queue.Ticket(n) is not { } ticket) return null;
+            var claims = book.Users.TryGetValue(buyers.UserId(n), out var holder) ? holder.Admitted.ToList() : [];
+            var paid = claims.Any(c => audit.StatusOf.GetValueOrDefault(c) == ClaimStatuses.Paid);
+            return new QueuedBuyer(ticket, queue.JoinedAt(n), queue.WasAdmitted(n), claims.Count > 0, paid);
+        }).ToList();
+        var unitsCameBack = audit.Counts is { Released: > 0 };
+        return FairnessAudit.Judge(verification.Check, verification.Order, queued, sale.Stock, unitsCameBack);
     }
 
     private static async Task<(SaleView Sale, bool Exclusive)> PrepareSaleAsync(LoadOptions o, FlashSaleApi api, CancellationToken ct)
     {
+        if (o.WaitingRoom)
+        {
+            // The setup's own calls take a moment: the start counts from after them, so every planned join precedes it.
+            var lead = o.ArrivalWindow + o.StartLead + TimeSpan.FromSeconds(2);
+            var room = new WaitingRoomPlan(DateTimeOffset.UtcNow + lead, o.PrequeueMinutes ?? (int)Math.Ceiling(lead.TotalMinutes) + 1,
+                o.OutflowPerMinute, o.TokenSeconds);
+            // Open long enough for the whole stock to be let in at the outflow, with room to spare.
+            var admitting = TimeSpan.FromMinutes(1.5 * o.Stock / o.OutflowPerMinute);
+            var created = await api.CreateSaleAsync(o.Stock, lead + admitting + TimeSpan.FromMinutes(30) + o.SettleTime, o.Checkout, o.HoldSeconds, ct, room);
+            await api.PreloadAsync(created.SaleId, ct);
+            return (await api.GetSaleAsync(created.SaleId, ct), true);
+        }
         if (o.SaleId is null)
         {
             var planned = o.Scenario == Scenario.FlashCrowd ? o.ArrivalWindow : o.Duration;
@@ -152,7 +212,7 @@ public static class Rehearsal
     }
 
     private static async Task SampleAsync(
-        FlashSaleApi api, SaleView sale, LoadRecorder recorder, CrowdDriver driver, ProgressView view, StrongBox<string> phase, CancellationToken ct)
+        FlashSaleApi api, SaleView sale, LoadRecorder recorder, CrowdDriver driver, ProgressView view, Func<string> phase, CancellationToken ct)
     {
         var counts = sale.Counts;
         Task<SaleCounts?>? poll = null;
@@ -172,7 +232,7 @@ public static class Rehearsal
                 var total = recorder.Total();
                 view.Update(new ProgressSnapshot(bucket.AtSeconds, bucket.RequestsPerSecond,
                     Outcomes.All.ToDictionary(x => x, recorder.Count), LoadRecorder.Ms(total, 50), LoadRecorder.Ms(total, 99),
-                    counts?.Remaining, sale.Stock, driver.InFlight, recorder.Dropped, recorder.Late, phase.Value!, counts?.Paid));
+                    counts?.Remaining, sale.Stock, driver.InFlight, recorder.Dropped, recorder.Late, phase(), counts?.Paid));
             }
         }
         catch (OperationCanceledException)

@@ -1,3 +1,4 @@
+using FlashSale.Load.Fairness;
 using FlashSale.Load.Metrics;
 using FlashSale.Load.Verdict;
 
@@ -8,5 +9,9 @@ public sealed record RehearsalResult(
     int ExitCode, string Verdict, string? SaleId, RunFigures? Figures, AuditReport? Audit,
     IReadOnlyList<ThresholdResult> Thresholds, string? MarkdownPath, string? HtmlPath)
 {
+    /// <summary>A waiting-room rehearsal: its joins and polls, and the fairness audit.</summary>
+    public QueueFigures? Queue { get; init; }
+    public FairnessReport? Fairness { get; init; }
+
     public static RehearsalResult Failed(int exitCode, string why) => new(exitCode, why, null, null, null, [], null, null);
 }

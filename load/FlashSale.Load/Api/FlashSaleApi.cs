@@ -37,7 +37,7 @@ public sealed class FlashSaleApi : IDisposable
         return (await response.Content.ReadFromJsonAsync<SaleView>(Json, ct))?.Counts;
     }
 
-    private static HttpClient Client(Uri baseAddress, string key, int connections, TimeSpan timeout)
+    internal static HttpClient Client(Uri baseAddress, string? key, int connections, TimeSpan timeout)
     {
         var handler = new SocketsHttpHandler
         {
@@ -50,18 +50,24 @@ public sealed class FlashSaleApi : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(5),
         };
         var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = timeout };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        if (key is not null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return http;
     }
 
-    public async Task<SaleView> CreateSaleAsync(int stock, TimeSpan openFor, string checkout, int holdSeconds, CancellationToken ct)
+    /// <param name="openFor">From now to the sale's end.</param>
+    /// <param name="room">A waiting room, and the start it sets; without one the sale started a minute ago.</param>
+    public async Task<SaleView> CreateSaleAsync(int stock, TimeSpan openFor, string checkout, int holdSeconds, CancellationToken ct, WaitingRoomPlan? room = null)
     {
         var now = DateTimeOffset.UtcNow;
-        var body = new
+        var startsAt = room?.StartsAt ?? now.AddMinutes(-1);
+        var body = new Dictionary<string, object?>
         {
-            sku = "REHEARSAL", name = $"Rehearsal {now:yyyy-MM-dd HH:mm:ss}", stock, priceCents = 12900, currency = "usd",
-            startsAt = now.AddMinutes(-1), endsAt = now + openFor, perUserLimit = 1, checkout, holdSeconds,
+            ["sku"] = "REHEARSAL", ["name"] = $"Rehearsal {now:yyyy-MM-dd HH:mm:ss}", ["stock"] = stock, ["priceCents"] = 12900,
+            ["currency"] = "usd", ["startsAt"] = startsAt, ["endsAt"] = now + openFor, ["perUserLimit"] = 1,
+            ["checkout"] = checkout, ["holdSeconds"] = holdSeconds,
         };
+        if (room is not null)
+            body["waitingRoom"] = new { enabled = true, prequeueMinutes = room.PrequeueMinutes, outflowPerMinute = room.OutflowPerMinute, tokenSeconds = room.TokenSeconds };
         using var response = await _admin.PostAsJsonAsync("admin/sales", body, Json, ct);
         await EnsureAsync(response, "create the sale", HttpStatusCode.Created);
         return (await response.Content.ReadFromJsonAsync<SaleView>(Json, ct))!;
@@ -90,7 +96,8 @@ public sealed class FlashSaleApi : IDisposable
 
     /// <summary>One buyer's claim. Never throws for what the network or the service does: that is an answer too.</summary>
     /// <param name="paymentMethodId">Null in hold checkout: the buyer pays at checkout.</param>
-    public async Task<ClaimAnswer> ClaimAsync(string saleId, string userId, string? paymentMethodId, CancellationToken ct)
+    /// <param name="admission">A waiting-room sale: the ticket's admission token.</param>
+    public async Task<ClaimAnswer> ClaimAsync(string saleId, string userId, string? paymentMethodId, CancellationToken ct, string? admission = null)
     {
         var body = Encoding.UTF8.GetBytes(paymentMethodId is null
             ? $$"""{"userId":"{{userId}}","quantity":1}"""
@@ -99,6 +106,7 @@ public sealed class FlashSaleApi : IDisposable
         {
             Content = new ByteArrayContent(body) { Headers = { ContentType = JsonType } },
         };
+        if (admission is not null) request.Headers.TryAddWithoutValidation("FlashSale-Admission", admission);
         try
         {
             using var response = await _crowd.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
@@ -132,7 +140,7 @@ public sealed class FlashSaleApi : IDisposable
         }
     }
 
-    private static async Task EnsureAsync(HttpResponseMessage response, string what, HttpStatusCode expected)
+    internal static async Task EnsureAsync(HttpResponseMessage response, string what, HttpStatusCode expected)
     {
         if (response.StatusCode == expected) return;
         var text = await response.Content.ReadAsStringAsync();

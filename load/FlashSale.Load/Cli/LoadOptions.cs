@@ -50,6 +50,23 @@ public sealed record LoadOptions
 
     public bool HoldCheckout => Checkout == "hold";
 
+    /// <summary>
+    /// The waiting-room crowd: the tool's sale gets a waiting room and starts <see cref="StartLead"/> after the last
+    /// planned join, every buyer joins the pre-queue within <see cref="ArrivalWindow"/>, polls, and claims once admitted.
+    /// </summary>
+    public bool WaitingRoom { get; init; }
+    /// <summary>Null: just long enough for the queue to be open from the sale's creation.</summary>
+    public int? PrequeueMinutes { get; init; }
+    /// <summary>
+    /// Slower than a buyer at the front of the line polls (every second): each admitted buyer has claimed before the
+    /// next is let in, so the units go to the first tickets of the order, as the fairness audit expects. The service
+    /// admits while units remain, so at a faster rate later tickets race earlier ones to the last units.
+    /// </summary>
+    public int OutflowPerMinute { get; init; } = 40;
+    public int TokenSeconds { get; init; } = 120;
+    /// <summary>From the last planned join to the sale's start: room for joins answered late on a loaded machine.</summary>
+    public TimeSpan StartLead { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The settle phase, long enough in hold checkout for every abandoned hold to expire and be seen expired.</summary>
     public TimeSpan SettleTime => HoldCheckout ? TimeSpan.FromTicks(Math.Max(Settle.Ticks, TimeSpan.FromSeconds(HoldSeconds + 20).Ticks)) : Settle;
 

@@ -10,6 +10,7 @@ public static class OptionsParser
         FlashSale rehearsal: pushes the storefront API with a crowd, then audits the sale's invariants.
 
         Usage: FlashSale.Load [flags]            (make rehearse ARGS="--users 50000 --stock 5000")
+               FlashSale.Load verify --url URL --sale ID   checks a waiting-room sale's shuffle (verify --help)
 
         Target
           --url URL                 service base address            [http://127.0.0.1:8080]
@@ -35,6 +36,15 @@ public static class OptionsParser
           --double-click-share F    flash-crowd: share clicking twice            [0.10]
           --retries N               flash-crowd: retries after timeout/429/503   [2]
           --seed N                  random seed for arrivals and payment methods [42]
+
+        Waiting room (the tool creates a sale with one; flash-crowd, open model)
+          --waiting-room            every buyer joins the pre-queue before the start, polls, claims when admitted;
+                                    audits the fairness of the order (invariant 7) and verifies the shuffle
+          --outflow N               outflowPerMinute of the sale                 [40: one per 1.5 s]
+          --token-seconds N         tokenSeconds of the sale                     [120]
+          --prequeue-minutes N      prequeueMinutes of the sale   [just enough to be open from now]
+          --start-lead DUR          from the last planned join to startsAt       [10s]
+                                    (--arrival-window spreads the joins; --decline-share defaults to 0 here)
 
         Client
           --connections N           HTTP connections to the target               [256]
@@ -70,6 +80,11 @@ public static class OptionsParser
                 var arg = args[i];
                 if (arg is "--help" or "-h") return (null, null);
                 if (!arg.StartsWith("--", StringComparison.Ordinal)) return (null, $"Unexpected argument '{arg}'.");
+                if (arg == "--waiting-room")
+                {
+                    o = o with { WaitingRoom = true };
+                    continue;
+                }
                 string name, value;
                 var eq = arg.IndexOf('=');
                 if (eq > 0) (name, value) = (arg[2..eq], arg[(eq + 1)..]);
@@ -107,6 +122,14 @@ public static class OptionsParser
                     "late-after" => o with { LateAfter = Duration(value, name) },
                     "timeout" => o with { Timeout = Duration(value, name) },
                     "decline-share" => o with { DeclineShare = Double(value, 0, 1, name) },
+                    "waiting-room" => o with { WaitingRoom = value switch
+                    {
+                        "true" => true, "false" => false, _ => throw new FormatException("--waiting-room takes no value (or =true, =false)."),
+                    } },
+                    "outflow" => o with { OutflowPerMinute = Int(value, 1, 10_000_000, name) },
+                    "token-seconds" => o with { TokenSeconds = Int(value, 10, 3600, name) },
+                    "prequeue-minutes" => o with { PrequeueMinutes = Int(value, 0, 1440, name) },
+                    "start-lead" => o with { StartLead = Duration(value, name) },
                     "checkout" => value is "immediate" or "hold" ? o with { Checkout = value } : throw new FormatException("--checkout is immediate or hold."),
                     "hold-seconds" => o with { HoldSeconds = Int(value, 30, 3600, name) },
                     "abandon-share" => o with { AbandonShare = Double(value, 0, 1, name) },
@@ -130,6 +153,16 @@ public static class OptionsParser
         catch (FormatException e)
         {
             return (null, e.Message);
+        }
+        if (o.WaitingRoom)
+        {
+            if (o.SaleId is not null) return (null, "--waiting-room creates its own sale: it cannot rehearse on --sale.");
+            if (o.Scenario != Scenario.FlashCrowd || o.Model != LoadModel.Open) return (null, "--waiting-room is a flash crowd in the open model.");
+            var needed = (int)Math.Ceiling((o.ArrivalWindow + o.StartLead).TotalMinutes);
+            if (o.PrequeueMinutes < needed)
+                return (null, $"--prequeue-minutes {o.PrequeueMinutes} opens the queue after the first joins; the start is {needed} min away at most.");
+            // A declined card gives its unit to a ticket further back, so the winners could not be the first tickets.
+            if (!args.Any(a => a == "--decline-share" || a.StartsWith("--decline-share=", StringComparison.Ordinal))) o = o with { DeclineShare = 0 };
         }
         return (o with { Thresholds = thresholds }, null);
     }

@@ -1,5 +1,7 @@
+using HdrHistogram;
 using FlashSale.Load.Api;
 using FlashSale.Load.Cli;
+using FlashSale.Load.Fairness;
 using FlashSale.Load.Metrics;
 using FlashSale.Load.Verdict;
 
@@ -12,8 +14,13 @@ public sealed record ReportModel(
 {
     public bool Passed => ExitCode == ExitCodes.Passed;
 
+    /// <summary>A waiting-room rehearsal: its joins and polls, how the waits ended, and the fairness audit.</summary>
+    public QueueFigures? Queue { get; init; }
+    public IReadOnlyDictionary<string, int>? QueueEndings { get; init; }
+    public FairnessReport? Fairness { get; init; }
+
     /// <summary>Rows of the latency table: every outcome that happened, then all requests together.</summary>
-    public IEnumerable<(string Name, HdrHistogram.HistogramBase Latency)> LatencyRows =>
+    public IEnumerable<(string Name, HistogramBase Latency)> LatencyRows =>
         Outcomes.All.Where(o => Figures.Count(o) > 0).Select(o => (o.Name(), Figures.Latency[o]))
             .Append(("all", Figures.AllLatency));
 
@@ -33,11 +40,41 @@ public sealed record ReportModel(
         ("behaviour", Options.Scenario == Scenario.FlashCrowd
             ? $"{Options.DoubleClickShare:P0} double clicks, up to {Options.Retries} retries after timeout/429/503, {Options.DeclineShare:P0} declining cards"
             : $"{Options.DeclineShare:P0} declining cards"),
+        .. (Options.WaitingRoom
+            ? [("waiting room", $"outflow {Options.OutflowPerMinute:N0}/min, tokens {Options.TokenSeconds} s; every buyer joins within " +
+                                $"{Options.ArrivalWindow.TotalSeconds:0.##} s, the sale starts {Options.StartLead.TotalSeconds:0.##} s after the last planned join (at {Sale.StartsAt:u})")]
+            : Array.Empty<(string, string)>()),
         ("client", $"{Options.Connections} connections, timeout {Options.Timeout.TotalSeconds:0.#} s" +
                    (Options.Model == LoadModel.Open ? $", at most {Options.MaxInFlight:N0} in flight, late after {Options.LateAfter.TotalMilliseconds:0} ms" : "")),
         ("machine", $"{Environment.MachineName}, {Environment.ProcessorCount} cores, .NET {Environment.Version}"),
         ("finished", FinishedAt.ToString("u")),
     ];
+
+    /// <summary>Joins and polls: counts, the rates reached, latencies (from when the buyer meant to send).</summary>
+    public IEnumerable<(string Name, string Value)> WaitingRoomRows => Queue is not { } q ? [] :
+    [
+        ("joins answered", $"{q.Joins.TotalCount:N0} ({q.JoinErrors:N0} errors) in {q.JoinSeconds:0.00} s: {q.JoinsPerSecond:N0} joins/s, best second {q.PeakJoinsPerSecond:N0}"),
+        ("join latency", $"p50 {LoadRecorder.Ms(q.Joins, 50):0.00} ms, p99 {LoadRecorder.Ms(q.Joins, 99):0.00} ms, max {Max(q.Joins):0.00} ms; " +
+                         $"{q.JoinsLate:N0} joins sent > {Options.LateAfter.TotalMilliseconds:0} ms after the plan"),
+        ("polls answered", $"{q.Polls.TotalCount:N0} ({q.PollErrors:N0} errors) over {q.PollSeconds:N0} s: {q.PollsPerSecond:N0} polls/s, best second {q.PeakPollsPerSecond:N0}"),
+        ("poll latency", $"p50 {LoadRecorder.Ms(q.Polls, 50):0.00} ms, p99 {LoadRecorder.Ms(q.Polls, 99):0.00} ms, max {Max(q.Polls):0.00} ms"),
+        ("how the waits ended", QueueEndings is null ? "" : string.Join(", ", QueueEndings.OrderByDescending(e => e.Value).Select(e => $"{e.Key} {e.Value:N0}"))),
+        .. q.ErrorCodes.Count == 0 ? Array.Empty<(string, string)>() : [("queue errors by code", string.Join(", ", q.ErrorCodes.Select(e => $"{e.Key} {e.Value:N0}")))],
+    ];
+
+    /// <summary>The fairness figures: the order verified, winners against it, the rank correlations.</summary>
+    public IEnumerable<(string Name, string Value)> FairnessRows => Fairness is not { } f ? [] :
+    [
+        ("order verified", f.Order.Passed ? $"yes: {f.Order.Served:N0} tickets, commitment = SHA-256(seed), order = sorted SHA-256(seed ‖ ticketId)" : "NO: " + string.Join("; ", f.Order.Problems)),
+        ("buyers in the pre-queue's order", $"{f.InOrder:N0} of {f.Buyers:N0}"),
+        ("winners vs. the first tickets", $"{f.Winners:N0} won; expected the first {f.Expected:N0}: {f.WinnersOutside:N0} winners from further back, {f.FrontNotWinning:N0} of the first not winning"),
+        ("admitted out of queue order", $"{f.AdmittedOutOfOrder:N0}"),
+        ("Spearman ρ, arrival vs. place in the order", $"{FairnessAudit.Format(f.RhoRank)} (pass: |ρ| < 4/√n = {f.Bound:0.0000})"),
+        ("Spearman ρ, arrival vs. winning", $"{FairnessAudit.Format(f.RhoWon)} (pass: |ρ| < {f.Bound:0.0000})"),
+        ("fairness audit (invariant 7)", f.Result.Passed ? "pass" : "BROKEN: " + string.Join("; ", f.Result.Broken)),
+    ];
+
+    private static double Max(HistogramBase h) => h.TotalCount == 0 ? 0 : h.GetMaxValue() / 1000.0;
 
     private IEnumerable<string> ArrivalPlanRates() => FlashSale.Load.Traffic.ArrivalPlan.RampRates(Options).Select(r => r.ToString("N0"));
 

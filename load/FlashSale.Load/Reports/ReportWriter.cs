@@ -45,6 +45,16 @@ public static class ReportWriter
         Table(s, ["", ""], r.Setup.Select(x => new[] { x.Name, x.Value }));
         s.AppendLine("## Traffic").AppendLine();
         Table(s, ["", ""], r.Traffic.Select(x => new[] { x.Name, x.Value }));
+        if (r.Queue is not null)
+        {
+            s.AppendLine("## Waiting room").AppendLine();
+            Table(s, ["", ""], r.WaitingRoomRows.Select(x => new[] { x.Name, x.Value }));
+        }
+        if (r.Fairness is not null)
+        {
+            s.AppendLine("## Fairness").AppendLine();
+            Table(s, ["", ""], r.FairnessRows.Select(x => new[] { x.Name, x.Value }));
+        }
         s.AppendLine("## Latency (from each request's intended start)").AppendLine();
         Table(s, LatencyHeader, r.LatencyRows.Select(x => LatencyCells(x.Latency).Prepend(x.Name).ToArray()));
         s.AppendLine("## Errors by code").AppendLine();
@@ -102,6 +112,16 @@ public static class ReportWriter
         HtmlTable(s, null, r.Setup.Select(x => new[] { E(x.Name), E(x.Value) }));
         s.Append("<h2>Traffic</h2>");
         HtmlTable(s, null, r.Traffic.Select(x => new[] { E(x.Name), E(x.Value) }));
+        if (r.Queue is not null)
+        {
+            s.Append("<h2>Waiting room</h2>");
+            HtmlTable(s, null, r.WaitingRoomRows.Select(x => new[] { E(x.Name), E(x.Value) }));
+        }
+        if (r.Fairness is not null)
+        {
+            s.Append("<h2>Fairness</h2>");
+            HtmlTable(s, null, r.FairnessRows.Select(x => new[] { E(x.Name), E(x.Value) }));
+        }
         s.Append("<h2>Latency (from each request's intended start)</h2>");
         HtmlTable(s, LatencyHeader, r.LatencyRows.Select(x => LatencyCells(x.Latency).Prepend(x.Name).Select(E).ToArray()));
         s.Append("<h2>Errors by code</h2>");

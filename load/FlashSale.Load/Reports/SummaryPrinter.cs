@@ -19,6 +19,8 @@ public static class SummaryPrinter
         if (r.Figures.ErrorCodes.Count > 0)
             console.WriteLine("errors by code: " + string.Join(", ", r.Figures.ErrorCodes.Select(e => $"{e.Key} {e.Value:N0}")), new Style(Color.Yellow));
 
+        foreach (var (name, value) in r.WaitingRoomRows.Concat(r.FairnessRows)) console.WriteLine($"{name}: {value}", new Style());
+
         var checks = new Table().Title("Verdict").AddColumns("check", "result");
         foreach (var t in r.Thresholds)
             checks.AddRow(Markup.Escape($"threshold {t.Threshold.Text} (measured {t.Threshold.Format(t.Measured)})"), t.Passed ? "[green]pass[/]" : "[red]FAIL[/]");

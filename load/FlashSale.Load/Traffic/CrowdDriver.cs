@@ -23,10 +23,15 @@ public sealed class CrowdDriver(
     private bool FlashCrowd => options.Scenario == Scenario.FlashCrowd;
 
     public Task RunAsync(Random random, CancellationToken ct) =>
-        options.Model == LoadModel.Open ? RunOpenAsync(ArrivalPlan.Build(options, random), ct) : RunClosedAsync(random, ct);
+        options.Model == LoadModel.Open
+            ? RunPlanAsync(ArrivalPlan.Build(options, random), (a, intended, token) => BuyerAsync(a.User, a.DoubleClick, intended, null, token), ct)
+            : RunClosedAsync(random, ct);
 
-    private async Task RunOpenAsync(Arrival[] plan, CancellationToken ct)
+    /// <summary>Starts each arrival's buyer at its planned time, and returns once every buyer is done.</summary>
+    /// <param name="late">Counts an arrival sent late; by default a late claim, the waiting room counts its joins.</param>
+    internal async Task RunPlanAsync(Arrival[] plan, Func<Arrival, long, CancellationToken, Task> buyer, CancellationToken ct, Action? late = null)
     {
+        late ??= recorder.MarkLate;
         recorder.Restart();
         var started = recorder.Started;
         var lateTicks = (long)(options.LateAfter.TotalSeconds * Stopwatch.Frequency);
@@ -42,8 +47,8 @@ public sealed class CrowdDriver(
                     recorder.MarkDropped();
                     continue;
                 }
-                if (Stopwatch.GetTimestamp() - intended > lateTicks) recorder.MarkLate();
-                Track(BuyerAsync(plan[next].User, plan[next].DoubleClick, intended, ct));
+                if (Stopwatch.GetTimestamp() - intended > lateTicks) late();
+                Track(buyer(plan[next], intended, ct));
             }
             if (next < plan.Length)
             {
@@ -69,22 +74,23 @@ public sealed class CrowdDriver(
                 var user = Interlocked.Increment(ref next);
                 if (FlashCrowd && user >= options.Users) break;
                 var doubleClick = FlashCrowd && doubleClicks[w].NextDouble() < options.DoubleClickShare;
-                await BuyerAsync(user, doubleClick, Stopwatch.GetTimestamp(), ct).ConfigureAwait(false);
+                await BuyerAsync(user, doubleClick, Stopwatch.GetTimestamp(), null, ct).ConfigureAwait(false);
             }
         }, ct)).ToArray();
         await Task.WhenAll(workers).ConfigureAwait(false);
     }
 
     /// <summary>One buyer: a click (two, for a double click), then retries after a timeout or a 429/503.</summary>
-    private async Task BuyerAsync(int user, bool doubleClick, long intended, CancellationToken ct)
+    /// <param name="admission">A waiting-room sale: the token the buyer's ticket was admitted with, sent with every click.</param>
+    internal async Task BuyerAsync(int user, bool doubleClick, long intended, string? admission, CancellationToken ct)
     {
         var userId = buyers.UserId(user);
         var card = buyers.PaymentMethod(user);
-        var second = doubleClick ? SendAsync(userId, card, intended, ct) : null;
+        var second = doubleClick ? SendAsync(userId, card, intended, admission, ct) : null;
         string? won = null;
         for (var attempt = 0; ; attempt++)
         {
-            var answer = await SendAsync(userId, card, intended, ct).ConfigureAwait(false);
+            var answer = await SendAsync(userId, card, intended, admission, ct).ConfigureAwait(false);
             if (answer is { HttpStatus: 202 or 200, ClaimId: { } claimId }) won = claimId;
             if (!FlashCrowd || attempt >= options.Retries || !Retryable(answer) || ct.IsCancellationRequested) break;
             var backoff = TimeSpan.FromMilliseconds(200 * (1 << attempt) + Random.Shared.Next(100));
@@ -96,13 +102,13 @@ public sealed class CrowdDriver(
         if (checkouts is not null && won is not null) await checkouts.PayAsync(won, card, buyers.Abandons(user), ct).ConfigureAwait(false);
     }
 
-    private async Task<ClaimAnswer> SendAsync(string userId, string card, long intended, CancellationToken ct)
+    private async Task<ClaimAnswer> SendAsync(string userId, string card, long intended, string? admission, CancellationToken ct)
     {
         Interlocked.Increment(ref _inFlight);
         recorder.MarkSent();
         try
         {
-            var answer = await api.ClaimAsync(saleId, userId, checkouts is null ? card : null, ct).ConfigureAwait(false);
+            var answer = await api.ClaimAsync(saleId, userId, checkouts is null ? card : null, ct, admission).ConfigureAwait(false);
             var outcome = Classify(answer);
             recorder.Record(outcome, intended, outcome == Outcome.Error ? answer.Code : null);
             book.Note(userId, card, answer);

@@ -8,7 +8,11 @@ namespace FlashSale.Load.Verdict;
 /// <summary>What the audit read from the service at the end, and what it concluded.</summary>
 public sealed record AuditReport(
     IReadOnlyList<InvariantResult> Invariants, SaleCounts? Counts, int ClaimsPolled, int ClaimsAdmitted,
-    IReadOnlyDictionary<string, int> FinalStatuses, double SettledAfterSeconds, bool Exclusive);
+    IReadOnlyDictionary<string, int> FinalStatuses, double SettledAfterSeconds, bool Exclusive)
+{
+    /// <summary>Each polled claim's last status (absent: not found).</summary>
+    public IReadOnlyDictionary<string, string> StatusOf { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
 /// Once traffic stops: waits for the sale to settle, polls every 202 claim (or a sample) until it is
@@ -56,7 +60,10 @@ public sealed class InvariantAuditor(
 
         var statuses = views.Values.GroupBy(v => v?.Status ?? "not_found").ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var invariants = Check(counts.Counts, toPoll, views, allPolled: toPoll.Count == known.Count);
-        return new AuditReport(invariants, counts.Counts, toPoll.Count, book.AdmittedClaims().Count, statuses, settledAfter, exclusive);
+        return new AuditReport(invariants, counts.Counts, toPoll.Count, book.AdmittedClaims().Count, statuses, settledAfter, exclusive)
+        {
+            StatusOf = views.Where(v => v.Value is not null).ToDictionary(v => v.Key, v => v.Value!.Status, StringComparer.Ordinal),
+        };
     }
 
     private List<InvariantResult> Check(
