@@ -8,9 +8,13 @@
 --
 -- The credit is kept in ticket-milliseconds per minute (elapsed ms x rate), an integer: n tickets are due once it
 -- reaches n x 60000. While nobody waits or nothing is left to sell, no more than one ticket's credit is banked.
+--
+-- Never more tokens out (admitted, neither used nor lapsed) than units left: with every admitted buyer claiming,
+-- the winners are exactly the first tickets of the line, whatever the rate.
 
 local BASE = 4294967296
-local room = redis.call('HMGET', KEYS[1], 'shuffled', 'outflow', 'lastMs', 'acc', 'admitScore', 'tokenMs', 'lapsedThrough', 'endsAt')
+local room = redis.call('HMGET', KEYS[1], 'shuffled', 'outflow', 'lastMs', 'acc', 'admitScore', 'tokenMs', 'lapsedThrough', 'endsAt',
+  'admitted', 'used', 'lapsed')
 if room[1] ~= '1' then return {'not_shuffled', 0, 0} end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -19,6 +23,7 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local tokenMs = tonumber(room[6])
 local lapsed = room[7]
 local requeued = 0
+local lapsedNow = 0
 local batches = redis.call('ZRANGEBYSCORE', KEYS[6], '(' .. lapsed, '+inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
 for i = 1, #batches, 2 do
   local at = tonumber(string.match(batches[i], '^(%d+)'))
@@ -28,6 +33,8 @@ for i = 1, #batches, 2 do
   for j = 1, #tickets, 2 do
     local ticket = tickets[j]
     local record = redis.call('HGET', KEYS[3], ticket)
+    -- Every admission ends used (admit.lua counts it) or lapsed (counted here), whether it goes back or stays expired.
+    if record and string.sub(record, 1, 1) ~= 'u' then lapsedNow = lapsedNow + 1 end
     if record and string.sub(record, 1, 1) == '0' then
       local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
       -- The fairness listing finds a pre-queue ticket by its rank, which its new score no longer says.
@@ -40,6 +47,8 @@ for i = 1, #batches, 2 do
   lapsed = threshold
 end
 if requeued > 0 then redis.call('HINCRBY', KEYS[1], 'requeued', requeued) end
+local lapsedCount = tonumber(room[11] or '0') + lapsedNow
+if lapsedNow > 0 then redis.call('HSET', KEYS[1], 'lapsed', lapsedCount) end
 
 local outflow = tonumber(room[2])
 local last = tonumber(room[3] or now)
@@ -50,6 +59,12 @@ local left = redis.call('GET', KEYS[7])
 local admitScore = room[5]
 local admitted = 0
 if not left or tonumber(left) <= 0 or now >= tonumber(room[8]) then due = 0 end
+-- Stock-aware: no more tokens out than units left to take them. A token not yet used or lapsed may still claim a unit,
+-- so a ticket let in beyond that would race the ones before it for the last units; it waits until a token is used
+-- (its unit taken) or lapses, or a unit comes back. One unit a token: the usual claim (a larger one may find the
+-- units gone, like any claim).
+local outstanding = tonumber(room[9] or '0') - tonumber(room[10] or '0') - lapsedCount
+if left and due > tonumber(left) - outstanding then due = math.max(tonumber(left) - outstanding, 0) end
 if due > 0 then
   local next = redis.call('ZRANGEBYSCORE', KEYS[4], '(' .. admitScore, '+inf', 'WITHSCORES', 'LIMIT', 0, due)
   admitted = #next / 2

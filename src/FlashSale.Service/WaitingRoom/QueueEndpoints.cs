@@ -19,7 +19,7 @@ public static class QueueEndpoints
     }
 
     private static async Task<IResult> JoinAsync(
-        string saleId, HttpRequest request, RoomSales sales, QueueRoom room, AdmissionTokens tokens, CancellationToken ct)
+        string saleId, HttpRequest request, RoomSales sales, QueueRoom room, AdmissionTokens tokens, TimeProvider clock, CancellationToken ct)
     {
         if (!Ids.IsSaleId(saleId)) return Problems.SaleNotFound();
         var (body, problem) = await JsonBody.ReadAsync<JoinQueueRequest>(request, ct);
@@ -41,19 +41,19 @@ public static class QueueEndpoints
         }
         var state = await room.PollAsync(saleId, ticketId);
         if (state is null) return Problems.DependencyUnavailable("The ticket was taken but could not be read back; retrying returns it.");
-        var view = TicketResponse.From(saleId, ticketId, state, tokens);
+        var view = TicketResponse.From(saleId, ticketId, state, tokens, clock.GetUtcNow().ToUnixTimeMilliseconds());
         var url = $"/sales/{saleId}/queue/{ticketId}";
         return outcome == "created" ? TypedResults.Created(url, view) : TypedResults.Ok(view);
     }
 
     /// <summary>One Redis round trip, nothing from PostgreSQL: the request every waiting buyer repeats.</summary>
     private static async Task<Results<Ok<TicketResponse>, ProblemHttpResult>> PollAsync(
-        string saleId, string ticketId, QueueRoom room, AdmissionTokens tokens)
+        string saleId, string ticketId, QueueRoom room, AdmissionTokens tokens, TimeProvider clock)
     {
         if (!Ids.IsSaleId(saleId)) return Problems.SaleNotFound();
         var state = Ids.IsTicketId(ticketId) ? await room.PollAsync(saleId, ticketId) : null;
         if (state is null) return Problems.Of(StatusCodes.Status404NotFound, ProblemCodes.TicketNotFound, "Ticket not found", "This sale has no ticket with this id.");
-        return TypedResults.Ok(TicketResponse.From(saleId, ticketId, state, tokens));
+        return TypedResults.Ok(TicketResponse.From(saleId, ticketId, state, tokens, clock.GetUtcNow().ToUnixTimeMilliseconds()));
     }
 
     internal static ProblemHttpResult NoWaitingRoom() =>

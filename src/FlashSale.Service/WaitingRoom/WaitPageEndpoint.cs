@@ -17,7 +17,7 @@ public static class WaitPageEndpoint
             .Produces(StatusCodes.Status404NotFound, contentType: "text/html");
 
     private static async Task<IResult> RenderAsync(
-        string saleId, HttpContext context, QueueRoom room, AdmissionTokens tokens, ReturnUrls returns, ILogger<QueueRoom> logger,
+        string saleId, HttpContext context, QueueRoom room, AdmissionTokens tokens, ReturnUrls returns, TimeProvider clock, ILogger<QueueRoom> logger,
         string? ticket = null, string? @return = null)
     {
         // A bad return link is the storefront's mistake, not the buyer's: said plainly, before anything is looked up.
@@ -38,7 +38,7 @@ public static class WaitPageEndpoint
             return TypedResults.Content(WaitPageView.Unavailable(5), "text/html; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         if (state is null) return TypedResults.Content(WaitPageView.NotFound(), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
-        var view = TicketResponse.From(saleId, ticket!, state, tokens);
+        var view = TicketResponse.From(saleId, ticket!, state, tokens, clock.GetUtcNow().ToUnixTimeMilliseconds());
         return TypedResults.Content(WaitPageView.Ticket(view, state, returnTo), "text/html; charset=utf-8");
     }
 
