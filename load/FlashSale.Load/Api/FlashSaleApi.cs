@@ -81,17 +81,31 @@ public sealed class FlashSaleApi : IDisposable
 
     public async Task<SaleView> GetSaleAsync(string saleId, CancellationToken ct)
     {
-        using var response = await _admin.GetAsync($"admin/sales/{saleId}", ct);
+        using var response = await ReadAsync(_admin, $"admin/sales/{saleId}", ct);
         await EnsureAsync(response, $"read sale {saleId}", HttpStatusCode.OK);
         return (await response.Content.ReadFromJsonAsync<SaleView>(Json, ct))!;
     }
 
     public async Task<ClaimView?> GetClaimAsync(string saleId, string claimId, CancellationToken ct)
     {
-        using var response = await _storefront.GetAsync($"sales/{saleId}/claims/{claimId}", ct);
+        using var response = await ReadAsync(_storefront, $"sales/{saleId}/claims/{claimId}", ct);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         await EnsureAsync(response, $"read claim {claimId}", HttpStatusCode.OK);
         return await response.Content.ReadFromJsonAsync<ClaimView>(Json, ct);
+    }
+
+    // A read changes nothing, so the audit asks again when the service says it is busy or a store is away for a moment
+    // (503, 429), after the Retry-After it gives: a verdict should not fail on one busy second at the end of a run.
+    private static async Task<HttpResponseMessage> ReadAsync(HttpClient http, string path, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await http.GetAsync(path, ct);
+            if (response.StatusCode is not (HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests) || attempt == 5) return response;
+            var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(200 * attempt);
+            response.Dispose();
+            await Task.Delay(wait < TimeSpan.FromSeconds(5) ? wait : TimeSpan.FromSeconds(5), ct);
+        }
     }
 
     /// <summary>One buyer's claim. Never throws for what the network or the service does: that is an answer too.</summary>

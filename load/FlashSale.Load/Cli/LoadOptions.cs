@@ -58,11 +58,10 @@ public sealed record LoadOptions
     /// <summary>Null: just long enough for the queue to be open from the sale's creation.</summary>
     public int? PrequeueMinutes { get; init; }
     /// <summary>
-    /// Slower than a buyer at the front of the line polls (every second): each admitted buyer has claimed before the
-    /// next is let in, so the units go to the first tickets of the order, as the fairness audit expects. The service
-    /// admits while units remain, so at a faster rate later tickets race earlier ones to the last units.
+    /// The contract's default. The service never has more tokens out than units left (lua/queue_outflow.lua), so at
+    /// any rate the units go to the first tickets of the order, as the fairness audit expects.
     /// </summary>
-    public int OutflowPerMinute { get; init; } = 40;
+    public int OutflowPerMinute { get; init; } = 60_000;
     public int TokenSeconds { get; init; } = 120;
     /// <summary>From the last planned join to the sale's start: room for joins answered late on a loaded machine.</summary>
     public TimeSpan StartLead { get; init; } = TimeSpan.FromSeconds(10);

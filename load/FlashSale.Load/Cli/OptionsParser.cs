@@ -40,7 +40,7 @@ public static class OptionsParser
         Waiting room (the tool creates a sale with one; flash-crowd, open model)
           --waiting-room            every buyer joins the pre-queue before the start, polls, claims when admitted;
                                     audits the fairness of the order (invariant 7) and verifies the shuffle
-          --outflow N               outflowPerMinute of the sale                 [40: one per 1.5 s]
+          --outflow N               outflowPerMinute of the sale                 [60000, the contract's default]
           --token-seconds N         tokenSeconds of the sale                     [120]
           --prequeue-minutes N      prequeueMinutes of the sale   [just enough to be open from now]
           --start-lead DUR          from the last planned join to startsAt       [10s]
