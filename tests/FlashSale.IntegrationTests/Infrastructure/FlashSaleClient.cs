@@ -15,8 +15,18 @@ public sealed class FlashSaleClient(HttpClient http)
     /// <summary>A client of a test host, sending <paramref name="key"/> as its bearer key (none if null).</summary>
     public static FlashSaleClient Of(WebApplicationFactory<Program> host, string? key)
     {
-        var client = host.CreateClient();
-        client.Timeout = TimeSpan.FromSeconds(60);
+        // A handler of our own on the host's Kestrel address: the factory's opens a connection per concurrent request
+        // without bound and keeps each for a minute, so races of thousands of buyers side by side (each connection two
+        // sockets in this process, client and server) came close to the process's limit of open files. A few hundred
+        // connections are still a real crowd.
+        using var probe = host.CreateClient();
+        var client = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 256, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(10),
+        })
+        {
+            BaseAddress = probe.BaseAddress, Timeout = TimeSpan.FromSeconds(60),
+        };
         if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return new FlashSaleClient(client);
     }
