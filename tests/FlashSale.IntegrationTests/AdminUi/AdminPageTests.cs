@@ -10,8 +10,6 @@ namespace FlashSale.IntegrationTests.AdminUi;
 [Collection(ServiceCollection.Name)]
 public sealed class AdminPageTests(ServiceFixture app)
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     [Fact]
     public async Task The_page_asks_for_the_admin_key_and_refuses_the_storefront_key()
     {
@@ -27,25 +25,17 @@ public sealed class AdminPageTests(ServiceFixture app)
     [Fact]
     public async Task A_merchant_sees_a_sale_live_and_pauses_and_resumes_it_from_the_page()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: `make test` installs Debian's chromium package");
         var sale = await app.Admin.LiveSaleAsync(stock: 10);
         foreach (var user in new[] { "ui-1", "ui-2", "ui-3" })
             Assert.Equal(HttpStatusCode.Accepted, (await app.Storefront.ClaimAsync(sale.SaleId, user)).StatusCode);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium, Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync"],
-        });
-        await using var context = await browser.NewContextAsync(new()
+        await using var browser = await HeadlessChromium.LaunchAsync(new()
         {
             BaseURL = app.Admin.Http.BaseAddress!.ToString(),
             HttpCredentials = new() { Username = "admin", Password = ServiceFixture.AdminKey },
             ViewportSize = new() { Width = 1280, Height = 480 },
         });
-        var page = await context.NewPageAsync();
+        var page = await browser.Context.NewPageAsync();
         await page.GotoAsync("/admin/ui");
 
         var row = page.Locator($"tr[data-sale='{sale.SaleId}']");
@@ -70,27 +60,19 @@ public sealed class AdminPageTests(ServiceFixture app)
     [Fact]
     public async Task A_merchant_sees_a_waiting_room_and_changes_its_outflow_from_the_page()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: `make test` installs Debian's chromium package");
         var saleId = await QueueSteps.CreateAsync(app.Admin, stock: 10, outflowPerMinute: 1);
         var first = (await QueueSteps.JoinAsync(app.Storefront, saleId, "ui-room-1")).Ticket;
         foreach (var user in new[] { "ui-room-2", "ui-room-3" }) await QueueSteps.JoinAsync(app.Storefront, saleId, user);
         var admitted = await QueueSteps.AdmittedAsync(app.Storefront, saleId, first.TicketId);
         Assert.Equal(HttpStatusCode.Accepted, (await QueueSteps.ClaimAsync(app.Storefront, saleId, "ui-room-1", admitted.AdmissionToken)).StatusCode);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium, Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync"],
-        });
-        await using var context = await browser.NewContextAsync(new()
+        await using var browser = await HeadlessChromium.LaunchAsync(new()
         {
             BaseURL = app.Admin.Http.BaseAddress!.ToString(),
             HttpCredentials = new() { Username = "admin", Password = ServiceFixture.AdminKey },
             ViewportSize = new() { Width = 1280, Height = 720 },
         });
-        var page = await context.NewPageAsync();
+        var page = await browser.Context.NewPageAsync();
         await page.GotoAsync("/admin/ui");
 
         var room = page.Locator($"tr[data-room='{saleId}']");

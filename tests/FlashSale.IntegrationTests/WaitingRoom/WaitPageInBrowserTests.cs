@@ -15,7 +15,6 @@ namespace FlashSale.IntegrationTests.WaitingRoom;
 [Collection(ServiceCollection.Name)]
 public sealed class WaitPageInBrowserTests(ServiceFixture app)
 {
-    private const string Chromium = "/usr/bin/chromium";
     private const string Return = ServiceFixture.WaitPageShop + "/checkout";
 
     [Fact]
@@ -82,32 +81,10 @@ public sealed class WaitPageInBrowserTests(ServiceFixture app)
         await page.ScreenshotAsync(new() { Path = Path.Combine(Repo.Root, "TestResults", name), FullPage = true });
     }
 
-    private async Task<Browser> LaunchAsync()
+    // A phone's screen: the page is meant to be read there.
+    private Task<HeadlessChromium> LaunchAsync() => HeadlessChromium.LaunchAsync(new()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: `make test` installs Debian's chromium package");
-        var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium, Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync"],
-        });
-        // A phone's screen: the page is meant to be read there.
-        var context = await browser.NewContextAsync(new()
-        {
-            BaseURL = app.Storefront.Http.BaseAddress!.ToString(), ViewportSize = new() { Width = 390, Height = 640 }, IsMobile = true,
-            DeviceScaleFactor = 2, HasTouch = true,
-        });
-        return new Browser(playwright, browser, context);
-    }
-
-    private sealed record Browser(IPlaywright Playwright, IBrowser Chrome, IBrowserContext Context) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Context.DisposeAsync();
-            await Chrome.DisposeAsync();
-            Playwright.Dispose();
-        }
-    }
+        BaseURL = app.Storefront.Http.BaseAddress!.ToString(), ViewportSize = new() { Width = 390, Height = 640 }, IsMobile = true,
+        DeviceScaleFactor = 2, HasTouch = true,
+    });
 }
