@@ -1,6 +1,9 @@
--- Admit one claim, atomically: window and pause flag, per-user dedupe, stock check and decrement,
--- the claim record, and the queue entry the worker consumes. Everything happens in this one script so
--- no crash can leave stock taken without a queued claim, or a queued claim without the stock.
+-- Admit a batch of claims of one sale, in order, atomically: window and pause flag, per-user dedupe, stock check and
+-- decrement, the claim record, and the queue entry the worker consumes. Everything happens in this one script so no
+-- crash can leave stock taken without a queued claim, or a queued claim without the stock; a batch is applied whole
+-- or not at all. Each claim is decided exactly as if it ran alone after the ones before it (a buyer twice in one
+-- batch gets admitted, then replay; the last unit goes to the first in order): a batch of one is the single claim.
+-- An edge sends the claims that arrived for this sale while its previous call was in flight (Pool/AdmitLane.cs).
 --
 -- KEYS[1] meta hash      {status, startsAt, endsAt, perUserLimit, stock, admitted, released, holdMs, maxAttempts}
 -- KEYS[2] remaining      integer units left
@@ -9,11 +12,11 @@
 -- KEYS[4] claims hash    claim key -> "userId|quantity|msSinceStart|paymentMethodId" (what the reconciler re-queues from)
 -- KEYS[5] queue stream   entries for the worker's consumer group
 -- KEYS[6] waiting room's tickets hash, KEYS[7] waiting room hash (only read when meta.waitingRoom is '1')
--- ARGV: userId, quantity, paymentMethodId (empty: none given), claimId (fresh candidate), claim key (the same id as
+-- ARGV: six per claim, in order: userId, quantity, paymentMethodId (empty: none given), claimId (fresh candidate), claim key (the same id as
 -- 16 raw bytes), admission (a waiting-room sale's token as the edge checked it: empty none, '-' not valid for this
 -- sale and user, else "ticketId|expiresAtMs")
--- Returns {outcome, claim key-or-empty, remaining}, and for an admit into a hold sale a fourth element: when the
--- hold expires (epoch ms, by Redis's clock). A sale of immediate checkout refuses a claim with no payment method
+-- Returns one array per claim, in order: {outcome, claim key-or-empty, remaining}, and for an admit into a hold sale a
+-- fourth element: when the hold expires (epoch ms, by Redis's clock). A sale of immediate checkout refuses a claim with no payment method
 -- (payment_method_required) before anything is written. A waiting-room sale's claim is refused, before anything is
 -- written, with admission_required (no token), admission_invalid (not this sale's or user's), admission_unknown (no
 -- such ticket), admission_used or admission_expired.
@@ -36,75 +39,103 @@
 -- still a replay (the retry of a claim whose answer was lost must get it back), but only with a token of theirs.
 -- Every refusal comes before anything is written: a refused token stays as good as it was.
 
+-- Read once per batch: the sale's settings, the clock and the stock. The stock and the counts are written once at the
+-- end (the sum of the batch), the per-claim records as each claim is admitted, so a later claim sees an earlier one.
+local results = {}
+local count = #ARGV / 6
 local meta = redis.call('HMGET', KEYS[1], 'status', 'startsAt', 'endsAt', 'perUserLimit', 'holdMs', 'waitingRoom')
 if not meta[1] then
-  return {'not_preloaded', '', '-1'}
+  for i = 1, count do results[i] = {'not_preloaded', '', '-1'} end
+  return results
 end
 local holdMs = tonumber(meta[5] or '0')
-if holdMs == 0 and ARGV[3] == '' then
-  return {'payment_method_required', '', '-1'}
-end
 local room = meta[6] == '1'
-if room then
-  if ARGV[6] == '' then return {'admission_required', '', '-1'} end
-  if ARGV[6] == '-' then return {'admission_invalid', '', '-1'} end
-end
-
--- A user's repeat gets the claim they already hold, whatever the sale's state is by now; a buyer who may claim
--- again goes on as a new claim (sold out, ended or paused like anyone else's), counted as their next.
-local made = 0
-local existing = redis.call('HGET', KEYS[3], ARGV[1])
-if existing then
-  -- The 16-byte key itself may end in 'f': only a token longer than the key carries a count or the mark.
-  local failed = holdMs == 0 and #existing > 16 and string.sub(existing, -1) == 'f'
-  if failed then
-    made = tonumber(string.sub(existing, 17, -2)) or 1
-    failed = made < tonumber(redis.call('HGET', KEYS[1], 'maxAttempts') or '1')
-  end
-  if not failed then
-    return {'replay', string.sub(existing, 1, 16), redis.call('GET', KEYS[2]) or '0'}
-  end
-end
-
-local remaining = tonumber(redis.call('GET', KEYS[2]) or '0')
 local status = meta[1]
+local startsAt = tonumber(meta[2])
+local endsAt = tonumber(meta[3])
+local perUserLimit = tonumber(meta[4])
+local maxAttempts
+local remaining = tonumber(redis.call('GET', KEYS[2]) or '0')
 -- The window is decided by Redis's clock, the same for every edge: an edge whose clock runs ahead cannot let
 -- buyers in early (or keep them out late). Redis 7 replicates the script's effects, so TIME is allowed here.
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
--- An ended sale says so even while paused: "paused, try later" would promise what cannot come.
-if status == 'closed' or now >= tonumber(meta[3]) then return {'sale_ended', '', tostring(remaining)} end
-if status == 'paused' then return {'sale_paused', '', tostring(remaining)} end
-if now < tonumber(meta[2]) then return {'sale_not_started', '', tostring(remaining)} end
+local taken = 0
+local used = 0
 
-local quantity = tonumber(ARGV[2])
-if quantity < 1 or quantity > tonumber(meta[4]) then
-  return {'invalid_quantity', '', tostring(remaining)}
-end
-if remaining < quantity then
-  return {'sold_out', '', tostring(remaining)}
-end
-if room then
-  local ticket, expires = string.match(ARGV[6], '^([^|]+)|(%d+)$')
-  local record = ticket and redis.call('HGET', KEYS[6], ticket)
-  -- Every refusal is 403 admission_invalid to the buyer; the outcome says why, for the service's metrics.
-  local refusal
-  if not record then refusal = 'admission_unknown'
-  elseif string.sub(record, 2) ~= ARGV[1] then refusal = 'admission_invalid'
-  elseif string.sub(record, 1, 1) == 'u' then refusal = 'admission_used'
-  elseif now >= tonumber(expires) then refusal = 'admission_expired' end
-  if refusal then return {refusal, '', tostring(remaining)} end
-  redis.call('HSET', KEYS[6], ticket, 'u' .. ARGV[1])
-  redis.call('HINCRBY', KEYS[7], 'used', 1)
+local function admit(user, quantityArg, paymentMethod, claimId, claimKey, admission)
+  if holdMs == 0 and paymentMethod == '' then
+    return {'payment_method_required', '', '-1'}
+  end
+  if room then
+    if admission == '' then return {'admission_required', '', '-1'} end
+    if admission == '-' then return {'admission_invalid', '', '-1'} end
+  end
+
+  -- A user's repeat gets the claim they already hold, whatever the sale's state is by now; a buyer who may claim
+  -- again goes on as a new claim (sold out, ended or paused like anyone else's), counted as their next.
+  local made = 0
+  local existing = redis.call('HGET', KEYS[3], user)
+  if existing then
+    -- The 16-byte key itself may end in 'f': only a token longer than the key carries a count or the mark.
+    local failed = holdMs == 0 and #existing > 16 and string.sub(existing, -1) == 'f'
+    if failed then
+      made = tonumber(string.sub(existing, 17, -2)) or 1
+      maxAttempts = maxAttempts or tonumber(redis.call('HGET', KEYS[1], 'maxAttempts') or '1')
+      failed = made < maxAttempts
+    end
+    if not failed then
+      return {'replay', string.sub(existing, 1, 16), tostring(remaining)}
+    end
+  end
+
+  -- An ended sale says so even while paused: "paused, try later" would promise what cannot come.
+  if status == 'closed' or now >= endsAt then return {'sale_ended', '', tostring(remaining)} end
+  if status == 'paused' then return {'sale_paused', '', tostring(remaining)} end
+  if now < startsAt then return {'sale_not_started', '', tostring(remaining)} end
+
+  local quantity = tonumber(quantityArg)
+  if quantity < 1 or quantity > perUserLimit then
+    return {'invalid_quantity', '', tostring(remaining)}
+  end
+  if remaining < quantity then
+    return {'sold_out', '', tostring(remaining)}
+  end
+  if room then
+    local ticket, expires = string.match(admission, '^([^|]+)|(%d+)$')
+    local record = ticket and redis.call('HGET', KEYS[6], ticket)
+    -- Every refusal is 403 admission_invalid to the buyer; the outcome says why, for the service's metrics.
+    local refusal
+    if not record then refusal = 'admission_unknown'
+    elseif string.sub(record, 2) ~= user then refusal = 'admission_invalid'
+    elseif string.sub(record, 1, 1) == 'u' then refusal = 'admission_used'
+    elseif now >= tonumber(expires) then refusal = 'admission_expired' end
+    if refusal then return {refusal, '', tostring(remaining)} end
+    redis.call('HSET', KEYS[6], ticket, 'u' .. user)
+    used = used + 1
+  end
+
+  remaining = remaining - quantity
+  taken = taken + quantity
+  redis.call('HSET', KEYS[3], user, made == 0 and claimKey or claimKey .. tostring(made + 1))
+  redis.call('HSET', KEYS[4], claimKey, user .. '|' .. quantityArg .. '|' .. (now - startsAt) .. '|' .. paymentMethod)
+  redis.call('XADD', KEYS[5], '*',
+    'claimId', claimId, 'userId', user, 'quantity', quantityArg, 'paymentMethodId', paymentMethod, 'admittedAt', tostring(now))
+  if holdMs > 0 then
+    return {'admitted', claimKey, tostring(remaining), tostring(now + holdMs)}
+  end
+  return {'admitted', claimKey, tostring(remaining)}
 end
 
-remaining = redis.call('DECRBY', KEYS[2], quantity)
-redis.call('HINCRBY', KEYS[1], 'admitted', quantity)
-redis.call('HSET', KEYS[3], ARGV[1], made == 0 and ARGV[5] or ARGV[5] .. tostring(made + 1))
-redis.call('HSET', KEYS[4], ARGV[5], ARGV[1] .. '|' .. ARGV[2] .. '|' .. (now - tonumber(meta[2])) .. '|' .. ARGV[3])
-redis.call('XADD', KEYS[5], '*',
-  'claimId', ARGV[4], 'userId', ARGV[1], 'quantity', ARGV[2], 'paymentMethodId', ARGV[3], 'admittedAt', tostring(now))
-if holdMs > 0 then
-  return {'admitted', ARGV[5], tostring(remaining), tostring(now + holdMs)}
+for i = 1, count do
+  local b = (i - 1) * 6
+  results[i] = admit(ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5], ARGV[b + 6])
 end
-return {'admitted', ARGV[5], tostring(remaining)}
+if taken > 0 then
+  redis.call('DECRBY', KEYS[2], taken)
+  redis.call('HINCRBY', KEYS[1], 'admitted', taken)
+end
+if used > 0 then
+  redis.call('HINCRBY', KEYS[7], 'used', used)
+end
+return results

@@ -30,6 +30,15 @@ app.MapPost("/sales/{saleId}/claims", async (string saleId, HttpRequest request)
     };
 });
 
+// Bare Kestrel: the same body read and the same answer written, with no Redis call at all (the floor under both).
+app.MapPost("/bare/sales/{saleId}/claims", async (string saleId, HttpRequest request) =>
+{
+    var body = await JsonSerializer.DeserializeAsync(request.Body, BaselineJson.Default.ClaimBody);
+    if (body is null) return Results.BadRequest();
+    var id = "clm_" + Guid.CreateVersion7().ToString("N");
+    return Results.Json(new ClaimAnswer(id, "admitted", $"/sales/{saleId}/claims/{id}"), BaselineJson.Default.ClaimAnswer, statusCode: 202);
+});
+
 // A pool without the service: POST /sales/{saleId}/preload?stock=N (any saleId; it is only a key prefix).
 app.MapPost("/sales/{saleId}/preload", async (string saleId, int stock) =>
 {

@@ -14,8 +14,12 @@ public static class FlashSaleMetrics
         new CounterConfiguration { LabelNames = ["sale", "outcome"], ExemplarBehavior = ExemplarBehavior.NoExemplars() });
 
     public static readonly Histogram AdmitDuration = Metrics.CreateHistogram(
-        "flashsale_admit_duration_seconds", "Time of the admit decision (one Redis round trip).",
+        "flashsale_admit_duration_seconds", "Time of the admit decision (one Redis round trip, plus the wait for the call in flight before it).",
         new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16), ExemplarBehavior = ExemplarBehavior.NoExemplars() });
+
+    public static readonly Histogram AdmitBatchSize = Metrics.CreateHistogram(
+        "flashsale_admit_batch_claims", "Claims per admit call to Redis (claims of one sale that arrived while its previous call was in flight).",
+        new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], ExemplarBehavior = ExemplarBehavior.NoExemplars() });
 
     public static readonly Gauge StockRemaining = Metrics.CreateGauge(
         "flashsale_stock_remaining", "Units left in the Redis pool, as last seen by this process.", "sale");

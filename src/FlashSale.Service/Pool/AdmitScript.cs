@@ -1,48 +1,144 @@
 using System.Collections.Concurrent;
-using FlashSale.Service.Pool;
+using FlashSale.Service.Ops;
 using FlashSale.Service.Redis;
 using StackExchange.Redis;
 
 namespace FlashSale.Service.Pool;
 
 /// <summary>
-/// The one Redis round trip that decides a claim. Never wrapped in a retry policy: a retried
-/// decrement whose first attempt did run would take stock twice (the user's dedupe token makes a
-/// client's own retry safe instead). A timeout or a broken connection after the script was sent is not
-/// "nothing happened": Redis may have run it, so its outcome is "unknown", and the buyer is told to retry,
-/// which returns the claim if there is one.
+/// The one Redis round trip that decides a claim. Claims of one sale that arrive while this edge's previous admit
+/// call for that sale is in flight go together in the next call (<see cref="AdmitLane"/>): one script admits them in
+/// arrival order and answers each, so Redis pays its per-call cost once per batch, not once per buyer.
+/// Never wrapped in a retry policy: a retried decrement whose first attempt did run would take stock twice (the
+/// user's dedupe token makes a client's own retry safe instead). A timeout or a broken connection after the script
+/// was sent is not "nothing happened": Redis may have run it, so the outcome of every claim of that call is
+/// "unknown", and the buyer is told to retry, which returns the claim if there is one.
 /// </summary>
-public sealed class AdmitScript(IConnectionMultiplexer redis, RedisScripts scripts, IPoolVerifier verifier)
+public sealed class AdmitScript
 {
+    /// <summary>The default bound on claims per call (FlashSale:Redis:AdmitBatch).</summary>
+    public const int DefaultBatch = 128;
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisScripts _scripts;
+    private readonly IPoolVerifier _verifier;
+    private readonly int _maxBatch;
+
     // The seven keys of each preloaded sale, built once: they were a third of a claim's garbage. Only sales with
     // a pool are kept, so made-up sale ids cannot grow this. SE.Redis only reads the array, so sharing is safe.
     private readonly ConcurrentDictionary<string, RedisKey[]> _keys = new(StringComparer.Ordinal);
+    // One lane per sale in _keys (the same bound); a sale's first claim goes alone, before its pool is known.
+    private readonly ConcurrentDictionary<string, AdmitLane> _lanes = new(StringComparer.Ordinal);
+
+    /// <param name="maxBatch">Claims per call at most; 1 sends every claim in its own call.</param>
+    public AdmitScript(IConnectionMultiplexer redis, RedisScripts scripts, IPoolVerifier verifier, int maxBatch = DefaultBatch)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        _redis = redis;
+        _scripts = scripts;
+        _verifier = verifier;
+        _maxBatch = maxBatch;
+    }
+
+    /// <summary>Admit calls this instance sent to Redis (each a batch of one or more claims).</summary>
+    public long Calls => Interlocked.Read(ref _calls);
+
+    private long _calls;
 
     /// <remarks>The sale window is judged by Redis's clock inside the script, never by this process's.</remarks>
     /// <param name="paymentMethodId">Null when the buyer gave none (a hold sale takes it at checkout).</param>
     /// <param name="admission">A waiting-room token as the edge checked it (WaitingRoom/AdmissionTokens.cs Check); empty: none.</param>
     public async Task<AdmitResult> RunAsync(string saleId, string userId, int quantity, string? paymentMethodId, string claimId, string admission = "")
     {
-        var keys = _keys.TryGetValue(saleId, out var known) ? known : KeysOf(saleId);
-        RedisValue[] args = [userId, quantity, paymentMethodId ?? "", claimId, RedisClaimId.ToRedis(claimId), admission];
-        RedisResult result;
+        if (_maxBatch > 1 && _keys.TryGetValue(saleId, out var keys))
+        {
+            var claim = new PendingAdmit(userId, quantity, paymentMethodId ?? "", claimId, admission);
+            var lane = _lanes.GetOrAdd(saleId, static (_, bound) => new AdmitLane(bound), _maxBatch);
+            if (lane.Enter(claim)) _ = DrainAsync(lane, keys, claim);
+            return await claim.Task;
+        }
+        return await RunAloneAsync(saleId, userId, quantity, paymentMethodId ?? "", claimId, admission);
+    }
+
+    private async Task<AdmitResult> RunAloneAsync(string saleId, string userId, int quantity, string paymentMethodId, string claimId, string admission)
+    {
+        var known = _keys.TryGetValue(saleId, out var cached);
+        var keys = cached ?? KeysOf(saleId);
+        RedisValue[] args = [userId, quantity, paymentMethodId, claimId, RedisClaimId.ToRedis(claimId), admission];
+        FlashSaleMetrics.AdmitBatchSize.Observe(1);
+        var (results, failure) = await CallAsync(keys, args);
+        if (results is null) return failure;
+        var result = Read(results[0], claimId);
+        if (!known && result.Outcome != "not_preloaded") _keys.TryAdd(saleId, keys);
+        return result;
+    }
+
+    // Sends the first claim alone, then whatever arrived meanwhile, until the lane is idle. Every claim it takes is
+    // answered, whatever happens, so no buyer waits on a lane that stopped.
+    private async Task DrainAsync(AdmitLane lane, RedisKey[] keys, PendingAdmit first)
+    {
+        List<PendingAdmit>? batch = [first];
+        while (batch is not null)
+        {
+            await SendAsync(keys, batch);
+            batch = lane.Next(batch);
+        }
+    }
+
+    private async Task SendAsync(RedisKey[] keys, List<PendingAdmit> batch)
+    {
         try
         {
-            result = await scripts.Admit.EvaluateCachedAsync(redis.GetDatabase(), keys, args);
+            var args = new RedisValue[batch.Count * 6];
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var claim = batch[i];
+                var at = i * 6;
+                args[at] = claim.UserId;
+                args[at + 1] = claim.Quantity;
+                args[at + 2] = claim.PaymentMethodId;
+                args[at + 3] = claim.ClaimId;
+                args[at + 4] = RedisClaimId.ToRedis(claim.ClaimId);
+                args[at + 5] = claim.Admission;
+            }
+            FlashSaleMetrics.AdmitBatchSize.Observe(batch.Count);
+            var (results, failure) = await CallAsync(keys, args);
+            for (var i = 0; i < batch.Count; i++)
+                batch[i].TrySetResult(results is null ? failure : Read(results[i], batch[i].ClaimId));
+        }
+        catch (Exception e)
+        {
+            // What a lone claim would have thrown (a connection that was never sent on, an answer of the wrong shape):
+            // each claim of the batch gets it, and the endpoint answers each as it answers one.
+            foreach (var claim in batch) claim.TrySetException(e);
+        }
+    }
+
+    /// <returns>The script's per-claim answers, or null and the outcome every claim of the call gets.</returns>
+    private async Task<(RedisResult[]? Results, AdmitResult Failure)> CallAsync(RedisKey[] keys, RedisValue[] args)
+    {
+        Interlocked.Increment(ref _calls);
+        try
+        {
+            var result = await _scripts.Admit.EvaluateCachedAsync(_redis.GetDatabase(), keys, args);
+            return ((RedisResult[])result!, default);
         }
         catch (RedisServerException e) when (RedisScript.IsNoScript(e))
         {
             // A primary whose pools nobody checked yet (promoted, restarted, flushed): nothing ran; check it first.
-            verifier.Request(keys[0]);
-            return new AdmitResult("unverified", "", -1);
+            _verifier.Request(keys[0]);
+            return (null, new AdmitResult("unverified", "", -1));
         }
         catch (Exception e) when (MayHaveRun(e))
         {
-            return new AdmitResult("unknown", "", -1);
+            return (null, new AdmitResult("unknown", "", -1));
         }
-        var parts = (RedisResult[])result!;
+    }
+
+    private static AdmitResult Read(RedisResult answer, string claimId)
+    {
+        var parts = (RedisResult[])answer!;
         var outcome = (string)parts[0]!;
-        if (known is null && outcome != "not_preloaded") _keys.TryAdd(saleId, keys);
         // An admitted claim is stored under the id we sent; only a replay names another one.
         var stored = (RedisValue)parts[1];
         var id = outcome == "admitted" ? claimId : stored.IsNullOrEmpty ? "" : RedisClaimId.FromRedis(stored);

@@ -1,10 +1,16 @@
+using FlashSale.Service.Redis;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
 namespace FlashSale.Service.Pool;
 
 internal static class PoolRegistration
 {
     public static IServiceCollection AddFlashSalePool(this IServiceCollection services)
     {
-        services.AddSingleton<RedisScripts>().AddSingleton<ActiveSales>().AddSingleton<SalePool>().AddSingleton<AdmitScript>();
+        services.AddSingleton<RedisScripts>().AddSingleton<ActiveSales>().AddSingleton<SalePool>();
+        services.AddSingleton(sp => new AdmitScript(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisScripts>(),
+            sp.GetRequiredService<IPoolVerifier>(), sp.GetRequiredService<IOptions<RedisOptions>>().Value.AdmitBatch));
         services.AddSingleton<StockReturns>();
         services.AddSingleton<PoolHealer>();
         services.AddSingleton<PoolVerifier>();

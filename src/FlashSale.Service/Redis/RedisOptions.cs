@@ -21,6 +21,12 @@ public sealed class RedisOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:05")] public TimeSpan AdmitReplicaTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
+    /// The most claims of one sale an edge sends in one admit call: claims that arrive while the sale's previous call
+    /// is in flight go together in the next (Pool/AdmitLane.cs); 1 sends each claim in its own call.
+    /// </summary>
+    [Range(1, 1024)] public int AdmitBatch { get; set; } = Pool.AdmitScript.DefaultBatch;
+
+    /// <summary>
     /// Prefix of the service's keys that belong to no sale (the active-sales registry). Services sharing a Redis
     /// under different namespaces never read each other's queues.
     /// </summary>

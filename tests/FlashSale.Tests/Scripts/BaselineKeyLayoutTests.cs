@@ -4,7 +4,7 @@ using BaselineKeys = FlashSale.Baseline.SaleKeys;
 namespace FlashSale.Tests.Scripts;
 
 /// <summary>
-/// The baseline admits into the same pool as the service with the same admit.lua; its copy of the key layout
+/// The baseline admits into the same pool as the service (with the one-claim admit script of before batching); its copy of the key layout
 /// (kept apart so the baseline references none of the service's code) must name the same keys, and the same
 /// waiting-room keys in the same order.
 /// </summary>
