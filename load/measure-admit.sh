@@ -48,13 +48,16 @@ for b in $BATCHES; do
   PID[batch$b]=$!
   APPS+=("batch$b")
 done
-SALE=""
+SALE=""; BASE_SALE=""
 cleanup() {
   for app in "${APPS[@]}"; do kill "${PID[$app]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [ -n "$SALE" ]; then
     for k in meta remaining users claims queue dead released; do redis-cli -u "$REDIS_URL" UNLINK "fs:{$SALE}:$k" >/dev/null; done
     active_sales_remove "$REDIS_URL" "$SALE"
+  fi
+  if [ -n "$BASE_SALE" ]; then
+    for k in meta remaining users claims queue; do redis-cli -u "$REDIS_URL" UNLINK "fs:{$BASE_SALE}:$k" >/dev/null; done
   fi
 }
 trap cleanup EXIT
@@ -71,8 +74,12 @@ SALE=$(curl -sf -X POST "http://127.0.0.1:${PORT[$FIRST]}/admin/sales" -H "$A" -
 curl -sf -o /dev/null -X POST "http://127.0.0.1:${PORT[$FIRST]}/admin/sales/$SALE/preload" -H "$A"
 # Edge only: no worker of ours drains this queue, and no other process's worker should poll it either.
 [ "$ROLE" = edge ] && active_sales_remove "$REDIS_URL" "$SALE"
+# The one-claim script admits into a pool of its own, so each sale's queue holds one shape of entry.
+BASE_SALE="sale_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+curl -sf -o /dev/null -X POST "http://127.0.0.1:$BASE_PORT/sales/$BASE_SALE/preload?stock=$STOCK"
 URL[bare]="http://127.0.0.1:$BASE_PORT/bare/sales/$SALE/claims"
-for app in "${APPS[@]}"; do [ "$app" = bare ] || URL[$app]="http://127.0.0.1:${PORT[$app]}/sales/$SALE/claims"; done
+URL[evalsha]="http://127.0.0.1:$BASE_PORT/sales/$BASE_SALE/claims"
+for app in "${APPS[@]}"; do [[ $app == batch* ]] && URL[$app]="http://127.0.0.1:${PORT[$app]}/sales/$SALE/claims"; done
 echo "sale $SALE (stock $STOCK), role $ROLE, apps: ${APPS[*]}; wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime, in clock ticks
@@ -120,4 +127,12 @@ for app in "${APPS[@]}"; do
     'BEGIN { printf "%-9s req/s %.2fx bare, %.2fx evalsha   p99 %.2f ms = %.2fx evalsha (%.2f ms)   redis cpu/admit %.1f us = %.2fx evalsha (%.1f us)\n",
              app, s / bare, s / ev, p, p / pe, pe, r, r / re, re }'
 done
+bytes_per_claim() { # sale: Redis bytes of its users hash, claims hash and queue stream per admitted claim
+  local u c q n
+  u=$(redis-cli -u "$REDIS_URL" MEMORY USAGE "fs:{$1}:users" SAMPLES 0); c=$(redis-cli -u "$REDIS_URL" MEMORY USAGE "fs:{$1}:claims" SAMPLES 0)
+  q=$(redis-cli -u "$REDIS_URL" MEMORY USAGE "fs:{$1}:queue" SAMPLES 0); n=$(redis-cli -u "$REDIS_URL" HGET "fs:{$1}:meta" admitted)
+  awk -v u="$u" -v c="$c" -v q="$q" -v n="$n" 'BEGIN { printf "users %.0f B + claims %.0f B + queue entry %.0f B = %.0f B (%d claims, none drained)", u / n, c / n, q / n, (u + c + q) / n, n }'
+}
+echo "redis per claim, evalsha's pool (one-claim script): $(bytes_per_claim "$BASE_SALE")"
+echo "redis per claim, the service's pool:                 $(bytes_per_claim "$SALE")"
 echo "redis used_memory after: $(redis-cli -u "$REDIS_URL" INFO memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r') bytes"

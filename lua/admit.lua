@@ -10,20 +10,22 @@
 -- KEYS[3] users hash     userId -> the dedupe token: the user's latest claim key, then (only once they claimed again)
 --                        how many claims they made, then 'f' once that claim failed payment and its units went back
 -- KEYS[4] claims hash    claim key -> "userId|quantity|msSinceStart|paymentMethodId" (what the reconciler re-queues from)
--- KEYS[5] queue stream   entries for the worker's consumer group
+-- KEYS[5] queue stream   entries for the worker's consumer group, one field 'e' each: the claim key's 16 bytes, then
+--                        "quantity|admittedAtMs|paymentMethodId|userId" (read by Pool/QueueEntry.cs)
 -- KEYS[6] waiting room's tickets hash, KEYS[7] waiting room hash (only read when meta.waitingRoom is '1')
--- ARGV: six per claim, in order: userId, quantity, paymentMethodId (empty: none given), claimId (fresh candidate), claim key (the same id as
--- 16 raw bytes), admission (a waiting-room sale's token as the edge checked it: empty none, '-' not valid for this
--- sale and user, else "ticketId|expiresAtMs")
+-- ARGV: five per claim, in order: userId, quantity, paymentMethodId (empty: none given), claim key (a fresh candidate
+-- claim id as 16 raw bytes, Pool/RedisClaimId.cs), admission (a waiting-room sale's token as the edge checked it:
+-- empty none, '-' not valid for this sale and user, else "ticketId|expiresAtMs")
 -- Returns one array per claim, in order: {outcome, claim key-or-empty, remaining}, and for an admit into a hold sale a
--- fourth element: when the hold expires (epoch ms, by Redis's clock). A sale of immediate checkout refuses a claim with no payment method
--- (payment_method_required) before anything is written. A waiting-room sale's claim is refused, before anything is
+-- fourth element: when the hold expires (epoch ms, by Redis's clock). A sale of immediate checkout refuses a claim
+-- with no payment method (payment_method_required) before anything is written. A waiting-room sale's claim is refused, before anything is
 -- written, with admission_required (no token), admission_invalid (not this sale's or user's), admission_unknown (no
 -- such ticket), admission_used or admission_expired.
 --
 -- Both hashes hold the claim key and the admission time as milliseconds since meta's startsAt, not the
 -- 36-character id and a 13-digit epoch time: each claim lives in the pool until the sale's keys go, and the
--- shorter strings fall into smaller allocations (see Claims/RedisClaimId.cs). The queue entry keeps the text id.
+-- shorter strings fall into smaller allocations (see Pool/RedisClaimId.cs). The queue entry holds the key too, in
+-- one field rather than five named ones: field names and per-field overhead were most of its bytes.
 --
 -- Claiming again (immediate checkout only): a buyer whose latest claim failed payment may make a new claim, up to
 -- meta's maxAttempts claims in the sale. The 'f' that allows it is written by release.lua (and heal.lua) in the
@@ -39,10 +41,11 @@
 -- still a replay (the retry of a claim whose answer was lost must get it back), but only with a token of theirs.
 -- Every refusal comes before anything is written: a refused token stays as good as it was.
 
--- Read once per batch: the sale's settings, the clock and the stock. The stock and the counts are written once at the
--- end (the sum of the batch), the per-claim records as each claim is admitted, so a later claim sees an earlier one.
+-- Read once per batch: the sale's settings, the clock, the stock and the buyers' tokens. The stock, the counts, the
+-- tokens and the claim records are written once at the end; only the queue entries are written one per claim. A later
+-- claim of the batch sees an earlier one through the locals (remaining, tokens).
 local results = {}
-local count = #ARGV / 6
+local count = #ARGV / 5
 local meta = redis.call('HMGET', KEYS[1], 'status', 'startsAt', 'endsAt', 'perUserLimit', 'holdMs', 'waitingRoom')
 if not meta[1] then
   for i = 1, count do results[i] = {'not_preloaded', '', '-1'} end
@@ -63,7 +66,19 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local taken = 0
 local used = 0
 
-local function admit(user, quantityArg, paymentMethod, claimId, claimKey, admission)
+-- Every buyer's dedupe token in one read; a buyer's token written earlier in this batch is the one that counts.
+local tokens = {}
+local users = {}
+for i = 1, count do users[i] = ARGV[(i - 1) * 5 + 1] end
+local stored = redis.call('HMGET', KEYS[3], unpack(users))
+for i = 1, count do
+  if stored[i] and tokens[users[i]] == nil then tokens[users[i]] = stored[i] end
+end
+-- The admitted claims' tokens and records, written in one command each at the end.
+local tokenWrites = {}
+local recordWrites = {}
+
+local function admit(user, quantityArg, paymentMethod, claimKey, admission)
   if holdMs == 0 and paymentMethod == '' then
     return {'payment_method_required', '', '-1'}
   end
@@ -75,7 +90,7 @@ local function admit(user, quantityArg, paymentMethod, claimId, claimKey, admiss
   -- A user's repeat gets the claim they already hold, whatever the sale's state is by now; a buyer who may claim
   -- again goes on as a new claim (sold out, ended or paused like anyone else's), counted as their next.
   local made = 0
-  local existing = redis.call('HGET', KEYS[3], user)
+  local existing = tokens[user]
   if existing then
     -- The 16-byte key itself may end in 'f': only a token longer than the key carries a count or the mark.
     local failed = holdMs == 0 and #existing > 16 and string.sub(existing, -1) == 'f'
@@ -117,10 +132,14 @@ local function admit(user, quantityArg, paymentMethod, claimId, claimKey, admiss
 
   remaining = remaining - quantity
   taken = taken + quantity
-  redis.call('HSET', KEYS[3], user, made == 0 and claimKey or claimKey .. tostring(made + 1))
-  redis.call('HSET', KEYS[4], claimKey, user .. '|' .. quantityArg .. '|' .. (now - startsAt) .. '|' .. paymentMethod)
-  redis.call('XADD', KEYS[5], '*',
-    'claimId', claimId, 'userId', user, 'quantity', quantityArg, 'paymentMethodId', paymentMethod, 'admittedAt', tostring(now))
+  local token = made == 0 and claimKey or claimKey .. tostring(made + 1)
+  tokens[user] = token
+  tokenWrites[#tokenWrites + 1] = user
+  tokenWrites[#tokenWrites + 1] = token
+  recordWrites[#recordWrites + 1] = claimKey
+  recordWrites[#recordWrites + 1] = user .. '|' .. quantityArg .. '|' .. (now - startsAt) .. '|' .. paymentMethod
+  -- One field (Pool/QueueEntry.cs): the claim key's 16 bytes, then quantity|admittedAtMs|paymentMethodId|userId.
+  redis.call('XADD', KEYS[5], '*', 'e', claimKey .. quantityArg .. '|' .. now .. '|' .. paymentMethod .. '|' .. user)
   if holdMs > 0 then
     return {'admitted', claimKey, tostring(remaining), tostring(now + holdMs)}
   end
@@ -128,10 +147,12 @@ local function admit(user, quantityArg, paymentMethod, claimId, claimKey, admiss
 end
 
 for i = 1, count do
-  local b = (i - 1) * 6
-  results[i] = admit(ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5], ARGV[b + 6])
+  local b = (i - 1) * 5
+  results[i] = admit(ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5])
 end
 if taken > 0 then
+  redis.call('HSET', KEYS[3], unpack(tokenWrites))
+  redis.call('HSET', KEYS[4], unpack(recordWrites))
   redis.call('DECRBY', KEYS[2], taken)
   redis.call('HINCRBY', KEYS[1], 'admitted', taken)
 end

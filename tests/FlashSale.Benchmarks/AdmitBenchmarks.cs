@@ -8,12 +8,16 @@ using StackExchange.Redis;
 namespace FlashSale.Benchmarks;
 
 /// <summary>
-/// The admit call path (AdmitScript: one EVALSHA of admit.lua) against the real local Redis: a new buyer
+/// The admit call path (AdmitScript: EVALSHA of admit.lua) against the real local Redis: a new buyer
 /// (the full path: DECRBY, claim record, XADD), a repeat buyer, a sold-out sale, and 64 claims in flight at
-/// once on the shared multiplexer, as under a crowd.
+/// once on the shared multiplexer, as under a crowd, with each claim in its own call (Batch 1) and with the
+/// claims that arrive while a call is in flight sent together (Batch 128, the default).
 /// </summary>
 public class AdmitBenchmarks
 {
+    [Params(1, AdmitScript.DefaultBatch)]
+    public int Batch { get; set; }
+
     private ConnectionMultiplexer _redis = null!;
     private AdmitScript _admit = null!;
     private readonly string _open = Ids.NewSaleId();
@@ -26,7 +30,7 @@ public class AdmitBenchmarks
         _redis = await ConnectionMultiplexer.ConnectAsync(Servers.Redis);
         var scripts = new RedisScripts();
         await OwnPools.LoadScriptsAsync(_redis, scripts);
-        _admit = new AdmitScript(_redis, scripts, new OwnPools());
+        _admit = new AdmitScript(_redis, scripts, new OwnPools(), Batch);
         await PreloadAsync(scripts, _open, 10_000_000);
         await PreloadAsync(scripts, _soldOut, 1);
         await Admit(_soldOut, "the-only-buyer");

@@ -19,6 +19,9 @@ public sealed class AdmitScript
     /// <summary>The default bound on claims per call (FlashSale:Redis:AdmitBatch).</summary>
     public const int DefaultBatch = 128;
 
+    // lua/admit.lua's arguments of one claim: userId, quantity, paymentMethodId, claim key, admission.
+    private const int ArgsPerClaim = 5;
+
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisScripts _scripts;
     private readonly IPoolVerifier _verifier;
@@ -64,7 +67,7 @@ public sealed class AdmitScript
     {
         var known = _keys.TryGetValue(saleId, out var cached);
         var keys = cached ?? KeysOf(saleId);
-        RedisValue[] args = [userId, quantity, paymentMethodId, claimId, RedisClaimId.ToRedis(claimId), admission];
+        RedisValue[] args = [userId, quantity, paymentMethodId, RedisClaimId.ToRedis(claimId), admission];
         FlashSaleMetrics.AdmitBatchSize.Observe(1);
         var (results, failure) = await CallAsync(keys, args);
         if (results is null) return failure;
@@ -89,17 +92,16 @@ public sealed class AdmitScript
     {
         try
         {
-            var args = new RedisValue[batch.Count * 6];
+            var args = new RedisValue[batch.Count * ArgsPerClaim];
             for (var i = 0; i < batch.Count; i++)
             {
                 var claim = batch[i];
-                var at = i * 6;
+                var at = i * ArgsPerClaim;
                 args[at] = claim.UserId;
                 args[at + 1] = claim.Quantity;
                 args[at + 2] = claim.PaymentMethodId;
-                args[at + 3] = claim.ClaimId;
-                args[at + 4] = RedisClaimId.ToRedis(claim.ClaimId);
-                args[at + 5] = claim.Admission;
+                args[at + 3] = RedisClaimId.ToRedis(claim.ClaimId);
+                args[at + 4] = claim.Admission;
             }
             FlashSaleMetrics.AdmitBatchSize.Observe(batch.Count);
             var (results, failure) = await CallAsync(keys, args);

@@ -207,6 +207,9 @@ public sealed class RedisStreamTransport(
         var keys = new SaleKeys(delivery.SaleId);
         var entries = await db.StreamRangeAsync(keys.Queue, (RedisValue)delivery.Token, (RedisValue)delivery.Token);
         var fields = entries.Length == 1 ? entries[0].Values.ToList() : [];
+        // The one-field entry (Pool/QueueEntry.cs) is bytes: name the claim in text, for whoever reads the dead letters.
+        if (entries.Length == 1 && delivery.Message is { } claim && entries[0]["claimId"].IsNull)
+            fields.Insert(0, new NameValueEntry("claimId", claim.ClaimId));
         fields.Add(new NameValueEntry("originalId", (RedisValue)delivery.Token));
         fields.Add(new NameValueEntry("deliveries", delivery.DeliveryCount));
         fields.Add(new NameValueEntry("reason", reason));

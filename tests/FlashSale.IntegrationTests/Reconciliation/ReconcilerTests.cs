@@ -19,7 +19,7 @@ public abstract class ReconcilerTests(ServiceFixture app)
         // The entry vanishes before any worker read it: the failure seckill systems call "lost between Redis and the MQ".
         var (sale, claimId, entry) = await AdmitAndLoseTheEntryAsync(stock: 3, "lost-entry");
         // Only the pool's record knows the claim now (its time kept relative to the sale's start): read back whole.
-        var admittedAt = DateTimeOffset.FromUnixTimeMilliseconds((long)entry["admittedAt"]).UtcDateTime;
+        var admittedAt = QueueEntry.Parse(sale.SaleId, entry)!.AdmittedAt.UtcDateTime;
         var pending = await app.Storefront.GetClaimAsync(sale.SaleId, claimId);
         Assert.Equal((claimId, "lost-entry", "admitted", admittedAt), (pending.ClaimId, pending.UserId, pending.Status, pending.UpdatedAt));
         await app.ActiveSales.AddAsync(sale.SaleId);

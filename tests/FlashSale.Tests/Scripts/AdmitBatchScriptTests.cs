@@ -28,7 +28,7 @@ public abstract class AdmitBatchScriptTests(RedisFixture redis)
         Assert.Equal(0, await redis.RemainingAsync(saleId));
         Assert.Equal(2, await redis.MetaAsync(saleId, "admitted"));
         var queue = await redis.Db.StreamRangeAsync(new SaleKeys(saleId).Queue);
-        Assert.Equal(new[] { (ids[0], "u1"), (ids[1], "u2") }, queue.Select(e => ((string)e["claimId"]!, (string)e["userId"]!)));
+        Assert.Equal(new[] { (ids[0], "u1"), (ids[1], "u2") }, queue.Select(e => QueueEntry.Parse(saleId, e)!).Select(m => (m.ClaimId, m.UserId)));
         Assert.Equal(2, await redis.Db.HashLengthAsync(new SaleKeys(saleId).Claims));
     }
 
@@ -75,7 +75,7 @@ public abstract class AdmitBatchScriptTests(RedisFixture redis)
         string saleId, params (string User, int Quantity, string PaymentMethod, string ClaimId)[] claims)
     {
         var keys = new SaleKeys(saleId);
-        var args = claims.SelectMany(c => new RedisValue[] { c.User, c.Quantity, c.PaymentMethod, c.ClaimId, RedisClaimId.ToRedis(c.ClaimId), "" }).ToArray();
+        var args = claims.SelectMany(c => new RedisValue[] { c.User, c.Quantity, c.PaymentMethod, RedisClaimId.ToRedis(c.ClaimId), "" }).ToArray();
         var result = (RedisResult[])(await redis.Scripts.Admit.EvaluateCachedAsync(redis.Db,
             [keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue, keys.Tickets, keys.Room], args))!;
         Assert.Equal(claims.Length, result.Length);

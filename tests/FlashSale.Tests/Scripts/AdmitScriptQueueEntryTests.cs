@@ -22,26 +22,48 @@ public abstract class AdmitScriptQueueEntryTests(RedisFixture redis)
 
         Assert.Equal(new("admitted", claimId, 7), result);
         var entry = Assert.Single(await redis.Db.StreamRangeAsync(keys.Queue));
-        var fields = entry.Values.ToDictionary(v => (string)v.Name!, v => (string)v.Value!);
-        Assert.Equal(new Dictionary<string, string>
-        {
-            ["claimId"] = claimId,
-            ["userId"] = "buyer@example.com",
-            ["quantity"] = "3",
-            ["paymentMethodId"] = "pm_card_mastercard",
-            ["admittedAt"] = fields["admittedAt"],
-        }, fields);
+        // One field: the claim key's 16 bytes, then quantity|admittedAtMs|paymentMethodId|userId.
+        var field = Assert.Single(entry.Values);
+        Assert.Equal(QueueEntry.Field, (string?)field.Name);
+        var packed = (byte[])field.Value!;
+        Assert.Equal((byte[])RedisClaimId.ToRedis(claimId)!, packed[..16]);
+        var parts = System.Text.Encoding.UTF8.GetString(packed[16..]).Split('|');
+        Assert.Equal(("3", "pm_card_mastercard", "buyer@example.com"), (parts[0], parts[2], parts[3]));
+        var admittedAt = long.Parse(parts[1]);
         // What the transport reads back (Pool/QueueEntry.cs) is the claim that was admitted.
         Assert.Equal(new ClaimMessage(claimId, saleId, "buyer@example.com", 3, "pm_card_mastercard",
-            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(fields["admittedAt"]))), QueueEntry.Parse(saleId, entry));
+            DateTimeOffset.FromUnixTimeMilliseconds(admittedAt)), QueueEntry.Parse(saleId, entry));
         // The admission time is Redis's clock, in milliseconds.
-        var admittedAt = long.Parse(fields["admittedAt"]);
         Assert.InRange(admittedAt, before, await redis.RedisNowMsAsync(saleId));
         // The pool keys the record by the id's 16 bytes and counts the time from the sale's start.
         var sinceStart = admittedAt - await redis.MetaAsync(saleId, "startsAt");
         Assert.Equal($"buyer@example.com|3|{sinceStart}|pm_card_mastercard", (string?)await redis.Db.HashGetAsync(keys.Claims, RedisClaimId.ToRedis(claimId)));
         Assert.Equal(RedisClaimId.ToRedis(claimId), await redis.Db.HashGetAsync(keys.Users, "buyer@example.com"));
         Assert.Equal(3, await redis.MetaAsync(saleId, "admitted"));
+    }
+
+    [Fact]
+    public async Task An_entry_of_the_five_named_fields_written_before_is_still_read()
+    {
+        var saleId = redis.Track(Ids.NewSaleId());
+        var claimId = Ids.NewClaimId();
+        var id = await redis.Db.StreamAddAsync(new SaleKeys(saleId).Queue,
+            [new("claimId", claimId), new("userId", "old@example.com"), new("quantity", 2), new("paymentMethodId", "pm_card_visa"), new("admittedAt", 1_700_000_000_123)]);
+
+        var entry = Assert.Single(await redis.Db.StreamRangeAsync(new SaleKeys(saleId).Queue, id, id));
+
+        Assert.Equal(new ClaimMessage(claimId, saleId, "old@example.com", 2, "pm_card_visa", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_123)),
+            QueueEntry.Parse(saleId, entry));
+    }
+
+    [Fact]
+    public async Task A_hold_claims_entry_without_a_payment_method_reads_back_with_none()
+    {
+        var saleId = redis.Track(Ids.NewSaleId());
+        var claim = new ClaimMessage(Ids.NewClaimId(), saleId, "holder:1", 1, "", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
+        var id = await redis.Db.StreamAddAsync(new SaleKeys(saleId).Queue, QueueEntry.Fields(claim));
+
+        Assert.Equal(claim, QueueEntry.Parse(saleId, Assert.Single(await redis.Db.StreamRangeAsync(new SaleKeys(saleId).Queue, id, id))));
     }
 }
 
