@@ -4,10 +4,10 @@
 #   evalsha  bare Kestrel + one EVALSHA per request of the one-claim admit script of before batching
 #            (lua/baseline/admit_one.lua), nothing else
 #   batch<N> the service (--role edge, as deployed) with FlashSale:Redis:AdmitBatch=N, for each N in BATCHES
-# Builds the apps, starts them on free ports against the Redis/PostgreSQL of scripts/services-env.sh, creates one
-# sale with a large stock (every request is admitted), warms each, then runs the rounds (each app in turn per round),
-# and prints req/s, p50/p99, each app's CPU time per request (utime + stime from /proc over the wrk run, divided by
-# the requests wrk completed), Redis's CPU per request (INFO cpu), the batch sizes the service sent
+# Builds the apps, starts them on free ports against the Redis/PostgreSQL of scripts/services-env.sh, creates a
+# pool per app with a large stock (every request is admitted), warms each, then runs the rounds (each app in turn
+# per round, the others paused), and prints req/s, p50/p99, each app's CPU time per request (utime + stime from /proc over the
+# wrk run, divided by the requests wrk completed), Redis's CPU per request (INFO cpu), the batch sizes the service sent
 # (flashsale_admit_batch_claims), and the ratios the targets of issue 18 are stated in. Ratios of one run are what
 # to compare: the machine is shared.
 #   DURATION=15s CONNECTIONS=128 THREADS=2 ROUNDS=2 STOCK=10000000 ROLE=edge WARMUP=10s BATCHES="1 128" bash load/measure-admit.sh
@@ -48,14 +48,15 @@ for b in $BATCHES; do
   PID[batch$b]=$!
   APPS+=("batch$b")
 done
-SALE=""; BASE_SALE=""
+declare -A SALE_OF
+BASE_SALE=""
 cleanup() {
-  for app in "${APPS[@]}"; do kill "${PID[$app]}" 2>/dev/null || true; done
+  for app in "${APPS[@]}"; do kill -CONT "${PID[$app]}" 2>/dev/null || true; kill "${PID[$app]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  if [ -n "$SALE" ]; then
-    for k in meta remaining users claims queue dead released; do redis-cli -u "$REDIS_URL" UNLINK "fs:{$SALE}:$k" >/dev/null; done
-    active_sales_remove "$REDIS_URL" "$SALE"
-  fi
+  for sale in "${SALE_OF[@]}"; do
+    for k in meta remaining users claims queue dead released; do redis-cli -u "$REDIS_URL" UNLINK "fs:{$sale}:$k" >/dev/null; done
+    active_sales_remove "$REDIS_URL" "$sale"
+  done
   if [ -n "$BASE_SALE" ]; then
     for k in meta remaining users claims queue; do redis-cli -u "$REDIS_URL" UNLINK "fs:{$BASE_SALE}:$k" >/dev/null; done
   fi
@@ -65,22 +66,25 @@ for app in "${APPS[@]}"; do
   for _ in $(seq 150); do curl -sf -o /dev/null "http://127.0.0.1:${PORT[$app]}/healthz" && break; sleep 0.2; done
 done
 
-FIRST=batch${BATCHES%% *}
 A="Authorization: Bearer $ADMIN_KEY"
 START=$(date -u -d '-1 min' +%FT%TZ); END=$(date -u -d '+2 hour' +%FT%TZ)
-SALE=$(curl -sf -X POST "http://127.0.0.1:${PORT[$FIRST]}/admin/sales" -H "$A" -H 'Content-Type: application/json' \
-  -d "{\"sku\":\"BENCH\",\"name\":\"admit benchmark\",\"stock\":$STOCK,\"priceCents\":100,\"currency\":\"usd\",\"startsAt\":\"$START\",\"endsAt\":\"$END\"}" \
-  | sed 's/.*"saleId":"\([^"]*\)".*/\1/')
-curl -sf -o /dev/null -X POST "http://127.0.0.1:${PORT[$FIRST]}/admin/sales/$SALE/preload" -H "$A"
-# Edge only: no worker of ours drains this queue, and no other process's worker should poll it either.
-[ "$ROLE" = edge ] && active_sales_remove "$REDIS_URL" "$SALE"
-# The one-claim script admits into a pool of its own, so each sale's queue holds one shape of entry.
+# A pool per app, each the same size, so no app admits into hashes another app made larger.
+for app in "${APPS[@]}"; do
+  [[ $app == batch* ]] || continue
+  SALE_OF[$app]=$(curl -sf -X POST "http://127.0.0.1:${PORT[$app]}/admin/sales" -H "$A" -H 'Content-Type: application/json' \
+    -d "{\"sku\":\"BENCH\",\"name\":\"admit benchmark\",\"stock\":$STOCK,\"priceCents\":100,\"currency\":\"usd\",\"startsAt\":\"$START\",\"endsAt\":\"$END\"}" \
+    | sed 's/.*"saleId":"\([^"]*\)".*/\1/')
+  curl -sf -o /dev/null -X POST "http://127.0.0.1:${PORT[$app]}/admin/sales/${SALE_OF[$app]}/preload" -H "$A"
+  # Edge only: no worker of ours drains this queue, and no other process's worker should poll it either.
+  [ "$ROLE" = edge ] && active_sales_remove "$REDIS_URL" "${SALE_OF[$app]}"
+  URL[$app]="http://127.0.0.1:${PORT[$app]}/sales/${SALE_OF[$app]}/claims"
+done
+# The one-claim script admits into a pool of its own too (the baseline's preload, the service's key layout).
 BASE_SALE="sale_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 curl -sf -o /dev/null -X POST "http://127.0.0.1:$BASE_PORT/sales/$BASE_SALE/preload?stock=$STOCK"
-URL[bare]="http://127.0.0.1:$BASE_PORT/bare/sales/$SALE/claims"
+URL[bare]="http://127.0.0.1:$BASE_PORT/bare/sales/$BASE_SALE/claims"
 URL[evalsha]="http://127.0.0.1:$BASE_PORT/sales/$BASE_SALE/claims"
-for app in "${APPS[@]}"; do [[ $app == batch* ]] && URL[$app]="http://127.0.0.1:${PORT[$app]}/sales/$SALE/claims"; done
-echo "sale $SALE (stock $STOCK), role $ROLE, apps: ${APPS[*]}; wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds"
+echo "stock $STOCK a pool, role $ROLE, apps: ${APPS[*]}; wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime, in clock ticks
 redis_cpu() { redis-cli -u "$REDIS_URL" INFO cpu | awk -F: '/^used_cpu_(sys|user):/ {s += $2} END {printf "%.3f", s}'; }
@@ -88,12 +92,22 @@ batch_stats() { # count sum of flashsale_admit_batch_claims on the service at po
   curl -sf "http://127.0.0.1:$1/metrics" | awk '/^flashsale_admit_batch_claims_count/ {c = $2} /^flashsale_admit_batch_claims_sum/ {s = $2} END {print c + 0, s + 0}'
 }
 TICK=$(getconf CLK_TCK)
+# While one app is measured the others are paused (SIGSTOP), so their background work (pool checks, registry reads)
+# is in no app's figures, and Redis's CPU per request is that app's alone.
+pause_others() { # signal app
+  local other
+  for other in "${APPS[@]}"; do
+    [ "${PID[$other]}" = "${PID[$2]}" ] || kill "-$1" "${PID[$other]}" 2>/dev/null || true
+  done
+}
 run() { # app
   local app=$1 t0 r0 t1 r1 b0 b1
+  pause_others STOP "$app"
   t0=$(cpu_ticks "${PID[$app]}"); r0=$(redis_cpu)
   [[ $app == batch* ]] && b0=$(batch_stats "${PORT[$app]}")
   RUN_TAG="$app-$RANDOM$RANDOM" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s load/wrk/claim.lua "${URL[$app]}" > "$LOGS/$app.txt"
   t1=$(cpu_ticks "${PID[$app]}"); r1=$(redis_cpu)
+  pause_others CONT "$app"
   local rps p50 p99 non2xx requests cpu rcpu batch=""
   rps=$(awk '/Requests\/sec/ {print $2}' "$LOGS/$app.txt")
   p50=$(awk '$1=="50%" {print $2}' "$LOGS/$app.txt"); p99=$(awk '$1=="99%" {print $2}' "$LOGS/$app.txt")
@@ -134,5 +148,7 @@ bytes_per_claim() { # sale: Redis bytes of its users hash, claims hash and queue
   awk -v u="$u" -v c="$c" -v q="$q" -v n="$n" 'BEGIN { printf "users %.0f B + claims %.0f B + queue entry %.0f B = %.0f B (%d claims, none drained)", u / n, c / n, q / n, (u + c + q) / n, n }'
 }
 echo "redis per claim, evalsha's pool (one-claim script): $(bytes_per_claim "$BASE_SALE")"
-echo "redis per claim, the service's pool:                 $(bytes_per_claim "$SALE")"
+for app in "${APPS[@]}"; do
+  [[ $app == batch* ]] && printf 'redis per claim, %-10s pool:                %s\n' "$app's" "$(bytes_per_claim "${SALE_OF[$app]}")"
+done
 echo "redis used_memory after: $(redis-cli -u "$REDIS_URL" INFO memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r') bytes"
