@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using FlashSale.Load.Api;
@@ -19,29 +20,6 @@ public static class Rehearsal
 
     public static async Task<int> MainAsync(string[] args)
     {
-        if (args is ["verify", .. var rest])
-        {
-            using var stop = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) =>
-            {
-                e.Cancel = true;
-                stop.Cancel();
-            };
-            return await VerifyCommand.MainAsync(rest, Console.Out, stop.Token);
-        }
-        var (options, error) = OptionsParser.Parse(args);
-        if (options is null)
-        {
-            if (error is null)
-            {
-                Console.WriteLine(OptionsParser.Usage);
-                Console.WriteLine("Exit codes:");
-                foreach (var (code, meaning) in ExitCodes.All) Console.WriteLine($"  {code,3}  {meaning}");
-                return ExitCodes.Passed;
-            }
-            Console.Error.WriteLine($"{error} (--help lists the flags)");
-            return ExitCodes.Usage;
-        }
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -50,15 +28,27 @@ public static class Rehearsal
         };
         // In a CI log nothing reads the width; wrapping progress lines at 80 columns only hurts grep.
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 240;
-        try
+        var cli = new RehearsalCommand(async (options, ct) =>
         {
-            return (await RunAsync(options, AnsiConsole.Console, cts.Token)).ExitCode;
-        }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            try
+            {
+                return (await RunAsync(options, AnsiConsole.Console, ct)).ExitCode;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                await Console.Error.WriteLineAsync("Interrupted.");
+                return ExitCodes.Crashed;
+            }
+        });
+        var parsed = cli.Command.Parse(args);
+        if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine("Interrupted.");
-            return ExitCodes.Crashed;
+            foreach (var error in parsed.Errors) await Console.Error.WriteLineAsync(error.Message);
+            await Console.Error.WriteLineAsync("(--help lists the flags)");
+            return ExitCodes.Usage;
         }
+        // Ctrl-C is the rehearsal's own to handle (it cancels the token every command is given).
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cts.Token);
     }
 
     public static async Task<RehearsalResult> RunAsync(LoadOptions o, IAnsiConsole console, CancellationToken ct)
@@ -161,6 +151,9 @@ public static class Rehearsal
             Queue = queue, QueueEndings = queueBook?.Endings, Fairness = fairness,
         };
         var (markdown, html) = ReportWriter.Write(report, o.OutputDirectory);
+        var results = ResultsDocument.From(report);
+        if (o.ResultsPath is { } json) await ResultsWriter.WriteJsonAsync(results, json, CancellationToken.None);
+        if (o.CsvPath is { } csv) await ResultsWriter.WriteCsvAsync(results.Timeline, csv, CancellationToken.None);
         SummaryPrinter.Print(console, report, markdown, html);
         return new RehearsalResult(exitCode, verdict, sale.SaleId, figures, audit, judged, markdown, html) { Queue = queue, Fairness = fairness };
     }

@@ -38,6 +38,11 @@ public sealed record LoadOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public int Stock { get; init; } = 500;
+    /// <summary>
+    /// The opening: the tool's sale starts this long after its creation, a share of the crowd arrives early and refreshes
+    /// until T0, the rest peaks in the first seconds after it. Null: the sale is live from its creation.
+    /// </summary>
+    public TimeSpan? StartsIn { get; init; }
     /// <summary>Target an existing, live sale instead of creating one.</summary>
     public string? SaleId { get; init; }
 
@@ -87,6 +92,12 @@ public sealed record LoadOptions
     public static readonly IReadOnlyList<string> DefaultThresholds = ["errors<0.1%", "p99<1000ms"];
 
     public string OutputDirectory { get; init; } = Path.Combine("load", "reports");
+    /// <summary><c>--out FILE.json</c>: every figure of the report, machine-readable (docs/rehearsal-results.md).</summary>
+    public string? ResultsPath { get; init; }
+    /// <summary><c>--csv FILE</c>: the run's timeline, one row per sampled interval.</summary>
+    public string? CsvPath { get; init; }
+    /// <summary>Reads the service's own <c>/metrics</c> during the run, for the report's charts beside the tool's.</summary>
+    public bool ScrapeMetrics { get; init; } = true;
     public int Seed { get; init; } = 42;
     public ProgressMode Progress { get; init; } = ProgressMode.Auto;
 

@@ -37,7 +37,7 @@ public static class Charts
         var plot = New("answers per second");
         var t = b.Select(x => x.AtSeconds).ToArray();
         Line(plot, t, b.Select(x => x.RequestsPerSecond).ToArray(), "all", Colors.Black);
-        var colors = new[] { Colors.Green, Colors.Orange, Colors.SteelBlue, Colors.Red };
+        var colors = new[] { Colors.Green, Colors.Orange, Colors.SteelBlue, Colors.Gray, Colors.Red };
         foreach (var o in Outcomes.All.Where(o => b.Any(x => x.Counts[(int)o] > 0)))
             Line(plot, t, b.Select(x => x.Counts[(int)o] / x.IntervalSeconds).ToArray(), o.Name(), colors[(int)o]);
         return Png(plot);

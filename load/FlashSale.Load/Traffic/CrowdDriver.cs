@@ -109,7 +109,7 @@ public sealed class CrowdDriver(
         try
         {
             var answer = await api.ClaimAsync(saleId, userId, checkouts is null ? card : null, ct, admission).ConfigureAwait(false);
-            var outcome = Classify(answer);
+            var outcome = Classify(answer, options.StartsIn is not null);
             recorder.Record(outcome, intended, outcome == Outcome.Error ? answer.Code : null);
             book.Note(userId, card, answer);
             return answer;
@@ -120,8 +120,10 @@ public sealed class CrowdDriver(
         }
     }
 
-    public static Outcome Classify(ClaimAnswer answer) => answer switch
+    /// <param name="opening">Rehearsing an opening, where a click before T0 is expected, not an error.</param>
+    public static Outcome Classify(ClaimAnswer answer, bool opening = false) => answer switch
     {
+        { HttpStatus: 409, Code: "sale_not_started" } when opening => Outcome.NotStarted,
         { HttpStatus: 202, ClaimId: not null } => Outcome.Admitted,
         { HttpStatus: 200, ClaimId: not null } => Outcome.Replay,
         { HttpStatus: 409, Code: "sold_out" } => Outcome.SoldOut,

@@ -67,7 +67,7 @@ public sealed partial record Threshold(string Text, Outcome? Outcome, string Met
 
     public string Format(double value) => IsLatency(Metric) ? $"{value:0.###} ms" : Percent ? $"{value:0.###}%" : $"{value:0.##}";
 
-    [GeneratedRegex(@"^(?:(?<outcome>admitted|replay|sold_out|sold-out|error|errors)\.)?(?<metric>p50|p90|p95|p99\.9|p999|p99|max|mean|errors|dropped|late|rps)(?<op><=|>=|<|>)(?<value>\d+(?:\.\d+)?)(?<unit>us|ms|s|%)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:(?<outcome>admitted|replay|sold_out|sold-out|not_started|not-started|error|errors)\.)?(?<metric>p50|p90|p95|p99\.9|p999|p99|max|mean|errors|dropped|late|rps)(?<op><=|>=|<|>)(?<value>\d+(?:\.\d+)?)(?<unit>us|ms|s|%)?$", RegexOptions.CultureInvariant)]
     private static partial Regex Shape();
 }
 

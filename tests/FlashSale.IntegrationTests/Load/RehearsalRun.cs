@@ -19,9 +19,9 @@ internal static class RehearsalRun
         [
             "--url", url.ToString(),
             "--admin-key", ServiceFixture.AdminKey, "--storefront-key", ServiceFixture.StorefrontKey,
-            "--out", reports, "--progress", "plain", .. flags,
+            "--report-dir", reports, "--progress", "plain", .. flags,
         ];
-        var (options, error) = OptionsParser.Parse(args);
+        var (options, error) = RehearsalCommand.Parse(args);
         Assert.True(options is not null, error);
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings

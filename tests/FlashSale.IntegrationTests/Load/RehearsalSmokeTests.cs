@@ -1,6 +1,9 @@
+using System.Globalization;
+using System.Text.Json;
 using FlashSale.IntegrationTests.Infrastructure;
 using FlashSale.Load.Cli;
 using FlashSale.Load.Metrics;
+using FlashSale.Load.Reports;
 using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using Xunit.Abstractions;
@@ -16,11 +19,12 @@ namespace FlashSale.IntegrationTests.Load;
 public sealed class RehearsalSmokeTests(ServiceFixture app, ITestOutputHelper output)
 {
     [Fact]
-    public async Task A_small_flash_crowd_passes_and_writes_both_reports()
+    public async Task A_small_flash_crowd_passes_and_writes_both_reports_its_results_json_and_csv()
     {
+        var dir = Path.Combine(Path.GetTempPath(), "flashsale-results-" + Guid.NewGuid().ToString("N"));
         var (result, console) = await RehearsalRun.RunAsync(app, output,
             "--users", "300", "--stock", "30", "--arrival-window", "500ms", "--settle", "45s",
-            "--threshold", "errors<1%", "--threshold", "p99<30s");
+            "--threshold", "errors<1%", "--threshold", "p99<30s", "--out", Path.Combine(dir, "r.json"), "--csv", Path.Combine(dir, "t.csv"));
 
         Assert.True(result.ExitCode == ExitCodes.Passed, result.Verdict);
         Assert.StartsWith("PASS", result.Verdict);
@@ -41,6 +45,23 @@ public sealed class RehearsalSmokeTests(ServiceFixture app, ITestOutputHelper ou
         var html = await File.ReadAllTextAsync(result.HtmlPath!);
         Assert.Equal(4, html.Split("src=\"data:image/png;base64,").Length - 1);
         Assert.Contains("PASS (exit code 0)", html);
+
+        // The documented fields of docs/rehearsal-results.md, read back as any CI script would.
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "r.json")));
+        var root = json.RootElement;
+        Assert.Equal(ResultsDocument.SchemaName, root.GetProperty("schema").GetString());
+        Assert.Equal(0, root.GetProperty("verdict").GetProperty("exitCode").GetInt32());
+        Assert.Equal(result.Figures.Sent, root.GetProperty("requests").GetProperty("sent").GetInt64());
+        Assert.Equal(result.Figures.Answered, root.GetProperty("requests").GetProperty("answered").GetInt64());
+        Assert.True(root.GetProperty("latency").GetProperty("admitted").GetProperty("p99Ms").GetDouble() > 0);
+        Assert.Equal(["never_oversold", "one_claim_per_user", "nothing_lost", "stock_conserved", "payments_consistent"],
+            root.GetProperty("invariants").EnumerateArray().Select(i => i.GetProperty("name").GetString()));
+        Assert.All(root.GetProperty("invariants").EnumerateArray(), i => Assert.True(i.GetProperty("passed").GetBoolean()));
+        Assert.Equal(["errors<1%", "p99<30s"], root.GetProperty("thresholds").EnumerateArray().Select(t => t.GetProperty("expression").GetString()));
+        var csv = await File.ReadAllLinesAsync(Path.Combine(dir, "t.csv"));
+        Assert.StartsWith("atSeconds,intervalSeconds,admitted,", csv[0]);
+        Assert.Equal(root.GetProperty("timeline").GetArrayLength() + 1, csv.Length);
+        Assert.Equal(result.Figures.Count(Outcome.Admitted), csv.Skip(1).Sum(l => long.Parse(l.Split(',')[2], CultureInfo.InvariantCulture)));
     }
 
     [Fact]
