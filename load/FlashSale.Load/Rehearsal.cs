@@ -7,6 +7,7 @@ using FlashSale.Load.Fairness;
 using FlashSale.Load.Live;
 using FlashSale.Load.Metrics;
 using FlashSale.Load.Reports;
+using FlashSale.Load.Service;
 using FlashSale.Load.Traffic;
 using FlashSale.Load.Verdict;
 using Spectre.Console;
@@ -77,6 +78,7 @@ public static class Rehearsal
             console.WriteLine(why, new Style(Color.Red));
             return RehearsalResult.Failed(ExitCodes.SetupFailed, why);
         }
+        if (o.StartsIn is not null) console.WriteLine($"The sale opens at {sale.StartsAt:HH:mm:ss.fff} UTC (T0); {o.EarlyShare:P0} of the crowd arrives in the 10 s before and refreshes every {o.RefreshEvery.TotalSeconds:0.#} s", new Style());
         console.WriteLine($"Rehearsing {o.ScenarioName} ({o.Model.ToString().ToLowerInvariant()} model) on sale {sale.SaleId}, stock {sale.Stock:N0}, at {o.Url}" +
                           (o.WaitingRoom ? $", through its waiting room (starts {sale.StartsAt:u}, outflow {o.OutflowPerMinute:N0}/min)" : ""), new Style());
 
@@ -85,7 +87,11 @@ public static class Rehearsal
         var runTag = Guid.NewGuid().ToString("N")[..8];
         var checkouts = o.HoldCheckout ? new Checkouts(api, sale.SaleId) : null;
         var buyers = new Buyers(o, runTag);
-        var driver = new CrowdDriver(o, api, sale.SaleId, buyers, recorder, book, checkouts);
+        var opening = o.StartsIn is null ? null : new OpeningRecorder(Stopwatch.GetTimestamp() +
+            (long)((DateTime.SpecifyKind(sale.StartsAt, DateTimeKind.Utc) - DateTime.UtcNow).TotalSeconds * Stopwatch.Frequency));
+        var driver = new CrowdDriver(o, api, sale.SaleId, buyers, recorder, book, checkouts, opening);
+        using var metricsHttp = FlashSaleApi.Client(o.Url, null, 1, TimeSpan.FromSeconds(5));
+        var scraper = o.ScrapeMetrics ? new ServiceMetricsScraper(metricsHttp, sale.SaleId, Stopwatch.GetTimestamp()) : null;
         using var roomApi = o.WaitingRoom ? new WaitingRoomApi(o.Url, o.StorefrontKey, o.Connections, o.Timeout) : null;
         var queueBook = o.WaitingRoom ? new QueueBook(o.Users) : null;
         var queueRecorder = o.WaitingRoom ? new QueueRecorder(Stopwatch.GetTimestamp()) : null;
@@ -102,6 +108,7 @@ public static class Rehearsal
             var sampler = SampleAsync(api, sale, recorder, driver, view, () => queueBook is null || phase.Value != "waiting room" ? phase.Value!
                 : $"waiting room: joined {queueBook.Joined:N0}/{o.Users:N0}, waiting {queueBook.Waiting:N0}, admitted {queueBook.AdmittedSeen:N0}, polls {queueRecorder!.Polls:N0}",
                 stopSampling.Token);
+            var scraping = scraper?.RunAsync(TimeSpan.FromSeconds(1), stopSampling.Token) ?? Task.CompletedTask;
             try
             {
                 if (roomApi is not null)
@@ -131,6 +138,7 @@ public static class Rehearsal
             {
                 await stopSampling.CancelAsync();
                 await sampler;
+                await scraping;
             }
             figures = figures.WithBuckets(recorder.Buckets);
             if (checkouts is not null)
@@ -148,7 +156,8 @@ public static class Rehearsal
         var queue = queueRecorder?.Figures();
         var report = new ReportModel(o, sale, figures, audit, judged, exitCode, verdict, DateTimeOffset.UtcNow)
         {
-            Queue = queue, QueueEndings = queueBook?.Endings, Fairness = fairness,
+            Queue = queue, QueueEndings = queueBook?.Endings, Fairness = fairness, Opening = opening?.Buckets(),
+            Service = scraper?.Samples, ServiceScrapeFailures = scraper?.Failures ?? 0,
         };
         var (markdown, html) = ReportWriter.Write(report, o.OutputDirectory);
         var results = ResultsDocument.From(report);
@@ -186,6 +195,13 @@ public static class Rehearsal
             // Open long enough for the whole stock to be let in at the outflow, with room to spare.
             var admitting = TimeSpan.FromMinutes(1.5 * o.Stock / o.OutflowPerMinute);
             var created = await api.CreateSaleAsync(o.Stock, lead + admitting + TimeSpan.FromMinutes(30) + o.SettleTime, o.Checkout, o.HoldSeconds, ct, room);
+            await api.PreloadAsync(created.SaleId, ct);
+            return (await api.GetSaleAsync(created.SaleId, ct), true);
+        }
+        if (o.StartsIn is { } startsIn)
+        {
+            var openFor = startsIn + TimeSpan.FromMinutes(30) + o.ArrivalWindow + o.SettleTime;
+            var created = await api.CreateSaleAsync(o.Stock, openFor, o.Checkout, o.HoldSeconds, ct, startsAt: DateTimeOffset.UtcNow + startsIn);
             await api.PreloadAsync(created.SaleId, ct);
             return (await api.GetSaleAsync(created.SaleId, ct), true);
         }

@@ -56,10 +56,11 @@ public sealed class FlashSaleApi : IDisposable
 
     /// <param name="openFor">From now to the sale's end.</param>
     /// <param name="room">A waiting room, and the start it sets; without one the sale started a minute ago.</param>
-    public async Task<SaleView> CreateSaleAsync(int stock, TimeSpan openFor, string checkout, int holdSeconds, CancellationToken ct, WaitingRoomPlan? room = null)
+    public async Task<SaleView> CreateSaleAsync(int stock, TimeSpan openFor, string checkout, int holdSeconds, CancellationToken ct, WaitingRoomPlan? room = null,
+        DateTimeOffset? startsAt = null)
     {
         var now = DateTimeOffset.UtcNow;
-        var startsAt = room?.StartsAt ?? now.AddMinutes(-1);
+        startsAt ??= room?.StartsAt ?? now.AddMinutes(-1);
         var body = new Dictionary<string, object?>
         {
             ["sku"] = "REHEARSAL", ["name"] = $"Rehearsal {now:yyyy-MM-dd HH:mm:ss}", ["stock"] = stock, ["priceCents"] = 12900,

@@ -43,6 +43,10 @@ public sealed record LoadOptions
     /// until T0, the rest peaks in the first seconds after it. Null: the sale is live from its creation.
     /// </summary>
     public TimeSpan? StartsIn { get; init; }
+    /// <summary>The opening: share of the crowd arriving in the 10 s before T0.</summary>
+    public double EarlyShare { get; init; } = 0.2;
+    /// <summary>The opening: how often an early buyer refreshes (clicks again) until the sale has started.</summary>
+    public TimeSpan RefreshEvery { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Target an existing, live sale instead of creating one.</summary>
     public string? SaleId { get; init; }
 

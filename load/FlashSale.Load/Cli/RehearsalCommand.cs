@@ -42,6 +42,9 @@ public sealed class RehearsalCommand
     private readonly Option<TimeSpan?> _startsIn = OptionalDuration("--starts-in",
         "flash-crowd: create the sale this far in the future and rehearse its opening (early buyers refresh until T0; the report shows its first 10 s)");
 
+    private readonly Option<double> _earlyShare = Double("--early-share", D.EarlyShare, 0, 1, "--starts-in: share of the crowd arriving in the 10 s before T0");
+    private readonly Option<TimeSpan> _refreshEvery = Duration("--refresh-every", D.RefreshEvery, "--starts-in: how often an early buyer clicks again until T0");
+
     private readonly Option<bool> _waitingRoom = new("--waiting-room")
     {
         Description = "every buyer joins the pre-queue before the start, polls, claims when admitted; audits invariant 7",
@@ -81,7 +84,7 @@ public sealed class RehearsalCommand
                  {
                      _url, _adminKey, _storefrontKey, _sale, _stock, _scenario, _model, _users, _arrivalWindow, _rate, _rateStart, _steps,
                      _duration, _concurrency, _checkout, _holdSeconds, _abandonShare, _declineShare, _doubleClickShare, _retries, _seed,
-                     _startsIn, _waitingRoom, _outflow, _tokenSeconds, _prequeueMinutes, _startLead, _connections, _maxInFlight, _lateAfter,
+                     _startsIn, _earlyShare, _refreshEvery, _waitingRoom, _outflow, _tokenSeconds, _prequeueMinutes, _startLead, _connections, _maxInFlight, _lateAfter,
                      _timeout, _threshold, _thresholdsFile, _settle, _pollLimit, _out, _reportDir, _csv, _noScrape, _progress,
                  })
             Command.Options.Add(option);
@@ -133,7 +136,7 @@ public sealed class RehearsalCommand
             Steps = p.GetValue(_steps), Duration = p.GetValue(_duration), Concurrency = p.GetValue(_concurrency),
             Checkout = p.GetValue(_checkout)!, HoldSeconds = p.GetValue(_holdSeconds), AbandonShare = p.GetValue(_abandonShare),
             DeclineShare = p.GetValue(_declineShare), DoubleClickShare = p.GetValue(_doubleClickShare), Retries = p.GetValue(_retries),
-            Seed = p.GetValue(_seed), StartsIn = p.GetValue(_startsIn),
+            Seed = p.GetValue(_seed), StartsIn = p.GetValue(_startsIn), EarlyShare = p.GetValue(_earlyShare), RefreshEvery = p.GetValue(_refreshEvery),
             WaitingRoom = p.GetValue(_waitingRoom), OutflowPerMinute = p.GetValue(_outflow), TokenSeconds = p.GetValue(_tokenSeconds),
             PrequeueMinutes = p.GetValue(_prequeueMinutes), StartLead = p.GetValue(_startLead),
             Connections = p.GetValue(_connections), MaxInFlight = p.GetValue(_maxInFlight), LateAfter = p.GetValue(_lateAfter), Timeout = p.GetValue(_timeout),

@@ -19,6 +19,39 @@ public sealed record ReportModel(
     public IReadOnlyDictionary<string, int>? QueueEndings { get; init; }
     public FairnessReport? Fairness { get; init; }
 
+    /// <summary>The opening (<c>--starts-in</c>): the first 10 s after T0 in 100 ms buckets.</summary>
+    public IReadOnlyList<OpeningBucket>? Opening { get; init; }
+    /// <summary>The service's own figures, scraped from its <c>/metrics</c> once a second; null when not scraped.</summary>
+    public IReadOnlyList<Service.ServiceSample>? Service { get; init; }
+    public int ServiceScrapeFailures { get; init; }
+
+    public static readonly string[] OpeningHeader = ["ms after T0", "admitted", "refused", "sold_out", "not_started", "error", "p50 ms", "p99 ms", "max ms"];
+
+    public IEnumerable<string[]> OpeningRows => (Opening ?? []).Select(b => new[]
+    {
+        $"{b.FromMs:0}", $"{b.Admitted:N0}", $"{b.Refused:N0}", $"{b.SoldOut:N0}", $"{b.NotStarted:N0}", $"{b.Error:N0}",
+        $"{b.P50Ms:0.0}", $"{b.P99Ms:0.0}", $"{b.MaxMs:0.0}",
+    });
+
+    /// <summary>What the service's /metrics showed over the run, summed up.</summary>
+    public IEnumerable<(string Name, string Value)> ServiceRows
+    {
+        get
+        {
+            if (Service is not { Count: > 0 } s) return Options.ScrapeMetrics ? [("scrapes of /metrics", $"none answered ({ServiceScrapeFailures} failed)")] : [];
+            var admit = s.Where(x => x.AdmitP99Ms is not null).ToList();
+            var outcomes = s.SelectMany(x => x.Payments.Keys).Distinct().Order();
+            return
+            [
+                ("scrapes of /metrics", $"{s.Count:N0} over {s[^1].AtSeconds - s[0].AtSeconds:0.0} s, {ServiceScrapeFailures} failed"),
+                ("queue lag (claims queued, not confirmed)", $"max {s.Max(x => x.QueuePending ?? 0):N0}, at the end {s[^1].QueuePending?.ToString("N0") ?? "n/a"}"),
+                ("stock remaining (service gauge)", $"at the end {s[^1].StockRemaining?.ToString("N0") ?? "n/a"}"),
+                ("payment outcomes during the run", string.Join(", ", outcomes.Select(o => $"{o} {s[^1].Payments.GetValueOrDefault(o) - s[0].Payments.GetValueOrDefault(o):N0}")) is { Length: > 0 } p ? p : "none"),
+                ("service admit latency", admit.Count == 0 ? "no admits seen" : $"worst 1 s p50 {admit.Max(x => x.AdmitP50Ms ?? 0):0.00} ms, worst 1 s p99 {admit.Max(x => x.AdmitP99Ms!.Value):0.00} ms (histogram buckets, so bucket-wide)"),
+            ];
+        }
+    }
+
     /// <summary>Rows of the latency table: every outcome that happened, then all requests together.</summary>
     public IEnumerable<(string Name, HistogramBase Latency)> LatencyRows =>
         Outcomes.All.Where(o => Figures.Count(o) > 0).Select(o => (o.Name(), Figures.Latency[o]))

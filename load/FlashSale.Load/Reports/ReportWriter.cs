@@ -55,6 +55,16 @@ public static class ReportWriter
             s.AppendLine("## Fairness").AppendLine();
             Table(s, ["", ""], r.FairnessRows.Select(x => new[] { x.Name, x.Value }));
         }
+        if (r.Opening is not null)
+        {
+            s.AppendLine("## The opening: first 10 s after T0, 100 ms buckets (by answer time)").AppendLine();
+            Table(s, ReportModel.OpeningHeader, r.OpeningRows);
+        }
+        if (r.ServiceRows.Any())
+        {
+            s.AppendLine("## The service's metrics (its /metrics, once a second)").AppendLine();
+            Table(s, ["", ""], r.ServiceRows.Select(x => new[] { x.Name, x.Value }));
+        }
         s.AppendLine("## Latency (from each request's intended start)").AppendLine();
         Table(s, LatencyHeader, r.LatencyRows.Select(x => LatencyCells(x.Latency).Prepend(x.Name).ToArray()));
         s.AppendLine("## Errors by code").AppendLine();
@@ -121,6 +131,16 @@ public static class ReportWriter
         {
             s.Append("<h2>Fairness</h2>");
             HtmlTable(s, null, r.FairnessRows.Select(x => new[] { E(x.Name), E(x.Value) }));
+        }
+        if (r.Opening is not null)
+        {
+            s.Append("<h2>The opening: first 10 s after T0, 100 ms buckets (by answer time)</h2>");
+            HtmlTable(s, ReportModel.OpeningHeader, r.OpeningRows);
+        }
+        if (r.ServiceRows.Any())
+        {
+            s.Append("<h2>The service's metrics (its /metrics, once a second)</h2>");
+            HtmlTable(s, null, r.ServiceRows.Select(x => new[] { E(x.Name), E(x.Value) }));
         }
         s.Append("<h2>Latency (from each request's intended start)</h2>");
         HtmlTable(s, LatencyHeader, r.LatencyRows.Select(x => LatencyCells(x.Latency).Prepend(x.Name).Select(E).ToArray()));

@@ -11,7 +11,8 @@ namespace FlashSale.Load.Reports;
 public sealed record ResultsDocument(
     string Schema, ResultsVerdict Verdict, ResultsRun Run, ResultsRequests Requests, IReadOnlyDictionary<string, LatencySummary> Latency,
     IReadOnlyDictionary<string, long> Errors, IReadOnlyList<ResultsThreshold> Thresholds, IReadOnlyList<ResultsInvariant> Invariants,
-    SaleCounts? Counts, IReadOnlyDictionary<string, int> ClaimStatuses, IReadOnlyList<ResultsInterval> Timeline)
+    SaleCounts? Counts, IReadOnlyDictionary<string, int> ClaimStatuses, IReadOnlyList<ResultsInterval> Timeline,
+    IReadOnlyList<OpeningBucket>? Opening, ResultsService? Service)
 {
     public const string SchemaName = "flashsale.rehearsal.results/1";
 
@@ -28,8 +29,13 @@ public sealed record ResultsDocument(
         r.Audit.Invariants.Select(i => new ResultsInvariant(i.Number, i.Name, i.Rule, i.Passed, i.ExitCode, i.Checked, i.Broken)).ToList(),
         r.Audit.Counts,
         r.Audit.FinalStatuses,
-        r.Figures.Buckets.Where(b => b.IntervalSeconds > 0).Select(ResultsInterval.Of).ToList());
+        r.Figures.Buckets.Where(b => b.IntervalSeconds > 0).Select(ResultsInterval.Of).ToList(),
+        r.Opening,
+        r.Service is null ? null : new ResultsService(r.Service.Count, r.ServiceScrapeFailures, r.Service));
 }
+
+/// <summary>The service's own figures from its /metrics (see <see cref="Service.ServiceSample"/>).</summary>
+public sealed record ResultsService(int Scrapes, int ScrapeFailures, IReadOnlyList<Service.ServiceSample> Samples);
 
 public sealed record ResultsVerdict(int ExitCode, bool Passed, string Text);
 

@@ -12,7 +12,8 @@ namespace FlashSale.Load.Traffic;
 /// </summary>
 /// In hold checkout every winner then checks out or walks away (<see cref="Checkouts"/>), off the claim's latency.
 public sealed class CrowdDriver(
-    LoadOptions options, FlashSaleApi api, string saleId, Buyers buyers, LoadRecorder recorder, ClaimBook book, Checkouts? checkouts = null)
+    LoadOptions options, FlashSaleApi api, string saleId, Buyers buyers, LoadRecorder recorder, ClaimBook book, Checkouts? checkouts = null,
+    OpeningRecorder? opening = null)
 {
     private long _inFlight;
     private long _outstanding = 1; // the scheduler itself, released when it has launched everything
@@ -24,7 +25,7 @@ public sealed class CrowdDriver(
 
     public Task RunAsync(Random random, CancellationToken ct) =>
         options.Model == LoadModel.Open
-            ? RunPlanAsync(ArrivalPlan.Build(options, random), (a, intended, token) => BuyerAsync(a.User, a.DoubleClick, intended, null, token), ct)
+            ? RunPlanAsync(ArrivalPlan.Build(options, random, opening is null ? null : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), opening.T0Timestamp).TotalSeconds), (a, intended, token) => BuyerAsync(a.User, a.DoubleClick, intended, null, token), ct)
             : RunClosedAsync(random, ct);
 
     /// <summary>Starts each arrival's buyer at its planned time, and returns once every buyer is done.</summary>
@@ -91,6 +92,14 @@ public sealed class CrowdDriver(
         for (var attempt = 0; ; attempt++)
         {
             var answer = await SendAsync(userId, card, intended, admission, ct).ConfigureAwait(false);
+            while (opening is not null && Classify(answer, true) == Outcome.NotStarted && !ct.IsCancellationRequested)
+            {
+                // Early for the opening: the buyer refreshes until the sale has started, and the next click counts from then.
+                var refresh = options.RefreshEvery * (0.8 + 0.4 * Random.Shared.NextDouble());
+                intended = Stopwatch.GetTimestamp() + (long)(refresh.TotalSeconds * Stopwatch.Frequency);
+                await Task.Delay(refresh, ct).ConfigureAwait(false);
+                answer = await SendAsync(userId, card, intended, admission, ct).ConfigureAwait(false);
+            }
             if (answer is { HttpStatus: 202 or 200, ClaimId: { } claimId }) won = claimId;
             if (!FlashCrowd || attempt >= options.Retries || !Retryable(answer) || ct.IsCancellationRequested) break;
             var backoff = TimeSpan.FromMilliseconds(200 * (1 << attempt) + Random.Shared.Next(100));
@@ -111,6 +120,7 @@ public sealed class CrowdDriver(
             var answer = await api.ClaimAsync(saleId, userId, checkouts is null ? card : null, ct, admission).ConfigureAwait(false);
             var outcome = Classify(answer, options.StartsIn is not null);
             recorder.Record(outcome, intended, outcome == Outcome.Error ? answer.Code : null);
+            opening?.Record(outcome, intended, Stopwatch.GetTimestamp());
             book.Note(userId, card, answer);
             return answer;
         }

@@ -43,7 +43,11 @@ public sealed class RehearsalSmokeTests(ServiceFixture app, ITestOutputHelper ou
         foreach (var chart in new[] { "latency", "throughput", "stock", "histogram" })
             Assert.True(File.Exists(result.MarkdownPath!.Replace(".md", $"-{chart}.png")), $"{chart} chart beside the Markdown");
         var html = await File.ReadAllTextAsync(result.HtmlPath!);
-        Assert.Equal(4, html.Split("src=\"data:image/png;base64,").Length - 1);
+        // The tool's four charts, and three of the service's own /metrics, scraped during the run.
+        foreach (var chart in new[] { "service-queue-stock", "service-payments", "service-admit-latency" })
+            Assert.True(File.Exists(result.MarkdownPath!.Replace(".md", $"-{chart}.png")), $"{chart} chart beside the Markdown");
+        Assert.Equal(7, html.Split("src=\"data:image/png;base64,").Length - 1);
+        Assert.Contains("The service's metrics (its /metrics, once a second)", html);
         Assert.Contains("PASS (exit code 0)", html);
 
         // The documented fields of docs/rehearsal-results.md, read back as any CI script would.
@@ -58,6 +62,8 @@ public sealed class RehearsalSmokeTests(ServiceFixture app, ITestOutputHelper ou
             root.GetProperty("invariants").EnumerateArray().Select(i => i.GetProperty("name").GetString()));
         Assert.All(root.GetProperty("invariants").EnumerateArray(), i => Assert.True(i.GetProperty("passed").GetBoolean()));
         Assert.Equal(["errors<1%", "p99<30s"], root.GetProperty("thresholds").EnumerateArray().Select(t => t.GetProperty("expression").GetString()));
+        Assert.True(root.GetProperty("service").GetProperty("scrapes").GetInt32() > 0, "the service's /metrics were read");
+        Assert.Contains(root.GetProperty("service").GetProperty("samples").EnumerateArray(), x => x.GetProperty("stockRemaining").ValueKind == JsonValueKind.Number);
         var csv = await File.ReadAllLinesAsync(Path.Combine(dir, "t.csv"));
         Assert.StartsWith("atSeconds,intervalSeconds,admitted,", csv[0]);
         Assert.Equal(root.GetProperty("timeline").GetArrayLength() + 1, csv.Length);
