@@ -89,13 +89,15 @@ public static class Rehearsal
         var buyers = new Buyers(o, runTag);
         var opening = o.StartsIn is null ? null : new OpeningRecorder(Stopwatch.GetTimestamp() +
             (long)((DateTime.SpecifyKind(sale.StartsAt, DateTimeKind.Utc) - DateTime.UtcNow).TotalSeconds * Stopwatch.Frequency));
-        var driver = new CrowdDriver(o, api, sale.SaleId, buyers, recorder, book, checkouts, opening);
+        var watch = new GeneratorWatch(o.MaxSendLag, o.MaxGeneratorCpu);
+        var driver = new CrowdDriver(o, api, sale.SaleId, buyers, recorder, book, checkouts, opening, watch);
         using var metricsHttp = FlashSaleApi.Client(o.Url, null, 1, TimeSpan.FromSeconds(5));
         var scraper = o.ScrapeMetrics ? new ServiceMetricsScraper(metricsHttp, sale.SaleId, Stopwatch.GetTimestamp()) : null;
         using var roomApi = o.WaitingRoom ? new WaitingRoomApi(o.Url, o.StorefrontKey, o.Connections, o.Timeout) : null;
         var queueBook = o.WaitingRoom ? new QueueBook(o.Users) : null;
         var queueRecorder = o.WaitingRoom ? new QueueRecorder(Stopwatch.GetTimestamp()) : null;
         RunFigures figures;
+        GeneratorFigures generator;
         AuditReport audit;
         FairnessReport? fairness = null;
         await using (var view = new ProgressView(console, o.Progress))
@@ -105,7 +107,7 @@ public static class Rehearsal
             var phase = new StrongBox<string>(o.WaitingRoom ? "waiting room" : $"{o.ScenarioName} traffic");
             using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
             // Sampling goes on through the settle phase, so the charts show the sale being paid after the crowd left.
-            var sampler = SampleAsync(api, sale, recorder, driver, view, () => queueBook is null || phase.Value != "waiting room" ? phase.Value!
+            var sampler = SampleAsync(api, sale, recorder, driver, view, watch, () => phase.Value != "settling", () => queueBook is null || phase.Value != "waiting room" ? phase.Value!
                 : $"waiting room: joined {queueBook.Joined:N0}/{o.Users:N0}, waiting {queueBook.Waiting:N0}, admitted {queueBook.AdmittedSeen:N0}, polls {queueRecorder!.Polls:N0}",
                 stopSampling.Token);
             var scraping = scraper?.RunAsync(TimeSpan.FromSeconds(1), stopSampling.Token) ?? Task.CompletedTask;
@@ -117,6 +119,7 @@ public static class Rehearsal
                 var seconds = clock.Elapsed.TotalSeconds;
                 recorder.Sample(recorder.Count(Outcome.Admitted), null);
                 figures = RunFigures.From(recorder, seconds);
+                generator = watch.Figures(recorder.Sent, recorder.Dropped, recorder.Late);
                 phase.Value = "settling";
                 view.Message($"traffic done in {seconds:0.0} s; settling and auditing (up to {o.SettleTime.TotalSeconds:0} s)");
                 audit = await new InvariantAuditor(api, sale.SaleId, sale.Stock, sale.ClaimsPerUser, book, o.SettleTime, o.PollLimit, exclusive, o.HoldCheckout)
@@ -152,19 +155,19 @@ public static class Rehearsal
             var measured = t.Measure(figures);
             return new ThresholdResult(t, measured, t.Holds(measured));
         }).ToList();
-        var (exitCode, verdict) = Judge(audit, judged);
+        var (exitCode, verdict) = Judge(audit, judged, generator);
         var queue = queueRecorder?.Figures();
         var report = new ReportModel(o, sale, figures, audit, judged, exitCode, verdict, DateTimeOffset.UtcNow)
         {
             Queue = queue, QueueEndings = queueBook?.Endings, Fairness = fairness, Opening = opening?.Buckets(),
-            Service = scraper?.Samples, ServiceScrapeFailures = scraper?.Failures ?? 0,
+            Service = scraper?.Samples, ServiceScrapeFailures = scraper?.Failures ?? 0, Generator = generator,
         };
         var (markdown, html) = ReportWriter.Write(report, o.OutputDirectory);
         var results = ResultsDocument.From(report);
         if (o.ResultsPath is { } json) await ResultsWriter.WriteJsonAsync(results, json, CancellationToken.None);
         if (o.CsvPath is { } csv) await ResultsWriter.WriteCsvAsync(results.Timeline, csv, CancellationToken.None);
         SummaryPrinter.Print(console, report, markdown, html);
-        return new RehearsalResult(exitCode, verdict, sale.SaleId, figures, audit, judged, markdown, html) { Queue = queue, Fairness = fairness };
+        return new RehearsalResult(exitCode, verdict, sale.SaleId, figures, audit, judged, markdown, html) { Queue = queue, Fairness = fairness, Generator = generator };
     }
 
     /// <summary>Verifies the served order from the seed, as <c>verify</c> does, and judges the crowd's outcome against it.</summary>
@@ -221,8 +224,10 @@ public static class Rehearsal
     }
 
     private static async Task SampleAsync(
-        FlashSaleApi api, SaleView sale, LoadRecorder recorder, CrowdDriver driver, ProgressView view, Func<string> phase, CancellationToken ct)
+        FlashSaleApi api, SaleView sale, LoadRecorder recorder, CrowdDriver driver, ProgressView view, GeneratorWatch watch, Func<bool> traffic,
+        Func<string> phase, CancellationToken ct)
     {
+        var warned = false;
         var counts = sale.Counts;
         Task<SaleCounts?>? poll = null;
         using var timer = new PeriodicTimer(SampleEvery);
@@ -238,6 +243,12 @@ public static class Rehearsal
                 }
                 poll ??= api.GetCountsAsync(sale.SaleId, ct).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default);
                 var bucket = recorder.Sample(recorder.Count(Outcome.Admitted), counts?.Remaining, counts?.Paid, counts?.InFlight);
+                // Only the crowd's CPU counts: the audit's polling afterwards is not load on the service.
+                if (traffic() && watch.SampleCpu() is var cpu && cpu >= watch.MaxCpuShare && !warned)
+                {
+                    warned = true;
+                    view.Message($"WARNING: the generator itself is at {cpu:P0} of the machine's CPU: from here the figures measure the tool as much as the service");
+                }
                 var total = recorder.Total();
                 view.Update(new ProgressSnapshot(bucket.AtSeconds, bucket.RequestsPerSecond,
                     Outcomes.All.ToDictionary(x => x, recorder.Count), LoadRecorder.Ms(total, 50), LoadRecorder.Ms(total, 99),
@@ -251,14 +262,20 @@ public static class Rehearsal
         if (poll is not null) await poll;
     }
 
-    /// <summary>The lowest-numbered broken invariant decides the code; thresholds only when every invariant holds.</summary>
-    public static (int ExitCode, string Verdict) Judge(AuditReport audit, IReadOnlyList<ThresholdResult> thresholds)
+    /// <summary>
+    /// The lowest-numbered broken invariant decides the code; then a saturated generator (its figures are the tool's, and
+    /// any threshold it missed may be its own doing); thresholds only when neither.
+    /// </summary>
+    public static (int ExitCode, string Verdict) Judge(AuditReport audit, IReadOnlyList<ThresholdResult> thresholds, GeneratorFigures? generator = null)
     {
         var broken = audit.Invariants.Where(i => !i.Passed).ToList();
         var missed = thresholds.Where(t => !t.Passed).ToList();
+        var saturated = generator is { Saturated: true };
         var parts = broken.Select(i => $"invariant {i.Number} {i.Name} broken")
+            .Concat(saturated ? [$"the generator was the bottleneck ({string.Join("; ", generator!.Reasons)})"] : [])
             .Concat(missed.Select(t => $"threshold {t.Threshold.Text} missed ({t.Threshold.Format(t.Measured)})")).ToList();
         if (broken.Count > 0) return (broken.Min(i => i.ExitCode), "FAIL: " + string.Join("; ", parts));
+        if (saturated) return (ExitCodes.GeneratorSaturated, "INCONCLUSIVE: " + string.Join("; ", parts));
         if (missed.Count > 0) return (ExitCodes.ThresholdMissed, "FAIL: " + string.Join("; ", parts));
         return (ExitCodes.Passed, "PASS: every threshold and invariant holds");
     }

@@ -12,6 +12,8 @@ public sealed record RehearsalResult(
     /// <summary>A waiting-room rehearsal: its joins and polls, and the fairness audit.</summary>
     public QueueFigures? Queue { get; init; }
     public FairnessReport? Fairness { get; init; }
+    /// <summary>The tool's watch on itself: send lag, CPU, and whether it was the bottleneck.</summary>
+    public GeneratorFigures? Generator { get; init; }
 
     public static RehearsalResult Failed(int exitCode, string why) => new(exitCode, why, null, null, null, [], null, null);
 }

@@ -95,6 +95,11 @@ public sealed record LoadOptions
     /// <summary>Used when neither <c>--threshold</c> nor <c>--thresholds-file</c> is given.</summary>
     public static readonly IReadOnlyList<string> DefaultThresholds = ["errors<0.1%", "p99<1000ms"];
 
+    /// <summary>Self-watch: the generator counts as saturated when its send lag p99 passes this...</summary>
+    public TimeSpan MaxSendLag { get; init; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>...or its CPU in a 0.5 s sample reaches this share of all the machine's cores.</summary>
+    public double MaxGeneratorCpu { get; init; } = 0.9;
+
     public string OutputDirectory { get; init; } = Path.Combine("load", "reports");
     /// <summary><c>--out FILE.json</c>: every figure of the report, machine-readable (docs/rehearsal-results.md).</summary>
     public string? ResultsPath { get; init; }

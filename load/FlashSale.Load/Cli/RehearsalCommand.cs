@@ -67,6 +67,9 @@ public sealed class RehearsalCommand
     private readonly Option<TimeSpan> _settle = Duration("--settle", D.Settle, "time for every 202 claim to become terminal");
     private readonly Option<int> _pollLimit = Int("--poll-limit", D.PollLimit, 0, int.MaxValue, "claims polled one by one at the end, 0 = all");
 
+    private readonly Option<TimeSpan> _maxSendLag = Duration("--max-send-lag", D.MaxSendLag, "self-watch: the generator is saturated past this send lag p99 (exit 11)");
+    private readonly Option<double> _maxGeneratorCpu = Double("--max-generator-cpu", D.MaxGeneratorCpu, 0.01, 1,
+        "self-watch: ... or when its CPU reaches this share of all cores in a 0.5 s sample");
     private readonly Option<string?> _out = Text("--out", "FILE.json: every figure of the report as JSON (docs/rehearsal-results.md); a directory: where the reports go, as --report-dir");
     private readonly Option<string?> _reportDir = Text("--report-dir", "where the Markdown and HTML reports go", D.OutputDirectory);
     private readonly Option<string?> _csv = Text("--csv", "FILE.csv: the run's timeline, one row per sampled interval");
@@ -85,10 +88,11 @@ public sealed class RehearsalCommand
                      _url, _adminKey, _storefrontKey, _sale, _stock, _scenario, _model, _users, _arrivalWindow, _rate, _rateStart, _steps,
                      _duration, _concurrency, _checkout, _holdSeconds, _abandonShare, _declineShare, _doubleClickShare, _retries, _seed,
                      _startsIn, _earlyShare, _refreshEvery, _waitingRoom, _outflow, _tokenSeconds, _prequeueMinutes, _startLead, _connections, _maxInFlight, _lateAfter,
-                     _timeout, _threshold, _thresholdsFile, _settle, _pollLimit, _out, _reportDir, _csv, _noScrape, _progress,
+                     _timeout, _threshold, _thresholdsFile, _settle, _pollLimit, _maxSendLag, _maxGeneratorCpu, _out, _reportDir, _csv, _noScrape, _progress,
                  })
             Command.Options.Add(option);
         Command.Subcommands.Add(VerifyCommand.Build());
+        Command.Subcommands.Add(Ceiling.CeilingCommand.Build());
         Command.SetAction(async (p, ct) =>
         {
             var (options, error) = Bind(p);
@@ -141,6 +145,7 @@ public sealed class RehearsalCommand
             PrequeueMinutes = p.GetValue(_prequeueMinutes), StartLead = p.GetValue(_startLead),
             Connections = p.GetValue(_connections), MaxInFlight = p.GetValue(_maxInFlight), LateAfter = p.GetValue(_lateAfter), Timeout = p.GetValue(_timeout),
             Thresholds = thresholds, ThresholdFile = p.GetValue(_thresholdsFile), Settle = p.GetValue(_settle), PollLimit = p.GetValue(_pollLimit),
+            MaxSendLag = p.GetValue(_maxSendLag), MaxGeneratorCpu = p.GetValue(_maxGeneratorCpu),
             ResultsPath = json ? outFlag : null,
             OutputDirectory = outFlag is not null && !json && p.GetResult(_reportDir) is null or { Implicit: true } ? outFlag : p.GetValue(_reportDir)!,
             CsvPath = p.GetValue(_csv), ScrapeMetrics = !p.GetValue(_noScrape),

@@ -13,6 +13,7 @@ public sealed record ReportModel(
     int ExitCode, string Verdict, DateTimeOffset FinishedAt)
 {
     public bool Passed => ExitCode == ExitCodes.Passed;
+    public string Headline => Passed ? "PASS" : ExitCode == ExitCodes.GeneratorSaturated ? "INCONCLUSIVE" : "FAIL";
 
     /// <summary>A waiting-room rehearsal: its joins and polls, how the waits ended, and the fairness audit.</summary>
     public QueueFigures? Queue { get; init; }
@@ -24,6 +25,16 @@ public sealed record ReportModel(
     /// <summary>The service's own figures, scraped from its <c>/metrics</c> once a second; null when not scraped.</summary>
     public IReadOnlyList<Service.ServiceSample>? Service { get; init; }
     public int ServiceScrapeFailures { get; init; }
+    public GeneratorFigures? Generator { get; init; }
+
+    /// <summary>The generator's watch on itself, so a reader knows whether the figures are the service's or the tool's.</summary>
+    public IEnumerable<(string Name, string Value)> GeneratorRows => Generator is not { } g ? [] :
+    [
+        ("saturated (the tool was the bottleneck)", g.Saturated ? "YES: " + string.Join("; ", g.Reasons) : "no"),
+        ("send lag (actual send − planned)", $"p50 {g.SendLagP50Ms:0.00} ms, p99 {g.SendLagP99Ms:0.00} ms, max {g.SendLagMaxMs:0.0} ms (limit p99 {Options.MaxSendLag.TotalMilliseconds:0} ms)"),
+        ("CPU of the tool", $"{g.CpuSeconds:0.00} s: mean {g.CpuShare:P0}, busiest 0.5 s {g.PeakCpuShare:P0} of {g.Cores} cores (limit {Options.MaxGeneratorCpu:P0}); {g.CpuMicrosPerRequest:0} µs per request sent"),
+        ("dropped / late", $"{g.Dropped:N0} dropped (too many outstanding: a slow service or a slow tool), {g.Late:N0} late of {g.Sent:N0} sent"),
+    ];
 
     public static readonly string[] OpeningHeader = ["ms after T0", "admitted", "refused", "sold_out", "not_started", "error", "p50 ms", "p99 ms", "max ms"];
 

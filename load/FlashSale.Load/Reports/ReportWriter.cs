@@ -39,12 +39,17 @@ public static class ReportWriter
     public static string Markdown(ReportModel r, IReadOnlyList<(string Title, string File)> charts)
     {
         var s = new StringBuilder();
-        s.AppendLine($"# FlashSale rehearsal: {(r.Passed ? "PASS" : "FAIL")} (exit code {r.ExitCode})").AppendLine();
+        s.AppendLine($"# FlashSale rehearsal: {r.Headline} (exit code {r.ExitCode})").AppendLine();
         s.AppendLine(r.Verdict).AppendLine();
         s.AppendLine("## Setup").AppendLine();
         Table(s, ["", ""], r.Setup.Select(x => new[] { x.Name, x.Value }));
         s.AppendLine("## Traffic").AppendLine();
         Table(s, ["", ""], r.Traffic.Select(x => new[] { x.Name, x.Value }));
+        if (r.Generator is not null)
+        {
+            s.AppendLine("## The generator (the tool watching itself)").AppendLine();
+            Table(s, ["", ""], r.GeneratorRows.Select(x => new[] { x.Name, x.Value }));
+        }
         if (r.Queue is not null)
         {
             s.AppendLine("## Waiting room").AppendLine();
@@ -116,12 +121,17 @@ public static class ReportWriter
             img{max-width:100%;border:1px solid #d0d7de;margin-bottom:1em}
             </style></head><body>
             <h1>FlashSale rehearsal</h1>
-            <p class="verdict">{{(r.Passed ? "PASS" : "FAIL")}} (exit code {{r.ExitCode}})</p><p>{{E(r.Verdict)}}</p>
+            <p class="verdict">{{r.Headline}} (exit code {{r.ExitCode}})</p><p>{{E(r.Verdict)}}</p>
             """);
         s.Append("<h2>Setup</h2>");
         HtmlTable(s, null, r.Setup.Select(x => new[] { E(x.Name), E(x.Value) }));
         s.Append("<h2>Traffic</h2>");
         HtmlTable(s, null, r.Traffic.Select(x => new[] { E(x.Name), E(x.Value) }));
+        if (r.Generator is not null)
+        {
+            s.Append("<h2>The generator (the tool watching itself)</h2>");
+            HtmlTable(s, null, r.GeneratorRows.Select(x => new[] { E(x.Name), E(x.Value) }));
+        }
         if (r.Queue is not null)
         {
             s.Append("<h2>Waiting room</h2>");

@@ -12,7 +12,7 @@ public sealed record ResultsDocument(
     string Schema, ResultsVerdict Verdict, ResultsRun Run, ResultsRequests Requests, IReadOnlyDictionary<string, LatencySummary> Latency,
     IReadOnlyDictionary<string, long> Errors, IReadOnlyList<ResultsThreshold> Thresholds, IReadOnlyList<ResultsInvariant> Invariants,
     SaleCounts? Counts, IReadOnlyDictionary<string, int> ClaimStatuses, IReadOnlyList<ResultsInterval> Timeline,
-    IReadOnlyList<OpeningBucket>? Opening, ResultsService? Service)
+    IReadOnlyList<OpeningBucket>? Opening, ResultsService? Service, GeneratorFigures? Generator)
 {
     public const string SchemaName = "flashsale.rehearsal.results/1";
 
@@ -31,7 +31,8 @@ public sealed record ResultsDocument(
         r.Audit.FinalStatuses,
         r.Figures.Buckets.Where(b => b.IntervalSeconds > 0).Select(ResultsInterval.Of).ToList(),
         r.Opening,
-        r.Service is null ? null : new ResultsService(r.Service.Count, r.ServiceScrapeFailures, r.Service));
+        r.Service is null ? null : new ResultsService(r.Service.Count, r.ServiceScrapeFailures, r.Service),
+        r.Generator);
 }
 
 /// <summary>The service's own figures from its /metrics (see <see cref="Service.ServiceSample"/>).</summary>

@@ -13,7 +13,7 @@ namespace FlashSale.Load.Traffic;
 /// In hold checkout every winner then checks out or walks away (<see cref="Checkouts"/>), off the claim's latency.
 public sealed class CrowdDriver(
     LoadOptions options, FlashSaleApi api, string saleId, Buyers buyers, LoadRecorder recorder, ClaimBook book, Checkouts? checkouts = null,
-    OpeningRecorder? opening = null)
+    OpeningRecorder? opening = null, GeneratorWatch? watch = null)
 {
     private long _inFlight;
     private long _outstanding = 1; // the scheduler itself, released when it has launched everything
@@ -48,7 +48,9 @@ public sealed class CrowdDriver(
                     recorder.MarkDropped();
                     continue;
                 }
-                if (Stopwatch.GetTimestamp() - intended > lateTicks) late();
+                var lag = Stopwatch.GetTimestamp() - intended;
+                watch?.Sent(lag);
+                if (lag > lateTicks) late();
                 Track(buyer(plan[next], intended, ct));
             }
             if (next < plan.Length)

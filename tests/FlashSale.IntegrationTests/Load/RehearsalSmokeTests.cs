@@ -64,10 +64,31 @@ public sealed class RehearsalSmokeTests(ServiceFixture app, ITestOutputHelper ou
         Assert.Equal(["errors<1%", "p99<30s"], root.GetProperty("thresholds").EnumerateArray().Select(t => t.GetProperty("expression").GetString()));
         Assert.True(root.GetProperty("service").GetProperty("scrapes").GetInt32() > 0, "the service's /metrics were read");
         Assert.Contains(root.GetProperty("service").GetProperty("samples").EnumerateArray(), x => x.GetProperty("stockRemaining").ValueKind == JsonValueKind.Number);
+        Assert.False(root.GetProperty("generator").GetProperty("saturated").GetBoolean());
+        Assert.True(root.GetProperty("generator").GetProperty("cpuMicrosPerRequest").GetDouble() > 0);
         var csv = await File.ReadAllLinesAsync(Path.Combine(dir, "t.csv"));
         Assert.StartsWith("atSeconds,intervalSeconds,admitted,", csv[0]);
         Assert.Equal(root.GetProperty("timeline").GetArrayLength() + 1, csv.Length);
         Assert.Equal(result.Figures.Count(Outcome.Admitted), csv.Skip(1).Sum(l => long.Parse(l.Split(',')[2], CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task A_generator_past_its_send_lag_limit_says_so_with_its_own_exit_code_and_the_audit_still_runs()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"flashsale-saturated-{Guid.NewGuid():N}.json");
+        // No send is ever on time to the microsecond: a 0 ms limit is a generator that cannot keep up, whatever the machine.
+        var (result, console) = await RehearsalRun.RunAsync(app, output,
+            "--users", "100", "--stock", "10", "--arrival-window", "300ms", "--settle", "45s", "--max-send-lag", "0ms", "--out", json);
+
+        Assert.Equal(ExitCodes.GeneratorSaturated, result.ExitCode);
+        Assert.StartsWith("INCONCLUSIVE", result.Verdict);
+        Assert.Contains("THE GENERATOR WAS THE BOTTLENECK", console);
+        Assert.True(result.Generator!.Saturated);
+        Assert.All(result.Audit!.Invariants, i => Assert.True(i.Passed, string.Join("; ", i.Broken)));
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        Assert.True(doc.RootElement.GetProperty("generator").GetProperty("saturated").GetBoolean());
+        Assert.Equal(ExitCodes.GeneratorSaturated, doc.RootElement.GetProperty("verdict").GetProperty("exitCode").GetInt32());
+        Assert.Contains("INCONCLUSIVE (exit code 11)", await File.ReadAllTextAsync(result.HtmlPath!));
     }
 
     [Fact]
