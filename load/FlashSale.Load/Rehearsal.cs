@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using FlashSale.Load.Agents;
 using FlashSale.Load.Api;
 using FlashSale.Load.Cli;
 using FlashSale.Load.Fairness;
@@ -91,6 +92,9 @@ public static class Rehearsal
             (long)((DateTime.SpecifyKind(sale.StartsAt, DateTimeKind.Utc) - DateTime.UtcNow).TotalSeconds * Stopwatch.Frequency));
         var watch = new GeneratorWatch(o.MaxSendLag, o.MaxGeneratorCpu);
         var driver = new CrowdDriver(o, api, sale.SaleId, buyers, recorder, book, checkouts, opening, watch);
+        var coordinator = o.Agents.Count == 0 ? null
+            : new AgentCoordinator(o, sale.SaleId, runTag, o.StartsIn is null ? null : new DateTimeOffset(DateTime.SpecifyKind(sale.StartsAt, DateTimeKind.Utc)), recorder, book);
+        AgentsReport? agents = null;
         using var metricsHttp = FlashSaleApi.Client(o.Url, null, 1, TimeSpan.FromSeconds(5));
         var scraper = o.ScrapeMetrics ? new ServiceMetricsScraper(metricsHttp, sale.SaleId, Stopwatch.GetTimestamp()) : null;
         using var roomApi = o.WaitingRoom ? new WaitingRoomApi(o.Url, o.StorefrontKey, o.Connections, o.Timeout) : null;
@@ -115,11 +119,19 @@ public static class Rehearsal
             {
                 if (roomApi is not null)
                     await new WaitingRoomCrowd(o, roomApi, sale.SaleId, buyers, driver, queueRecorder!, queueBook!, sale.EndsAt).RunAsync(new Random(o.Seed), ct);
+                else if (coordinator is not null) await coordinator.RunAsync(ct);
                 else await driver.RunAsync(new Random(o.Seed), ct);
                 var seconds = clock.Elapsed.TotalSeconds;
                 recorder.Sample(recorder.Count(Outcome.Admitted), null);
                 figures = RunFigures.From(recorder, seconds);
                 generator = watch.Figures(recorder.Sent, recorder.Dropped, recorder.Late);
+                if (coordinator is not null)
+                {
+                    agents = coordinator.Report(figures);
+                    generator = agents.Generator ?? generator;
+                    view.Message($"{agents.Agents.Count} agents: " + string.Join(", ", agents.Agents.Select(a => $"{a.Address} sent {a.Sent:N0}")) +
+                                 (agents.UnionHolds ? "; merged histograms = the union of theirs (checked)" : "; MERGE BROKEN: " + string.Join("; ", agents.Problems)));
+                }
                 phase.Value = "settling";
                 view.Message($"traffic done in {seconds:0.0} s; settling and auditing (up to {o.SettleTime.TotalSeconds:0} s)");
                 audit = await new InvariantAuditor(api, sale.SaleId, sale.Stock, sale.ClaimsPerUser, book, o.SettleTime, o.PollLimit, exclusive, o.HoldCheckout)
@@ -156,18 +168,20 @@ public static class Rehearsal
             return new ThresholdResult(t, measured, t.Holds(measured));
         }).ToList();
         var (exitCode, verdict) = Judge(audit, judged, generator);
+        if (agents is { UnionHolds: false })
+            (exitCode, verdict) = (ExitCodes.Crashed, $"FAIL: the agents' figures were not merged whole ({string.Join("; ", agents.Problems)}); {verdict}");
         var queue = queueRecorder?.Figures();
         var report = new ReportModel(o, sale, figures, audit, judged, exitCode, verdict, DateTimeOffset.UtcNow)
         {
             Queue = queue, QueueEndings = queueBook?.Endings, Fairness = fairness, Opening = opening?.Buckets(),
-            Service = scraper?.Samples, ServiceScrapeFailures = scraper?.Failures ?? 0, Generator = generator,
+            Service = scraper?.Samples, ServiceScrapeFailures = scraper?.Failures ?? 0, Generator = generator, Agents = agents,
         };
         var (markdown, html) = ReportWriter.Write(report, o.OutputDirectory);
         var results = ResultsDocument.From(report);
         if (o.ResultsPath is { } json) await ResultsWriter.WriteJsonAsync(results, json, CancellationToken.None);
         if (o.CsvPath is { } csv) await ResultsWriter.WriteCsvAsync(results.Timeline, csv, CancellationToken.None);
         SummaryPrinter.Print(console, report, markdown, html);
-        return new RehearsalResult(exitCode, verdict, sale.SaleId, figures, audit, judged, markdown, html) { Queue = queue, Fairness = fairness, Generator = generator };
+        return new RehearsalResult(exitCode, verdict, sale.SaleId, figures, audit, judged, markdown, html) { Queue = queue, Fairness = fairness, Generator = generator, Agents = agents };
     }
 
     /// <summary>Verifies the served order from the seed, as <c>verify</c> does, and judges the crowd's outcome against it.</summary>

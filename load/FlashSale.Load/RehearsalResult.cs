@@ -14,6 +14,8 @@ public sealed record RehearsalResult(
     public FairnessReport? Fairness { get; init; }
     /// <summary>The tool's watch on itself: send lag, CPU, and whether it was the bottleneck.</summary>
     public GeneratorFigures? Generator { get; init; }
+    /// <summary><c>--agents</c>: each agent's share and the check of the merge.</summary>
+    public Agents.AgentsReport? Agents { get; init; }
 
     public static RehearsalResult Failed(int exitCode, string why) => new(exitCode, why, null, null, null, [], null, null);
 }

@@ -43,6 +43,8 @@ public sealed record LoadOptions
     /// until T0, the rest peaks in the first seconds after it. Null: the sale is live from its creation.
     /// </summary>
     public TimeSpan? StartsIn { get; init; }
+    /// <summary><c>--agents HOST:PORT,...</c>: the crowd is sent by these agents, a share each; this process coordinates and audits.</summary>
+    public IReadOnlyList<string> Agents { get; init; } = [];
     /// <summary>The opening: share of the crowd arriving in the 10 s before T0.</summary>
     public double EarlyShare { get; init; } = 0.2;
     /// <summary>The opening: how often an early buyer refreshes (clicks again) until the sale has started.</summary>

@@ -45,6 +45,8 @@ public sealed class RehearsalCommand
     private readonly Option<double> _earlyShare = Double("--early-share", D.EarlyShare, 0, 1, "--starts-in: share of the crowd arriving in the 10 s before T0");
     private readonly Option<TimeSpan> _refreshEvery = Duration("--refresh-every", D.RefreshEvery, "--starts-in: how often an early buyer clicks again until T0");
 
+    private readonly Option<string?> _agents = Text("--agents", "HOST:PORT,... of agents (agent --listen) that send the crowd, a share each; this process coordinates, audits, reports");
+
     private readonly Option<bool> _waitingRoom = new("--waiting-room")
     {
         Description = "every buyer joins the pre-queue before the start, polls, claims when admitted; audits invariant 7",
@@ -87,12 +89,13 @@ public sealed class RehearsalCommand
                  {
                      _url, _adminKey, _storefrontKey, _sale, _stock, _scenario, _model, _users, _arrivalWindow, _rate, _rateStart, _steps,
                      _duration, _concurrency, _checkout, _holdSeconds, _abandonShare, _declineShare, _doubleClickShare, _retries, _seed,
-                     _startsIn, _earlyShare, _refreshEvery, _waitingRoom, _outflow, _tokenSeconds, _prequeueMinutes, _startLead, _connections, _maxInFlight, _lateAfter,
+                     _startsIn, _earlyShare, _refreshEvery, _agents, _waitingRoom, _outflow, _tokenSeconds, _prequeueMinutes, _startLead, _connections, _maxInFlight, _lateAfter,
                      _timeout, _threshold, _thresholdsFile, _settle, _pollLimit, _maxSendLag, _maxGeneratorCpu, _out, _reportDir, _csv, _noScrape, _progress,
                  })
             Command.Options.Add(option);
         Command.Subcommands.Add(VerifyCommand.Build());
         Command.Subcommands.Add(Ceiling.CeilingCommand.Build());
+        Command.Subcommands.Add(Agents.AgentServer.Build());
         Command.SetAction(async (p, ct) =>
         {
             var (options, error) = Bind(p);
@@ -141,6 +144,7 @@ public sealed class RehearsalCommand
             Checkout = p.GetValue(_checkout)!, HoldSeconds = p.GetValue(_holdSeconds), AbandonShare = p.GetValue(_abandonShare),
             DeclineShare = p.GetValue(_declineShare), DoubleClickShare = p.GetValue(_doubleClickShare), Retries = p.GetValue(_retries),
             Seed = p.GetValue(_seed), StartsIn = p.GetValue(_startsIn), EarlyShare = p.GetValue(_earlyShare), RefreshEvery = p.GetValue(_refreshEvery),
+            Agents = (p.GetValue(_agents) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             WaitingRoom = p.GetValue(_waitingRoom), OutflowPerMinute = p.GetValue(_outflow), TokenSeconds = p.GetValue(_tokenSeconds),
             PrequeueMinutes = p.GetValue(_prequeueMinutes), StartLead = p.GetValue(_startLead),
             Connections = p.GetValue(_connections), MaxInFlight = p.GetValue(_maxInFlight), LateAfter = p.GetValue(_lateAfter), Timeout = p.GetValue(_timeout),
@@ -151,6 +155,9 @@ public sealed class RehearsalCommand
             CsvPath = p.GetValue(_csv), ScrapeMetrics = !p.GetValue(_noScrape),
             Progress = p.GetValue(_progress) switch { "live" => ProgressMode.Live, "plain" => ProgressMode.Plain, "none" => ProgressMode.None, _ => ProgressMode.Auto },
         };
+        if (o.Agents.Count > 0 && (o.Model != LoadModel.Open || o.WaitingRoom))
+            return (null, "--agents share an open-model arrival plan: not the closed model, not the waiting room.");
+        if (o.Agents.Any(a => !a.Contains(':'))) return (null, "--agents takes HOST:PORT,HOST:PORT,...");
         if (o.StartsIn is not null)
         {
             if (o.SaleId is not null || o.WaitingRoom) return (null, "--starts-in creates its own sale without a waiting room: it cannot go with --sale or --waiting-room.");

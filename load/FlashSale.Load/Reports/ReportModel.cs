@@ -26,6 +26,12 @@ public sealed record ReportModel(
     public IReadOnlyList<Service.ServiceSample>? Service { get; init; }
     public int ServiceScrapeFailures { get; init; }
     public GeneratorFigures? Generator { get; init; }
+    public Agents.AgentsReport? Agents { get; init; }
+
+    public IEnumerable<(string Name, string Value)> AgentRows => Agents is not { } a ? [] :
+        a.Agents.Select(x => ($"agent {x.Address}", $"sent {x.Sent:N0}, answered {x.Answered:N0}" +
+                                                      (x.Generator is { } g ? $", send lag p99 {g.SendLagP99Ms:0.00} ms, {g.CpuMicrosPerRequest:0} µs CPU per request{(g.Saturated ? ", SATURATED" : "")}" : "")))
+            .Append(("merged histograms", a.UnionHolds ? "equal to the union of the agents' totals, outcome by outcome (checked)" : "BROKEN: " + string.Join("; ", a.Problems)));
 
     /// <summary>The generator's watch on itself, so a reader knows whether the figures are the service's or the tool's.</summary>
     public IEnumerable<(string Name, string Value)> GeneratorRows => Generator is not { } g ? [] :

@@ -12,7 +12,7 @@ public sealed record ResultsDocument(
     string Schema, ResultsVerdict Verdict, ResultsRun Run, ResultsRequests Requests, IReadOnlyDictionary<string, LatencySummary> Latency,
     IReadOnlyDictionary<string, long> Errors, IReadOnlyList<ResultsThreshold> Thresholds, IReadOnlyList<ResultsInvariant> Invariants,
     SaleCounts? Counts, IReadOnlyDictionary<string, int> ClaimStatuses, IReadOnlyList<ResultsInterval> Timeline,
-    IReadOnlyList<OpeningBucket>? Opening, ResultsService? Service, GeneratorFigures? Generator)
+    IReadOnlyList<OpeningBucket>? Opening, ResultsService? Service, GeneratorFigures? Generator, ResultsAgents? Agents)
 {
     public const string SchemaName = "flashsale.rehearsal.results/1";
 
@@ -32,11 +32,15 @@ public sealed record ResultsDocument(
         r.Figures.Buckets.Where(b => b.IntervalSeconds > 0).Select(ResultsInterval.Of).ToList(),
         r.Opening,
         r.Service is null ? null : new ResultsService(r.Service.Count, r.ServiceScrapeFailures, r.Service),
-        r.Generator);
+        r.Generator,
+        r.Agents is null ? null : new ResultsAgents(r.Agents.UnionHolds, r.Agents.Problems, r.Agents.Agents));
 }
 
 /// <summary>The service's own figures from its /metrics (see <see cref="Service.ServiceSample"/>).</summary>
 public sealed record ResultsService(int Scrapes, int ScrapeFailures, IReadOnlyList<Service.ServiceSample> Samples);
+
+/// <param name="MergedIsUnion">The merged histograms equal the union of the agents' totals, outcome by outcome.</param>
+public sealed record ResultsAgents(bool MergedIsUnion, IReadOnlyList<string> Problems, IReadOnlyList<Agents.AgentFigures> Agents);
 
 public sealed record ResultsVerdict(int ExitCode, bool Passed, string Text);
 

@@ -13,7 +13,7 @@ namespace FlashSale.Load.Traffic;
 /// In hold checkout every winner then checks out or walks away (<see cref="Checkouts"/>), off the claim's latency.
 public sealed class CrowdDriver(
     LoadOptions options, FlashSaleApi api, string saleId, Buyers buyers, LoadRecorder recorder, ClaimBook book, Checkouts? checkouts = null,
-    OpeningRecorder? opening = null, GeneratorWatch? watch = null)
+    OpeningRecorder? opening = null, GeneratorWatch? watch = null, AgentShare? share = null)
 {
     private long _inFlight;
     private long _outstanding = 1; // the scheduler itself, released when it has launched everything
@@ -25,7 +25,7 @@ public sealed class CrowdDriver(
 
     public Task RunAsync(Random random, CancellationToken ct) =>
         options.Model == LoadModel.Open
-            ? RunPlanAsync(ArrivalPlan.Build(options, random, opening is null ? null : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), opening.T0Timestamp).TotalSeconds), (a, intended, token) => BuyerAsync(a.User, a.DoubleClick, intended, null, token), ct)
+            ? RunPlanAsync(share.Of(ArrivalPlan.Build(options, random, opening is null ? null : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), opening.T0Timestamp).TotalSeconds)), (a, intended, token) => BuyerAsync(a.User, a.DoubleClick, intended, null, token), ct)
             : RunClosedAsync(random, ct);
 
     /// <summary>Starts each arrival's buyer at its planned time, and returns once every buyer is done.</summary>
