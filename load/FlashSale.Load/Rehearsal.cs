@@ -23,10 +23,17 @@ public static class Rehearsal
     public static async Task<int> MainAsync(string[] args)
     {
         using var cts = new CancellationTokenSource();
+        using var crowd = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
             e.Cancel = true;
-            cts.Cancel();
+            // The first Ctrl-C stops the crowd and lets the audit judge what happened; a second one stops everything.
+            if (crowd.IsCancellationRequested) cts.Cancel();
+            else
+            {
+                Console.Error.WriteLine("Ctrl-C: stopping the crowd, then auditing and reporting (Ctrl-C again to quit now)");
+                crowd.Cancel();
+            }
         };
         // In a CI log nothing reads the width; wrapping progress lines at 80 columns only hurts grep.
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 240;
@@ -34,7 +41,7 @@ public static class Rehearsal
         {
             try
             {
-                return (await RunAsync(options, AnsiConsole.Console, ct)).ExitCode;
+                return (await RunAsync(options, AnsiConsole.Console, ct, crowd.Token)).ExitCode;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -53,7 +60,8 @@ public static class Rehearsal
         return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cts.Token);
     }
 
-    public static async Task<RehearsalResult> RunAsync(LoadOptions o, IAnsiConsole console, CancellationToken ct)
+    /// <param name="stopCrowd">Ctrl-C: stops the crowd; the audit and the report still run (<paramref name="ct"/> stops everything).</param>
+    public static async Task<RehearsalResult> RunAsync(LoadOptions o, IAnsiConsole console, CancellationToken ct, CancellationToken stopCrowd = default)
     {
         IReadOnlyList<Threshold> thresholds;
         try
@@ -91,7 +99,9 @@ public static class Rehearsal
         var opening = o.StartsIn is null ? null : new OpeningRecorder(Stopwatch.GetTimestamp() +
             (long)((DateTime.SpecifyKind(sale.StartsAt, DateTimeKind.Utc) - DateTime.UtcNow).TotalSeconds * Stopwatch.Frequency));
         var watch = new GeneratorWatch(o.MaxSendLag, o.MaxGeneratorCpu);
-        var driver = new CrowdDriver(o, api, sale.SaleId, buyers, recorder, book, checkouts, opening, watch);
+        using var stopArrivals = CancellationTokenSource.CreateLinkedTokenSource(stopCrowd);
+        var stoppedEarly = new StrongBox<string?>();
+        var driver = new CrowdDriver(o, api, sale.SaleId, buyers, recorder, book, checkouts, opening, watch) { StopArrivals = stopArrivals.Token };
         var coordinator = o.Agents.Count == 0 ? null
             : new AgentCoordinator(o, sale.SaleId, runTag, o.StartsIn is null ? null : new DateTimeOffset(DateTime.SpecifyKind(sale.StartsAt, DateTimeKind.Utc)), recorder, book);
         AgentsReport? agents = null;
@@ -111,7 +121,9 @@ public static class Rehearsal
             var phase = new StrongBox<string>(o.WaitingRoom ? "waiting room" : $"{o.ScenarioName} traffic");
             using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
             // Sampling goes on through the settle phase, so the charts show the sale being paid after the crowd left.
-            var sampler = SampleAsync(api, sale, recorder, driver, view, watch, () => phase.Value != "settling", () => queueBook is null || phase.Value != "waiting room" ? phase.Value!
+            var abortOn = new AbortCheck(thresholds.Where(t => t.AbortOnFail).ToList(), recorder, clock, stopArrivals, stoppedEarly);
+            await using var onStop = stopCrowd.Register(() => stoppedEarly.Value ??= $"interrupted (Ctrl-C) {clock.Elapsed.TotalSeconds:0.0} s into the traffic");
+            var sampler = SampleAsync(api, sale, recorder, driver, view, watch, abortOn, () => phase.Value != "settling", () => queueBook is null || phase.Value != "waiting room" ? phase.Value!
                 : $"waiting room: joined {queueBook.Joined:N0}/{o.Users:N0}, waiting {queueBook.Waiting:N0}, admitted {queueBook.AdmittedSeen:N0}, polls {queueRecorder!.Polls:N0}",
                 stopSampling.Token);
             var scraping = scraper?.RunAsync(TimeSpan.FromSeconds(1), stopSampling.Token) ?? Task.CompletedTask;
@@ -175,13 +187,14 @@ public static class Rehearsal
         {
             Queue = queue, QueueEndings = queueBook?.Endings, Fairness = fairness, Opening = opening?.Buckets(),
             Service = scraper?.Samples, ServiceScrapeFailures = scraper?.Failures ?? 0, Generator = generator, Agents = agents,
+            StoppedEarly = stoppedEarly.Value,
         };
         var (markdown, html) = ReportWriter.Write(report, o.OutputDirectory);
         var results = ResultsDocument.From(report);
         if (o.ResultsPath is { } json) await ResultsWriter.WriteJsonAsync(results, json, CancellationToken.None);
         if (o.CsvPath is { } csv) await ResultsWriter.WriteCsvAsync(results.Timeline, csv, CancellationToken.None);
         SummaryPrinter.Print(console, report, markdown, html);
-        return new RehearsalResult(exitCode, verdict, sale.SaleId, figures, audit, judged, markdown, html) { Queue = queue, Fairness = fairness, Generator = generator, Agents = agents };
+        return new RehearsalResult(exitCode, verdict, sale.SaleId, figures, audit, judged, markdown, html) { Queue = queue, Fairness = fairness, Generator = generator, Agents = agents, StoppedEarly = stoppedEarly.Value };
     }
 
     /// <summary>Verifies the served order from the seed, as <c>verify</c> does, and judges the crowd's outcome against it.</summary>
@@ -238,8 +251,8 @@ public static class Rehearsal
     }
 
     private static async Task SampleAsync(
-        FlashSaleApi api, SaleView sale, LoadRecorder recorder, CrowdDriver driver, ProgressView view, GeneratorWatch watch, Func<bool> traffic,
-        Func<string> phase, CancellationToken ct)
+        FlashSaleApi api, SaleView sale, LoadRecorder recorder, CrowdDriver driver, ProgressView view, GeneratorWatch watch, AbortCheck abortOn,
+        Func<bool> traffic, Func<string> phase, CancellationToken ct)
     {
         var warned = false;
         var counts = sale.Counts;
@@ -257,6 +270,7 @@ public static class Rehearsal
                 }
                 poll ??= api.GetCountsAsync(sale.SaleId, ct).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default);
                 var bucket = recorder.Sample(recorder.Count(Outcome.Admitted), counts?.Remaining, counts?.Paid, counts?.InFlight);
+                if (traffic() && abortOn.Check() is { } aborted) view.Message($"ABORTING the crowd: {aborted}; auditing what happened");
                 // Only the crowd's CPU counts: the audit's polling afterwards is not load on the service.
                 if (traffic() && watch.SampleCpu() is var cpu && cpu >= watch.MaxCpuShare && !warned)
                 {

@@ -16,6 +16,8 @@ public sealed record RehearsalResult(
     public GeneratorFigures? Generator { get; init; }
     /// <summary><c>--agents</c>: each agent's share and the check of the merge.</summary>
     public Agents.AgentsReport? Agents { get; init; }
+    /// <summary>Why the crowd stopped before its plan ended (Ctrl-C, a threshold with <c>:abort</c>); null when it did not.</summary>
+    public string? StoppedEarly { get; init; }
 
     public static RehearsalResult Failed(int exitCode, string why) => new(exitCode, why, null, null, null, [], null, null);
 }

@@ -27,6 +27,8 @@ public sealed record ReportModel(
     public int ServiceScrapeFailures { get; init; }
     public GeneratorFigures? Generator { get; init; }
     public Agents.AgentsReport? Agents { get; init; }
+    /// <summary>Ctrl-C or a threshold with <c>:abort</c> stopped the crowd before its plan ended.</summary>
+    public string? StoppedEarly { get; init; }
 
     public IEnumerable<(string Name, string Value)> AgentRows => Agents is not { } a ? [] :
         a.Agents.Select(x => ($"agent {x.Address}", $"sent {x.Sent:N0}, answered {x.Answered:N0}" +
@@ -130,6 +132,7 @@ public sealed record ReportModel(
 
     public IEnumerable<(string Name, string Value)> Traffic =>
     [
+        .. StoppedEarly is null ? Array.Empty<(string, string)>() : [("STOPPED EARLY", StoppedEarly + "; the audit judged what had happened")],
         ("requests planned", $"{Figures.Planned:N0}"),
         ("sent", $"{Figures.Sent:N0}"),
         ("answered", $"{Figures.Answered:N0}"),

@@ -20,7 +20,7 @@ public sealed record ResultsDocument(
         SchemaName,
         new ResultsVerdict(r.ExitCode, r.Passed, r.Verdict),
         new ResultsRun(r.Options.Url.ToString(), r.Sale.SaleId, r.Options.SaleId is null, r.Sale.Stock, r.Sale.Checkout, r.Options.ScenarioName,
-            r.Options.Model.ToString().ToLowerInvariant(), r.Options.WaitingRoom, new DateTimeOffset(r.Sale.StartsAt, TimeSpan.Zero), r.FinishedAt),
+            r.Options.Model.ToString().ToLowerInvariant(), r.Options.WaitingRoom, new DateTimeOffset(r.Sale.StartsAt, TimeSpan.Zero), r.FinishedAt, r.StoppedEarly),
         new ResultsRequests(r.Figures.Planned, r.Figures.Sent, r.Figures.Answered, r.Figures.Dropped, r.Figures.Late, r.Figures.Seconds,
             r.Figures.RequestsPerSecond, Outcomes.All.ToDictionary(o => o.Name(), r.Figures.Count)),
         r.LatencyRows.ToDictionary(x => x.Name, x => LatencySummary.Of(x.Latency)),
@@ -46,7 +46,7 @@ public sealed record ResultsVerdict(int ExitCode, bool Passed, string Text);
 
 public sealed record ResultsRun(
     string Target, string SaleId, bool SaleCreated, int Stock, string Checkout, string Scenario, string Model, bool WaitingRoom,
-    DateTimeOffset StartsAt, DateTimeOffset FinishedAt);
+    DateTimeOffset StartsAt, DateTimeOffset FinishedAt, string? StoppedEarly);
 
 /// <param name="Outcomes">Answers by outcome (admitted, replay, sold_out, ..., error).</param>
 public sealed record ResultsRequests(

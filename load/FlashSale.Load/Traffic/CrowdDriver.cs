@@ -21,6 +21,14 @@ public sealed class CrowdDriver(
 
     public long InFlight => Interlocked.Read(ref _inFlight);
 
+    /// <summary>
+    /// Ctrl-C or a threshold with <c>:abort</c>: no new arrival, click, refresh or retry from here, while the requests in
+    /// flight finish with their answers (the audit needs every claim the service handed out).
+    /// </summary>
+    public CancellationToken StopArrivals { get; init; }
+
+    private bool Stopping(CancellationToken ct) => ct.IsCancellationRequested || StopArrivals.IsCancellationRequested;
+
     private bool FlashCrowd => options.Scenario == Scenario.FlashCrowd;
 
     public Task RunAsync(Random random, CancellationToken ct) =>
@@ -37,7 +45,7 @@ public sealed class CrowdDriver(
         var started = recorder.Started;
         var lateTicks = (long)(options.LateAfter.TotalSeconds * Stopwatch.Frequency);
         var next = 0;
-        while (next < plan.Length && !ct.IsCancellationRequested)
+        while (next < plan.Length && !Stopping(ct))
         {
             var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
             for (; next < plan.Length && plan[next].AtSeconds <= elapsed; next++)
@@ -58,6 +66,7 @@ public sealed class CrowdDriver(
                 // Timer resolution is about a millisecond; a late send is counted, and its latency still runs from the plan.
                 var wait = plan[next].AtSeconds - Stopwatch.GetElapsedTime(started).TotalSeconds;
                 if (wait > 0) await Task.Delay(TimeSpan.FromSeconds(Math.Min(wait, 0.05)), ct).ConfigureAwait(false);
+                if (StopArrivals.IsCancellationRequested) break;
             }
         }
         Release();
@@ -72,7 +81,7 @@ public sealed class CrowdDriver(
         var doubleClicks = Enumerable.Range(0, options.Concurrency).Select(_ => new Random(random.Next())).ToArray();
         var workers = Enumerable.Range(0, options.Concurrency).Select(w => Task.Run(async () =>
         {
-            while (!ct.IsCancellationRequested && Stopwatch.GetTimestamp() < deadline)
+            while (!Stopping(ct) && Stopwatch.GetTimestamp() < deadline)
             {
                 var user = Interlocked.Increment(ref next);
                 if (FlashCrowd && user >= options.Users) break;
@@ -94,7 +103,7 @@ public sealed class CrowdDriver(
         for (var attempt = 0; ; attempt++)
         {
             var answer = await SendAsync(userId, card, intended, admission, ct).ConfigureAwait(false);
-            while (opening is not null && Classify(answer, true) == Outcome.NotStarted && !ct.IsCancellationRequested)
+            while (opening is not null && Classify(answer, true) == Outcome.NotStarted && !Stopping(ct))
             {
                 // Early for the opening: the buyer refreshes until the sale has started, and the next click counts from then.
                 var refresh = options.RefreshEvery * (0.8 + 0.4 * Random.Shared.NextDouble());
@@ -103,7 +112,7 @@ public sealed class CrowdDriver(
                 answer = await SendAsync(userId, card, intended, admission, ct).ConfigureAwait(false);
             }
             if (answer is { HttpStatus: 202 or 200, ClaimId: { } claimId }) won = claimId;
-            if (!FlashCrowd || attempt >= options.Retries || !Retryable(answer) || ct.IsCancellationRequested) break;
+            if (!FlashCrowd || attempt >= options.Retries || !Retryable(answer) || Stopping(ct)) break;
             var backoff = TimeSpan.FromMilliseconds(200 * (1 << attempt) + Random.Shared.Next(100));
             // The retry's latency counts from when the buyer meant to retry, not from when the timer fired.
             intended = Stopwatch.GetTimestamp() + (long)(backoff.TotalSeconds * Stopwatch.Frequency);

@@ -10,11 +10,15 @@ namespace FlashSale.Load.Verdict;
 /// <c>errors&lt;10</c> (a count), <c>dropped&lt;1%</c>, <c>late&lt;5%</c>, <c>rps&gt;1000</c>. Latency without an outcome
 /// prefix covers every answered request.
 /// </summary>
-public sealed partial record Threshold(string Text, Outcome? Outcome, string Metric, string Operator, double Limit, bool Percent)
+/// A <c>:abort</c> suffix (k6's abortOnFail) checks it every 0.5 s during the traffic and stops the crowd when it fails.
+public sealed partial record Threshold(string Text, Outcome? Outcome, string Metric, string Operator, double Limit, bool Percent, bool AbortOnFail = false)
 {
+    public const string AbortSuffix = ":abort";
+
     public static Threshold Parse(string text)
     {
-        var m = Shape().Match(text.Replace(" ", ""));
+        var abort = text.EndsWith(AbortSuffix, StringComparison.Ordinal);
+        var m = Shape().Match((abort ? text[..^AbortSuffix.Length] : text).Replace(" ", ""));
         if (!m.Success) throw new FormatException($"Threshold '{text}' is not of the form metric<value, e.g. p99<20ms or errors<0.1%.");
         var outcome = m.Groups["outcome"].Success
             ? Outcomes.Parse(m.Groups["outcome"].Value) ?? throw new FormatException($"Threshold '{text}': unknown outcome '{m.Groups["outcome"].Value}'.")
@@ -28,7 +32,7 @@ public sealed partial record Threshold(string Text, Outcome? Outcome, string Met
         if (!latency && outcome is not null) throw new FormatException($"Threshold '{text}': only latencies take an outcome prefix.");
         if (metric == "rps" && unit == "%") throw new FormatException($"Threshold '{text}': rps takes a number.");
         var limit = unit switch { "us" => value / 1000, "s" => value * 1000, _ => value }; // latencies in ms
-        return new Threshold(text, outcome, metric, m.Groups["op"].Value, limit, unit == "%");
+        return new Threshold(text, outcome, metric, m.Groups["op"].Value, limit, unit == "%", abort);
     }
 
     private static bool IsLatency(string metric) => metric is "p50" or "p90" or "p95" or "p99" or "p99.9" or "p999" or "max" or "mean";

@@ -10,9 +10,16 @@ namespace FlashSale.IntegrationTests.Load;
 internal static class RehearsalRun
 {
     public static Task<(RehearsalResult Result, string Console)> RunAsync(ServiceFixture app, ITestOutputHelper output, params string[] flags) =>
-        RunAsync(app.Admin.Http.BaseAddress!, output, flags);
+        RunAsync(app.Admin.Http.BaseAddress!, output, default, flags);
 
-    public static async Task<(RehearsalResult Result, string Console)> RunAsync(Uri url, ITestOutputHelper output, params string[] flags)
+    /// <param name="stopCrowd">What Ctrl-C cancels: the crowd, not the audit.</param>
+    public static Task<(RehearsalResult Result, string Console)> RunAsync(ServiceFixture app, ITestOutputHelper output, CancellationToken stopCrowd, params string[] flags) =>
+        RunAsync(app.Admin.Http.BaseAddress!, output, stopCrowd, flags);
+
+    public static Task<(RehearsalResult Result, string Console)> RunAsync(Uri url, ITestOutputHelper output, params string[] flags) =>
+        RunAsync(url, output, default, flags);
+
+    public static async Task<(RehearsalResult Result, string Console)> RunAsync(Uri url, ITestOutputHelper output, CancellationToken stopCrowd, params string[] flags)
     {
         var reports = Path.Combine(Path.GetTempPath(), "flashsale-rehearsal-" + Guid.NewGuid().ToString("N"));
         string[] args =
@@ -36,7 +43,7 @@ internal static class RehearsalRun
         });
         console.Profile.Width = 240;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var result = await Rehearsal.RunAsync(options!, console, timeout.Token);
+        var result = await Rehearsal.RunAsync(options!, console, timeout.Token, stopCrowd);
         output.WriteLine(writer.ToString());
         return (result, writer.ToString());
     }
