@@ -1,6 +1,9 @@
 namespace FlashSale.Load.Cli;
 
-public enum Scenario { FlashCrowd, Steady, Ramp }
+public enum Scenario { FlashCrowd, Steady, Ramp, Stages }
+
+/// <summary>k6 style: over <see cref="Duration"/> the arrival rate moves linearly from the last stage's target to <see cref="Target"/>.</summary>
+public readonly record struct Stage(TimeSpan Duration, double Target);
 
 public enum LoadModel { Open, Closed }
 
@@ -25,6 +28,8 @@ public sealed record LoadOptions
     /// <summary>Ramp: the first step's rate (default a tenth of <see cref="Rate"/>).</summary>
     public double? RateStart { get; init; }
     public int Steps { get; init; } = 5;
+    /// <summary><c>--stage 30s:1000,1m:5000,30s:0</c>: the arrival rate ramped linearly from 0 through each target.</summary>
+    public IReadOnlyList<Stage> Stages { get; init; } = [];
     /// <summary>Steady and ramp: how long arrivals go on. Closed model: the longest it runs.</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Closed model: buyers sending at once, each waiting for its answer before the next.</summary>
@@ -116,6 +121,7 @@ public sealed record LoadOptions
     {
         Scenario.FlashCrowd => "flash-crowd",
         Scenario.Steady => "steady",
+        Scenario.Stages => "stages",
         _ => "ramp",
     };
 }

@@ -29,6 +29,10 @@ public sealed class RehearsalCommand
     private readonly Option<TimeSpan> _arrivalWindow = Duration("--arrival-window", D.ArrivalWindow, "flash-crowd: first clicks spread over this");
     private readonly Option<double> _rate = Double("--rate", D.Rate, 0.001, 10_000_000, "steady: arrivals/s; ramp: the final rate");
     private readonly Option<double?> _rateStart = OptionalDouble("--rate-start", 0.001, 10_000_000, "ramp: the first step's rate [rate/10]");
+    private readonly Option<string[]> _stage = new("--stage")
+    {
+        Description = "k6-style stages, repeatable or comma-separated: 30s:1000,1m:5000,30s:0 (duration:target arrivals/s, linear from 0)",
+    };
     private readonly Option<int> _steps = Int("--steps", D.Steps, 1, 1000, "ramp: number of steps");
     private readonly Option<TimeSpan> _duration = Duration("--duration", D.Duration, "steady/ramp length; closed model time limit");
     private readonly Option<int> _concurrency = Int("--concurrency", D.Concurrency, 1, 100_000, "closed model: buyers in flight at once");
@@ -87,7 +91,7 @@ public sealed class RehearsalCommand
             string.Join("\n", ExitCodes.All.Select(e => $"  {e.Code,3}  {e.Meaning}")));
         foreach (var option in new Option[]
                  {
-                     _url, _adminKey, _storefrontKey, _sale, _stock, _scenario, _model, _users, _arrivalWindow, _rate, _rateStart, _steps,
+                     _url, _adminKey, _storefrontKey, _sale, _stock, _scenario, _model, _users, _arrivalWindow, _rate, _rateStart, _stage, _steps,
                      _duration, _concurrency, _checkout, _holdSeconds, _abandonShare, _declineShare, _doubleClickShare, _retries, _seed,
                      _startsIn, _earlyShare, _refreshEvery, _agents, _waitingRoom, _outflow, _tokenSeconds, _prequeueMinutes, _startLead, _connections, _maxInFlight, _lateAfter,
                      _timeout, _threshold, _thresholdsFile, _settle, _pollLimit, _maxSendLag, _maxGeneratorCpu, _out, _reportDir, _csv, _noScrape, _progress,
@@ -131,16 +135,36 @@ public sealed class RehearsalCommand
         {
             return (null, e.Message);
         }
+        var stages = new List<Stage>();
+        foreach (var text in (p.GetValue(_stage) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            var colon = text.LastIndexOf(':');
+            try
+            {
+                if (colon <= 0) throw new FormatException($"--stage {text}: expected DURATION:TARGET, e.g. 30s:1000.");
+                var duration = ParseDuration(text[..colon], "--stage");
+                var target = double.Parse(text[(colon + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+                if (duration <= TimeSpan.Zero || target < 0) throw new FormatException($"--stage {text}: a positive duration and a target of 0 or more.");
+                stages.Add(new Stage(duration, target));
+            }
+            catch (FormatException e)
+            {
+                return (null, e.Message.StartsWith("--stage", StringComparison.Ordinal) ? e.Message : $"--stage {text}: {e.Message}");
+            }
+        }
         var outFlag = p.GetValue(_out);
         var json = outFlag is not null && outFlag.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
         var o = new LoadOptions
         {
             Url = p.GetValue(_url)!, AdminKey = p.GetValue(_adminKey)!, StorefrontKey = p.GetValue(_storefrontKey)!, SaleId = p.GetValue(_sale),
             Stock = p.GetValue(_stock),
-            Scenario = p.GetValue(_scenario) switch { "steady" => Scenario.Steady, "ramp" => Scenario.Ramp, _ => Scenario.FlashCrowd },
+            Scenario = stages.Count > 0 ? Scenario.Stages
+                : p.GetValue(_scenario) switch { "steady" => Scenario.Steady, "ramp" => Scenario.Ramp, _ => Scenario.FlashCrowd },
+            Stages = stages,
             Model = p.GetValue(_model) == "closed" ? LoadModel.Closed : LoadModel.Open,
             Users = p.GetValue(_users), ArrivalWindow = p.GetValue(_arrivalWindow), Rate = p.GetValue(_rate), RateStart = p.GetValue(_rateStart),
-            Steps = p.GetValue(_steps), Duration = p.GetValue(_duration), Concurrency = p.GetValue(_concurrency),
+            Steps = p.GetValue(_steps),
+            Duration = stages.Count > 0 ? stages.Aggregate(TimeSpan.Zero, (d, st) => d + st.Duration) : p.GetValue(_duration), Concurrency = p.GetValue(_concurrency),
             Checkout = p.GetValue(_checkout)!, HoldSeconds = p.GetValue(_holdSeconds), AbandonShare = p.GetValue(_abandonShare),
             DeclineShare = p.GetValue(_declineShare), DoubleClickShare = p.GetValue(_doubleClickShare), Retries = p.GetValue(_retries),
             Seed = p.GetValue(_seed), StartsIn = p.GetValue(_startsIn), EarlyShare = p.GetValue(_earlyShare), RefreshEvery = p.GetValue(_refreshEvery),
@@ -155,6 +179,8 @@ public sealed class RehearsalCommand
             CsvPath = p.GetValue(_csv), ScrapeMetrics = !p.GetValue(_noScrape),
             Progress = p.GetValue(_progress) switch { "live" => ProgressMode.Live, "plain" => ProgressMode.Plain, "none" => ProgressMode.None, _ => ProgressMode.Auto },
         };
+        if (stages.Count > 0 && (p.GetResult(_scenario) is { Implicit: false } || o.Model != LoadModel.Open))
+            return (null, "--stage is its own scenario in the open model: not with --scenario or --model closed.");
         if (o.Agents.Count > 0 && (o.Model != LoadModel.Open || o.WaitingRoom))
             return (null, "--agents share an open-model arrival plan: not the closed model, not the waiting room.");
         if (o.Agents.Any(a => !a.Contains(':'))) return (null, "--agents takes HOST:PORT,HOST:PORT,...");

@@ -87,6 +87,7 @@ public sealed record ReportModel(
             {
                 Scenario.FlashCrowd => $"{Options.Users:N0} buyers arriving within {Options.ArrivalWindow.TotalSeconds:0.##} s",
                 Scenario.Steady => $"{Options.Rate:N0} arrivals/s for {Options.Duration.TotalSeconds:0.#} s",
+                Scenario.Stages => "stages (arrivals/s, linear from 0): " + string.Join(" → ", Options.Stages.Select(st => $"{st.Target:N0} over {st.Duration.TotalSeconds:0.#} s")),
                 _ => $"{string.Join(" → ", ArrivalPlanRates())} arrivals/s over {Options.Duration.TotalSeconds:0.#} s",
             }),
         ("behaviour", Options.Scenario == Scenario.FlashCrowd

@@ -17,6 +17,7 @@ public static class ArrivalPlan
         Scenario.FlashCrowd when t0Seconds is { } t0 => Opening(o, random, t0),
         Scenario.FlashCrowd => FlashCrowd(o, random),
         Scenario.Steady => AtRates(o.Duration, [o.Rate]),
+        Scenario.Stages => Staged(o.Stages),
         _ => AtRates(o.Duration, RampRates(o)),
     };
 
@@ -54,6 +55,29 @@ public static class ArrivalPlan
         }
         Array.Sort(arrivals, (a, b) => a.AtSeconds.CompareTo(b.AtSeconds));
         return arrivals;
+    }
+
+    /// <summary>
+    /// k6's ramping arrival rate: from 0, the rate moves linearly to each stage's target over its duration; an arrival
+    /// falls wherever the rate's running integral passes the next whole buyer.
+    /// </summary>
+    public static Arrival[] Staged(IReadOnlyList<Stage> stages)
+    {
+        const double step = 0.0005;
+        var arrivals = new List<Arrival>();
+        double t = 0, from = 0, owed = 0;
+        foreach (var stage in stages)
+        {
+            var length = stage.Duration.TotalSeconds;
+            for (var x = 0.0; x < length; x += step)
+            {
+                owed += (from + (stage.Target - from) * (x + step / 2) / length) * step;
+                for (; owed >= 1; owed--) arrivals.Add(new Arrival(t + x, arrivals.Count, false));
+            }
+            t += length;
+            from = stage.Target;
+        }
+        return arrivals.ToArray();
     }
 
     public static double[] RampRates(LoadOptions o)
