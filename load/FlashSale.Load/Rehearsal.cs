@@ -100,8 +100,10 @@ public static class Rehearsal
             (long)((DateTime.SpecifyKind(sale.StartsAt, DateTimeKind.Utc) - DateTime.UtcNow).TotalSeconds * Stopwatch.Frequency));
         var watch = new GeneratorWatch(o.MaxSendLag, o.MaxGeneratorCpu);
         using var stopArrivals = CancellationTokenSource.CreateLinkedTokenSource(stopCrowd);
+        var poller = o.PollClaimEvery > TimeSpan.Zero && o.Agents.Count == 0 ? new ClaimPoller(api, sale.SaleId, o.PollClaimEvery, o.SettleTime) : null;
+        BuyerFigures? buyerFigures = null;
         var stoppedEarly = new StrongBox<string?>();
-        var driver = new CrowdDriver(o, api, sale.SaleId, buyers, recorder, book, checkouts, opening, watch) { StopArrivals = stopArrivals.Token };
+        var driver = new CrowdDriver(o, api, sale.SaleId, buyers, recorder, book, checkouts, opening, watch) { StopArrivals = stopArrivals.Token, Poller = poller };
         var coordinator = o.Agents.Count == 0 ? null
             : new AgentCoordinator(o, sale.SaleId, runTag, o.StartsIn is null ? null : new DateTimeOffset(DateTime.SpecifyKind(sale.StartsAt, DateTimeKind.Utc)), recorder, book);
         AgentsReport? agents = null;
@@ -143,6 +145,13 @@ public static class Rehearsal
                     generator = agents.Generator ?? generator;
                     view.Message($"{agents.Agents.Count} agents: " + string.Join(", ", agents.Agents.Select(a => $"{a.Address} sent {a.Sent:N0}")) +
                                  (agents.UnionHolds ? "; merged histograms = the union of theirs (checked)" : "; MERGE BROKEN: " + string.Join("; ", agents.Problems)));
+                }
+                if (poller is not null)
+                {
+                    view.Message($"traffic done in {seconds:0.0} s; the winners follow their claims to the end");
+                    await poller.DrainAsync(ct);
+                    buyerFigures = poller.Figures();
+                    figures.ClickToPaid = buyerFigures.ClickToPaid;
                 }
                 phase.Value = "settling";
                 view.Message($"traffic done in {seconds:0.0} s; settling and auditing (up to {o.SettleTime.TotalSeconds:0} s)");
@@ -187,7 +196,7 @@ public static class Rehearsal
         {
             Queue = queue, QueueEndings = queueBook?.Endings, Fairness = fairness, Opening = opening?.Buckets(),
             Service = scraper?.Samples, ServiceScrapeFailures = scraper?.Failures ?? 0, Generator = generator, Agents = agents,
-            StoppedEarly = stoppedEarly.Value,
+            StoppedEarly = stoppedEarly.Value, Buyers = buyerFigures,
         };
         var (markdown, html) = ReportWriter.Write(report, o.OutputDirectory);
         var results = ResultsDocument.From(report);

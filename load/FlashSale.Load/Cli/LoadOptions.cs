@@ -85,6 +85,9 @@ public sealed record LoadOptions
     /// <summary>The settle phase, long enough in hold checkout for every abandoned hold to expire and be seen expired.</summary>
     public TimeSpan SettleTime => HoldCheckout ? TimeSpan.FromTicks(Math.Max(Settle.Ticks, TimeSpan.FromSeconds(HoldSeconds + 20).Ticks)) : Settle;
 
+    /// <summary>Each winner polls their claim this often until it ends (click-to-paid time); zero: buyers leave after the click.</summary>
+    public TimeSpan PollClaimEvery { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Share of buyers paying with <c>pm_card_chargeDeclined</c>.</summary>
     public double DeclineShare { get; init; } = 0.05;
     /// <summary>Flash-crowd: share of buyers who click twice.</summary>

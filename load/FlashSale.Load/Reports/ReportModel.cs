@@ -29,6 +29,17 @@ public sealed record ReportModel(
     public Agents.AgentsReport? Agents { get; init; }
     /// <summary>Ctrl-C or a threshold with <c>:abort</c> stopped the crowd before its plan ended.</summary>
     public string? StoppedEarly { get; init; }
+    public Traffic.BuyerFigures? Buyers { get; init; }
+
+    /// <summary>The winners following their claims: polls, how the claims ended as they saw it, click-to-paid.</summary>
+    public IEnumerable<(string Name, string Value)> BuyerRows => Buyers is not { } b ? [] :
+    [
+        ("polls of the winners' claims", $"{b.Polls:N0} (every {b.PollEvery.TotalSeconds:0.##} s), {b.PollErrors:N0} failed"),
+        ("how the claims ended, as the buyers saw them", string.Join(", ", b.Endings.OrderByDescending(e => e.Value).Select(e => $"{e.Key} {e.Value:N0}"))),
+        ("click-to-paid (first click to the poll that saw paid)", b.ClickToPaid.TotalCount == 0 ? "no buyer saw paid" :
+            $"{b.ClickToPaid.TotalCount:N0} buyers: p50 {LoadRecorder.Ms(b.ClickToPaid, 50):0} ms, p90 {LoadRecorder.Ms(b.ClickToPaid, 90):0} ms, " +
+            $"p99 {LoadRecorder.Ms(b.ClickToPaid, 99):0} ms, max {b.ClickToPaid.GetMaxValue() / 1000.0:0} ms (threshold paid.p99<15s)"),
+    ];
 
     public IEnumerable<(string Name, string Value)> AgentRows => Agents is not { } a ? [] :
         a.Agents.Select(x => ($"agent {x.Address}", $"sent {x.Sent:N0}, answered {x.Answered:N0}" +

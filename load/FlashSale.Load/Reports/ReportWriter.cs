@@ -45,6 +45,11 @@ public static class ReportWriter
         Table(s, ["", ""], r.Setup.Select(x => new[] { x.Name, x.Value }));
         s.AppendLine("## Traffic").AppendLine();
         Table(s, ["", ""], r.Traffic.Select(x => new[] { x.Name, x.Value }));
+        if (r.Buyers is not null)
+        {
+            s.AppendLine("## The buyers after the click").AppendLine();
+            Table(s, ["", ""], r.BuyerRows.Select(x => new[] { x.Name, x.Value }));
+        }
         if (r.Agents is not null)
         {
             s.AppendLine("## Agents (one crowd, one audit)").AppendLine();
@@ -132,6 +137,11 @@ public static class ReportWriter
         HtmlTable(s, null, r.Setup.Select(x => new[] { E(x.Name), E(x.Value) }));
         s.Append("<h2>Traffic</h2>");
         HtmlTable(s, null, r.Traffic.Select(x => new[] { E(x.Name), E(x.Value) }));
+        if (r.Buyers is not null)
+        {
+            s.Append("<h2>The buyers after the click</h2>");
+            HtmlTable(s, null, r.BuyerRows.Select(x => new[] { E(x.Name), E(x.Value) }));
+        }
         if (r.Agents is not null)
         {
             s.Append("<h2>Agents (one crowd, one audit)</h2>");

@@ -12,7 +12,7 @@ public sealed record ResultsDocument(
     string Schema, ResultsVerdict Verdict, ResultsRun Run, ResultsRequests Requests, IReadOnlyDictionary<string, LatencySummary> Latency,
     IReadOnlyDictionary<string, long> Errors, IReadOnlyList<ResultsThreshold> Thresholds, IReadOnlyList<ResultsInvariant> Invariants,
     SaleCounts? Counts, IReadOnlyDictionary<string, int> ClaimStatuses, IReadOnlyList<ResultsInterval> Timeline,
-    IReadOnlyList<OpeningBucket>? Opening, ResultsService? Service, GeneratorFigures? Generator, ResultsAgents? Agents)
+    IReadOnlyList<OpeningBucket>? Opening, ResultsService? Service, GeneratorFigures? Generator, ResultsAgents? Agents, ResultsBuyers? Buyers)
 {
     public const string SchemaName = "flashsale.rehearsal.results/1";
 
@@ -33,7 +33,8 @@ public sealed record ResultsDocument(
         r.Opening,
         r.Service is null ? null : new ResultsService(r.Service.Count, r.ServiceScrapeFailures, r.Service),
         r.Generator,
-        r.Agents is null ? null : new ResultsAgents(r.Agents.UnionHolds, r.Agents.Problems, r.Agents.Agents));
+        r.Agents is null ? null : new ResultsAgents(r.Agents.UnionHolds, r.Agents.Problems, r.Agents.Agents),
+        r.Buyers is null ? null : new ResultsBuyers(r.Buyers.Polls, r.Buyers.PollErrors, r.Buyers.Endings, LatencySummary.Of(r.Buyers.ClickToPaid)));
 }
 
 /// <summary>The service's own figures from its /metrics (see <see cref="Service.ServiceSample"/>).</summary>
@@ -41,6 +42,9 @@ public sealed record ResultsService(int Scrapes, int ScrapeFailures, IReadOnlyLi
 
 /// <param name="MergedIsUnion">The merged histograms equal the union of the agents' totals, outcome by outcome.</param>
 public sealed record ResultsAgents(bool MergedIsUnion, IReadOnlyList<string> Problems, IReadOnlyList<Agents.AgentFigures> Agents);
+
+/// <param name="ClickToPaid">Each winner's first click to the poll that saw the claim paid.</param>
+public sealed record ResultsBuyers(long Polls, long PollErrors, IReadOnlyDictionary<string, long> Endings, LatencySummary ClickToPaid);
 
 public sealed record ResultsVerdict(int ExitCode, bool Passed, string Text);
 

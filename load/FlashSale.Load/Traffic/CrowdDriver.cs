@@ -27,6 +27,9 @@ public sealed class CrowdDriver(
     /// </summary>
     public CancellationToken StopArrivals { get; init; }
 
+    /// <summary>Winners then follow their claim to its end (<c>--poll-claim</c>); null: they leave after the click.</summary>
+    public ClaimPoller? Poller { get; init; }
+
     private bool Stopping(CancellationToken ct) => ct.IsCancellationRequested || StopArrivals.IsCancellationRequested;
 
     private bool FlashCrowd => options.Scenario == Scenario.FlashCrowd;
@@ -98,6 +101,7 @@ public sealed class CrowdDriver(
     {
         var userId = buyers.UserId(user);
         var card = buyers.PaymentMethod(user);
+        var clicked = intended;
         var second = doubleClick ? SendAsync(userId, card, intended, admission, ct) : null;
         string? won = null;
         for (var attempt = 0; ; attempt++)
@@ -119,7 +123,10 @@ public sealed class CrowdDriver(
             await Task.Delay(backoff, ct).ConfigureAwait(false);
         }
         if (second is not null && await second.ConfigureAwait(false) is { HttpStatus: 202 or 200, ClaimId: { } other }) won ??= other;
-        if (checkouts is not null && won is not null) await checkouts.PayAsync(won, card, buyers.Abandons(user), ct).ConfigureAwait(false);
+        var abandons = checkouts is not null && buyers.Abandons(user);
+        if (checkouts is not null && won is not null) await checkouts.PayAsync(won, card, abandons, ct).ConfigureAwait(false);
+        // A buyer who walked away from a hold does not come back to see it expire.
+        if (won is not null && !abandons) Poller?.Follow(won, clicked, ct);
     }
 
     private async Task<ClaimAnswer> SendAsync(string userId, string card, long intended, string? admission, CancellationToken ct)

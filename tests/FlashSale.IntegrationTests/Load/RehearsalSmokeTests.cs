@@ -66,6 +66,8 @@ public sealed class RehearsalSmokeTests(ServiceFixture app, ITestOutputHelper ou
         Assert.Contains(root.GetProperty("service").GetProperty("samples").EnumerateArray(), x => x.GetProperty("stockRemaining").ValueKind == JsonValueKind.Number);
         Assert.False(root.GetProperty("generator").GetProperty("saturated").GetBoolean());
         Assert.True(root.GetProperty("generator").GetProperty("cpuMicrosPerRequest").GetDouble() > 0);
+        // Every winner polled their claim to its end (--poll-claim, 1 s by default): each paid claim was seen paid.
+        Assert.Equal(result.Audit.FinalStatuses.GetValueOrDefault("paid"), root.GetProperty("buyers").GetProperty("clickToPaid").GetProperty("count").GetInt64());
         var csv = await File.ReadAllLinesAsync(Path.Combine(dir, "t.csv"));
         Assert.StartsWith("atSeconds,intervalSeconds,admitted,", csv[0]);
         Assert.Equal(root.GetProperty("timeline").GetArrayLength() + 1, csv.Length);

@@ -28,6 +28,8 @@ public sealed class ThresholdTests
     [InlineData("admitted.errors<1%")]
     [InlineData("p42<1ms")]
     [InlineData("latency fast")]
+    [InlineData("paid.errors<1%")]
+    [InlineData("paid.p99<15")]
     public void Malformed_thresholds_are_refused_as_usage_errors(string text)
     {
         Assert.Throws<FormatException>(() => Threshold.Parse(text));
