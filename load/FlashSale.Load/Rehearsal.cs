@@ -64,9 +64,12 @@ public static class Rehearsal
     public static async Task<RehearsalResult> RunAsync(LoadOptions o, IAnsiConsole console, CancellationToken ct, CancellationToken stopCrowd = default)
     {
         IReadOnlyList<Threshold> thresholds;
+        UserFeed? feed;
         try
         {
             thresholds = ThresholdSource.Load(o);
+            feed = o.UsersFile is null ? null : UserFeed.Load(o.UsersFile);
+            if (feed is not null) o = o with { Users = feed.Count };
         }
         catch (FormatException e)
         {
@@ -95,7 +98,7 @@ public static class Rehearsal
         var book = new ClaimBook();
         var runTag = Guid.NewGuid().ToString("N")[..8];
         var checkouts = o.HoldCheckout ? new Checkouts(api, sale.SaleId) : null;
-        var buyers = new Buyers(o, runTag);
+        var buyers = new Buyers(o, runTag, feed);
         var opening = o.StartsIn is null ? null : new OpeningRecorder(Stopwatch.GetTimestamp() +
             (long)((DateTime.SpecifyKind(sale.StartsAt, DateTimeKind.Utc) - DateTime.UtcNow).TotalSeconds * Stopwatch.Frequency));
         var watch = new GeneratorWatch(o.MaxSendLag, o.MaxGeneratorCpu);

@@ -56,7 +56,7 @@ public static class AgentServer
             {
                 await HandleAsync(context, log, ct);
             }
-            catch (Exception e) when (e is HttpListenerException or IOException or JsonException)
+            catch (Exception e) when (e is HttpListenerException or IOException or JsonException or FormatException)
             {
                 await log.WriteLineAsync($"agent: the run's stream broke: {e.Message}");
             }
@@ -118,7 +118,7 @@ public static class AgentServer
             : null;
         var watch = new GeneratorWatch(o.MaxSendLag, o.MaxGeneratorCpu);
         var checkouts = o.HoldCheckout ? new Checkouts(api, job.SaleId) : null;
-        var driver = new CrowdDriver(o, api, job.SaleId, new Buyers(o, job.RunTag), recorder, book, checkouts, opening, watch, new AgentShare(job.Share, job.Shares));
+        var driver = new CrowdDriver(o, api, job.SaleId, new Buyers(o, job.RunTag, o.UsersFile is null ? null : UserFeed.Load(o.UsersFile)), recorder, book, checkouts, opening, watch, new AgentShare(job.Share, job.Shares));
         var run = driver.RunAsync(new Random(o.Seed), ct);
         using (var timer = new PeriodicTimer(SampleEvery))
         {

@@ -19,6 +19,8 @@ public sealed record LoadOptions
     public Scenario Scenario { get; init; } = Scenario.FlashCrowd;
     public LoadModel Model { get; init; } = LoadModel.Open;
 
+    /// <summary><c>--users-file</c>: the buyers (and their cards) from a CSV file; the crowd is as large as the file.</summary>
+    public string? UsersFile { get; init; }
     /// <summary>Distinct buyers (flash-crowd, closed model). Steady and ramp bring a new buyer per arrival.</summary>
     public int Users { get; init; } = 5_000;
     /// <summary>Flash-crowd: every buyer's first click falls within this window after the start.</summary>

@@ -26,6 +26,7 @@ public sealed class RehearsalCommand
     private readonly Option<string> _scenario = Choice("--scenario", "flash-crowd", "flash-crowd | steady | ramp", "flash-crowd", "steady", "ramp");
     private readonly Option<string> _model = Choice("--model", "open", "open (arrival rate) | closed (K buyers in a loop)", "open", "closed");
     private readonly Option<int> _users = Int("--users", D.Users, 1, 100_000_000, "distinct buyers (flash-crowd, closed model)");
+    private readonly Option<string?> _usersFile = Text("--users-file", "CSV with a userId column (and paymentMethodId, optional): the buyers, one a row; replaces --users");
     private readonly Option<TimeSpan> _arrivalWindow = Duration("--arrival-window", D.ArrivalWindow, "flash-crowd: first clicks spread over this");
     private readonly Option<double> _rate = Double("--rate", D.Rate, 0.001, 10_000_000, "steady: arrivals/s; ramp: the final rate");
     private readonly Option<double?> _rateStart = OptionalDouble("--rate-start", 0.001, 10_000_000, "ramp: the first step's rate [rate/10]");
@@ -93,7 +94,7 @@ public sealed class RehearsalCommand
             string.Join("\n", ExitCodes.All.Select(e => $"  {e.Code,3}  {e.Meaning}")));
         foreach (var option in new Option[]
                  {
-                     _url, _adminKey, _storefrontKey, _sale, _stock, _scenario, _model, _users, _arrivalWindow, _rate, _rateStart, _stage, _steps,
+                     _url, _adminKey, _storefrontKey, _sale, _stock, _scenario, _model, _users, _usersFile, _arrivalWindow, _rate, _rateStart, _stage, _steps,
                      _duration, _concurrency, _checkout, _holdSeconds, _abandonShare, _declineShare, _doubleClickShare, _retries, _pollClaim, _seed,
                      _startsIn, _earlyShare, _refreshEvery, _agents, _waitingRoom, _outflow, _tokenSeconds, _prequeueMinutes, _startLead, _connections, _maxInFlight, _lateAfter,
                      _timeout, _threshold, _thresholdsFile, _settle, _pollLimit, _maxSendLag, _maxGeneratorCpu, _out, _reportDir, _csv, _noScrape, _progress,
@@ -164,7 +165,7 @@ public sealed class RehearsalCommand
                 : p.GetValue(_scenario) switch { "steady" => Scenario.Steady, "ramp" => Scenario.Ramp, _ => Scenario.FlashCrowd },
             Stages = stages,
             Model = p.GetValue(_model) == "closed" ? LoadModel.Closed : LoadModel.Open,
-            Users = p.GetValue(_users), ArrivalWindow = p.GetValue(_arrivalWindow), Rate = p.GetValue(_rate), RateStart = p.GetValue(_rateStart),
+            Users = p.GetValue(_users), UsersFile = p.GetValue(_usersFile), ArrivalWindow = p.GetValue(_arrivalWindow), Rate = p.GetValue(_rate), RateStart = p.GetValue(_rateStart),
             Steps = p.GetValue(_steps),
             Duration = stages.Count > 0 ? stages.Aggregate(TimeSpan.Zero, (d, st) => d + st.Duration) : p.GetValue(_duration), Concurrency = p.GetValue(_concurrency),
             Checkout = p.GetValue(_checkout)!, HoldSeconds = p.GetValue(_holdSeconds), AbandonShare = p.GetValue(_abandonShare),
