@@ -126,9 +126,11 @@ public static class Rehearsal
             var phase = new StrongBox<string>(o.WaitingRoom ? "waiting room" : $"{o.ScenarioName} traffic");
             using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
             // Sampling goes on through the settle phase, so the charts show the sale being paid after the crowd left.
+            using var exporter = o.MetricsListen is null ? null : new LiveMetricsExporter(o.MetricsListen);
+            if (o.MetricsListen is not null) view.Message($"live figures on http://{o.MetricsListen}/metrics");
             var abortOn = new AbortCheck(thresholds.Where(t => t.AbortOnFail).ToList(), recorder, clock, stopArrivals, stoppedEarly);
             await using var onStop = stopCrowd.Register(() => stoppedEarly.Value ??= $"interrupted (Ctrl-C) {clock.Elapsed.TotalSeconds:0.0} s into the traffic");
-            var sampler = SampleAsync(api, sale, recorder, driver, view, watch, abortOn, () => phase.Value != "settling", () => queueBook is null || phase.Value != "waiting room" ? phase.Value!
+            var sampler = SampleAsync(api, sale, recorder, driver, view, watch, abortOn, exporter, () => phase.Value != "settling", () => queueBook is null || phase.Value != "waiting room" ? phase.Value!
                 : $"waiting room: joined {queueBook.Joined:N0}/{o.Users:N0}, waiting {queueBook.Waiting:N0}, admitted {queueBook.AdmittedSeen:N0}, polls {queueRecorder!.Polls:N0}",
                 stopSampling.Token);
             var scraping = scraper?.RunAsync(TimeSpan.FromSeconds(1), stopSampling.Token) ?? Task.CompletedTask;
@@ -264,7 +266,7 @@ public static class Rehearsal
 
     private static async Task SampleAsync(
         FlashSaleApi api, SaleView sale, LoadRecorder recorder, CrowdDriver driver, ProgressView view, GeneratorWatch watch, AbortCheck abortOn,
-        Func<bool> traffic, Func<string> phase, CancellationToken ct)
+        LiveMetricsExporter? exporter, Func<bool> traffic, Func<string> phase, CancellationToken ct)
     {
         var warned = false;
         var counts = sale.Counts;
@@ -284,15 +286,18 @@ public static class Rehearsal
                 var bucket = recorder.Sample(recorder.Count(Outcome.Admitted), counts?.Remaining, counts?.Paid, counts?.InFlight);
                 if (traffic() && abortOn.Check() is { } aborted) view.Message($"ABORTING the crowd: {aborted}; auditing what happened");
                 // Only the crowd's CPU counts: the audit's polling afterwards is not load on the service.
-                if (traffic() && watch.SampleCpu() is var cpu && cpu >= watch.MaxCpuShare && !warned)
+                var cpu = traffic() ? watch.SampleCpu() : 0;
+                if (cpu >= watch.MaxCpuShare && !warned)
                 {
                     warned = true;
                     view.Message($"WARNING: the generator itself is at {cpu:P0} of the machine's CPU: from here the figures measure the tool as much as the service");
                 }
                 var total = recorder.Total();
-                view.Update(new ProgressSnapshot(bucket.AtSeconds, bucket.RequestsPerSecond,
+                var snapshot = new ProgressSnapshot(bucket.AtSeconds, bucket.RequestsPerSecond,
                     Outcomes.All.ToDictionary(x => x, recorder.Count), LoadRecorder.Ms(total, 50), LoadRecorder.Ms(total, 99),
-                    counts?.Remaining, sale.Stock, driver.InFlight, recorder.Dropped, recorder.Late, phase(), counts?.Paid));
+                    counts?.Remaining, sale.Stock, driver.InFlight, recorder.Dropped, recorder.Late, phase(), counts?.Paid);
+                view.Update(snapshot);
+                exporter?.Update(snapshot, cpu, recorder.Sent);
             }
         }
         catch (OperationCanceledException)

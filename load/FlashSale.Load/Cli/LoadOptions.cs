@@ -119,6 +119,8 @@ public sealed record LoadOptions
     public string? CsvPath { get; init; }
     /// <summary>Reads the service's own <c>/metrics</c> during the run, for the report's charts beside the tool's.</summary>
     public bool ScrapeMetrics { get; init; } = true;
+    /// <summary><c>--metrics-listen HOST:PORT</c>: the tool's own live figures in Prometheus format on /metrics during the run.</summary>
+    public string? MetricsListen { get; init; }
     public int Seed { get; init; } = 42;
     public ProgressMode Progress { get; init; } = ProgressMode.Auto;
 

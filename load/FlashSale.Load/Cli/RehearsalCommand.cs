@@ -83,6 +83,7 @@ public sealed class RehearsalCommand
     private readonly Option<string?> _reportDir = Text("--report-dir", "where the Markdown and HTML reports go", D.OutputDirectory);
     private readonly Option<string?> _csv = Text("--csv", "FILE.csv: the run's timeline, one row per sampled interval");
     private readonly Option<bool> _noScrape = new("--no-scrape") { Description = "do not read the service's /metrics during the run" };
+    private readonly Option<string?> _metricsListen = Text("--metrics-listen", "HOST:PORT: the tool's own live figures in Prometheus format on /metrics during the run");
     private readonly Option<string> _progress = Choice("--progress", "auto", "auto | live | plain | none", "auto", "live", "plain", "none");
 
     /// <param name="rehearse">What the root command does with the options bound (the static <see cref="Parse"/> only binds).</param>
@@ -97,7 +98,7 @@ public sealed class RehearsalCommand
                      _url, _adminKey, _storefrontKey, _sale, _stock, _scenario, _model, _users, _usersFile, _arrivalWindow, _rate, _rateStart, _stage, _steps,
                      _duration, _concurrency, _checkout, _holdSeconds, _abandonShare, _declineShare, _doubleClickShare, _retries, _pollClaim, _seed,
                      _startsIn, _earlyShare, _refreshEvery, _agents, _waitingRoom, _outflow, _tokenSeconds, _prequeueMinutes, _startLead, _connections, _maxInFlight, _lateAfter,
-                     _timeout, _threshold, _thresholdsFile, _settle, _pollLimit, _maxSendLag, _maxGeneratorCpu, _out, _reportDir, _csv, _noScrape, _progress,
+                     _timeout, _threshold, _thresholdsFile, _settle, _pollLimit, _maxSendLag, _maxGeneratorCpu, _out, _reportDir, _csv, _noScrape, _metricsListen, _progress,
                  })
             Command.Options.Add(option);
         Command.Subcommands.Add(VerifyCommand.Build());
@@ -179,13 +180,15 @@ public sealed class RehearsalCommand
             MaxSendLag = p.GetValue(_maxSendLag), MaxGeneratorCpu = p.GetValue(_maxGeneratorCpu),
             ResultsPath = json ? outFlag : null,
             OutputDirectory = outFlag is not null && !json && p.GetResult(_reportDir) is null or { Implicit: true } ? outFlag : p.GetValue(_reportDir)!,
-            CsvPath = p.GetValue(_csv), ScrapeMetrics = !p.GetValue(_noScrape),
+            CsvPath = p.GetValue(_csv), ScrapeMetrics = !p.GetValue(_noScrape), MetricsListen = p.GetValue(_metricsListen),
             Progress = p.GetValue(_progress) switch { "live" => ProgressMode.Live, "plain" => ProgressMode.Plain, "none" => ProgressMode.None, _ => ProgressMode.Auto },
         };
         if (stages.Count > 0 && (p.GetResult(_scenario) is { Implicit: false } || o.Model != LoadModel.Open))
             return (null, "--stage is its own scenario in the open model: not with --scenario or --model closed.");
         if (o.Agents.Count > 0 && (o.Model != LoadModel.Open || o.WaitingRoom))
             return (null, "--agents share an open-model arrival plan: not the closed model, not the waiting room.");
+        if (o.MetricsListen is { } listen && (!listen.Contains(':') || !int.TryParse(listen[(listen.LastIndexOf(':') + 1)..], out _)))
+            return (null, "--metrics-listen takes HOST:PORT.");
         if (o.Agents.Any(a => !a.Contains(':'))) return (null, "--agents takes HOST:PORT,HOST:PORT,...");
         if (o.StartsIn is not null)
         {
