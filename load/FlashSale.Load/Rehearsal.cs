@@ -238,14 +238,14 @@ public static class Rehearsal
                 o.OutflowPerMinute, o.TokenSeconds);
             // Open long enough for the whole stock to be let in at the outflow, with room to spare.
             var admitting = TimeSpan.FromMinutes(1.5 * o.Stock / o.OutflowPerMinute);
-            var created = await api.CreateSaleAsync(o.Stock, lead + admitting + TimeSpan.FromMinutes(30) + o.SettleTime, o.Checkout, o.HoldSeconds, ct, room);
+            var created = await api.CreateSaleAsync(o.Stock, lead + admitting + TimeSpan.FromMinutes(30) + o.SettleTime, o.Checkout, o.HoldSeconds, ct, room, perUserLimit: o.Quantity);
             await api.PreloadAsync(created.SaleId, ct);
             return (await api.GetSaleAsync(created.SaleId, ct), true);
         }
         if (o.StartsIn is { } startsIn)
         {
             var openFor = startsIn + TimeSpan.FromMinutes(30) + o.ArrivalWindow + o.SettleTime;
-            var created = await api.CreateSaleAsync(o.Stock, openFor, o.Checkout, o.HoldSeconds, ct, startsAt: DateTimeOffset.UtcNow + startsIn);
+            var created = await api.CreateSaleAsync(o.Stock, openFor, o.Checkout, o.HoldSeconds, ct, startsAt: DateTimeOffset.UtcNow + startsIn, perUserLimit: o.Quantity);
             await api.PreloadAsync(created.SaleId, ct);
             return (await api.GetSaleAsync(created.SaleId, ct), true);
         }
@@ -253,7 +253,7 @@ public static class Rehearsal
         {
             var planned = o.Scenario == Scenario.FlashCrowd ? o.ArrivalWindow : o.Duration;
             var openFor = TimeSpan.FromMinutes(30) + planned + o.SettleTime;
-            var created = await api.CreateSaleAsync(o.Stock, openFor, o.Checkout, o.HoldSeconds, ct);
+            var created = await api.CreateSaleAsync(o.Stock, openFor, o.Checkout, o.HoldSeconds, ct, perUserLimit: o.Quantity);
             await api.PreloadAsync(created.SaleId, ct);
             return (await api.GetSaleAsync(created.SaleId, ct), true);
         }

@@ -90,6 +90,9 @@ public sealed record LoadOptions
     /// <summary>Each winner polls their claim this often until it ends (click-to-paid time); zero: buyers leave after the click.</summary>
     public TimeSpan PollClaimEvery { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Units each buyer claims; the sale the tool creates allows that many per user.</summary>
+    public int Quantity { get; init; } = 1;
+
     /// <summary>Share of buyers paying with <c>pm_card_chargeDeclined</c>.</summary>
     public double DeclineShare { get; init; } = 0.05;
     /// <summary>Flash-crowd: share of buyers who click twice.</summary>

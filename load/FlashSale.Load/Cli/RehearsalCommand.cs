@@ -45,6 +45,7 @@ public sealed class RehearsalCommand
     private readonly Option<int> _retries = Int("--retries", D.Retries, 0, 100, "flash-crowd: retries after a timeout, 429 or 503");
     private readonly Option<TimeSpan> _pollClaim = Duration("--poll-claim", D.PollClaimEvery,
         "each winner polls their claim this often until it ends, for click-to-paid times (paid.p99<15s); 0 = leave after the click");
+    private readonly Option<int> _quantity = Int("--quantity", D.Quantity, 1, 100, "units each buyer claims (the sale the tool creates allows that many per user)");
     private readonly Option<int> _seed = Int("--seed", D.Seed, int.MinValue, int.MaxValue, "random seed for arrivals and payment methods");
     private readonly Option<TimeSpan?> _startsIn = OptionalDuration("--starts-in",
         "flash-crowd: create the sale this far in the future and rehearse its opening (early buyers refresh until T0; the report shows its first 10 s)");
@@ -96,7 +97,7 @@ public sealed class RehearsalCommand
         foreach (var option in new Option[]
                  {
                      _url, _adminKey, _storefrontKey, _sale, _stock, _scenario, _model, _users, _usersFile, _arrivalWindow, _rate, _rateStart, _stage, _steps,
-                     _duration, _concurrency, _checkout, _holdSeconds, _abandonShare, _declineShare, _doubleClickShare, _retries, _pollClaim, _seed,
+                     _duration, _concurrency, _checkout, _holdSeconds, _abandonShare, _declineShare, _doubleClickShare, _retries, _pollClaim, _quantity, _seed,
                      _startsIn, _earlyShare, _refreshEvery, _agents, _waitingRoom, _outflow, _tokenSeconds, _prequeueMinutes, _startLead, _connections, _maxInFlight, _lateAfter,
                      _timeout, _threshold, _thresholdsFile, _settle, _pollLimit, _maxSendLag, _maxGeneratorCpu, _out, _reportDir, _csv, _noScrape, _metricsListen, _progress,
                  })
@@ -170,7 +171,7 @@ public sealed class RehearsalCommand
             Steps = p.GetValue(_steps),
             Duration = stages.Count > 0 ? stages.Aggregate(TimeSpan.Zero, (d, st) => d + st.Duration) : p.GetValue(_duration), Concurrency = p.GetValue(_concurrency),
             Checkout = p.GetValue(_checkout)!, HoldSeconds = p.GetValue(_holdSeconds), AbandonShare = p.GetValue(_abandonShare),
-            DeclineShare = p.GetValue(_declineShare), DoubleClickShare = p.GetValue(_doubleClickShare), Retries = p.GetValue(_retries), PollClaimEvery = p.GetValue(_pollClaim),
+            DeclineShare = p.GetValue(_declineShare), DoubleClickShare = p.GetValue(_doubleClickShare), Retries = p.GetValue(_retries), PollClaimEvery = p.GetValue(_pollClaim), Quantity = p.GetValue(_quantity),
             Seed = p.GetValue(_seed), StartsIn = p.GetValue(_startsIn), EarlyShare = p.GetValue(_earlyShare), RefreshEvery = p.GetValue(_refreshEvery),
             Agents = (p.GetValue(_agents) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             WaitingRoom = p.GetValue(_waitingRoom), OutflowPerMinute = p.GetValue(_outflow), TokenSeconds = p.GetValue(_tokenSeconds),

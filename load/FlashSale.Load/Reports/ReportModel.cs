@@ -101,9 +101,9 @@ public sealed record ReportModel(
                 Scenario.Stages => "stages (arrivals/s, linear from 0): " + string.Join(" → ", Options.Stages.Select(st => $"{st.Target:N0} over {st.Duration.TotalSeconds:0.#} s")),
                 _ => $"{string.Join(" → ", ArrivalPlanRates())} arrivals/s over {Options.Duration.TotalSeconds:0.#} s",
             }),
-        ("behaviour", Options.Scenario == Scenario.FlashCrowd
+        ("behaviour", (Options.Scenario == Scenario.FlashCrowd
             ? $"{Options.DoubleClickShare:P0} double clicks, up to {Options.Retries} retries after timeout/429/503, {Options.DeclineShare:P0} declining cards"
-            : $"{Options.DeclineShare:P0} declining cards"),
+            : $"{Options.DeclineShare:P0} declining cards") + (Options.Quantity > 1 ? $"; {Options.Quantity} units a buyer" : "")),
         .. (Options.WaitingRoom
             ? [("waiting room", $"outflow {Options.OutflowPerMinute:N0}/min, tokens {Options.TokenSeconds} s; every buyer joins within " +
                                 $"{Options.ArrivalWindow.TotalSeconds:0.##} s, the sale starts {Options.StartLead.TotalSeconds:0.##} s after the last planned join (at {Sale.StartsAt:u})")]

@@ -135,7 +135,7 @@ public sealed class CrowdDriver(
         recorder.MarkSent();
         try
         {
-            var answer = await api.ClaimAsync(saleId, userId, checkouts is null ? card : null, ct, admission).ConfigureAwait(false);
+            var answer = await api.ClaimAsync(saleId, userId, checkouts is null ? card : null, ct, admission, options.Quantity).ConfigureAwait(false);
             var outcome = Classify(answer, options.StartsIn is not null);
             recorder.Record(outcome, intended, outcome == Outcome.Error ? answer.Code : null);
             opening?.Record(outcome, intended, Stopwatch.GetTimestamp());

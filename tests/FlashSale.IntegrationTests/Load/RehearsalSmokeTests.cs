@@ -94,6 +94,20 @@ public sealed class RehearsalSmokeTests(ServiceFixture app, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task Buyers_of_several_units_each_are_audited_in_units()
+    {
+        var (result, _) = await RehearsalRun.RunAsync(app, output,
+            "--users", "100", "--stock", "60", "--quantity", "3", "--arrival-window", "300ms", "--settle", "45s", "--threshold", "errors<1%");
+
+        Assert.True(result.ExitCode == ExitCodes.Passed, result.Verdict);
+        var c = result.Audit!.Counts!;
+        Assert.Equal(60, c.Paid + c.Remaining);
+        Assert.Equal(0, c.Paid % 3);
+        // Every claim known, so the payments were checked exactly, in units.
+        Assert.Contains(result.Audit.Invariants.Single(i => i.Number == 5).Checked, rule => rule.StartsWith($"paid count {c.Paid} = units of the polled claims paid {c.Paid}", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Stock_taken_from_Redis_behind_the_services_back_fails_nothing_lost_and_stock_conservation()
     {
         var sale = await app.Admin.LiveSaleAsync(20);
