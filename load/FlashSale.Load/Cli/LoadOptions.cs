@@ -87,8 +87,12 @@ public sealed record LoadOptions
     /// <summary>The settle phase, long enough in hold checkout for every abandoned hold to expire and be seen expired.</summary>
     public TimeSpan SettleTime => HoldCheckout ? TimeSpan.FromTicks(Math.Max(Settle.Ticks, TimeSpan.FromSeconds(HoldSeconds + 20).Ticks)) : Settle;
 
-    /// <summary>Each winner polls their claim this often until it ends (click-to-paid time); zero: buyers leave after the click.</summary>
-    public TimeSpan PollClaimEvery { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Each winner polls their claim this often until it ends (click-to-paid time); zero (the default): buyers leave after
+    /// the click. Off by default: on a small machine that also runs the service, the polls during the peak alone push the
+    /// generator past its send-lag limit.
+    /// </summary>
+    public TimeSpan PollClaimEvery { get; init; } = TimeSpan.Zero;
 
     /// <summary>Units each buyer claims; the sale the tool creates allows that many per user.</summary>
     public int Quantity { get; init; } = 1;

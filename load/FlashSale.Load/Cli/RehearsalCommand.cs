@@ -44,7 +44,7 @@ public sealed class RehearsalCommand
     private readonly Option<double> _doubleClickShare = Double("--double-click-share", D.DoubleClickShare, 0, 1, "flash-crowd: share clicking twice");
     private readonly Option<int> _retries = Int("--retries", D.Retries, 0, 100, "flash-crowd: retries after a timeout, 429 or 503");
     private readonly Option<TimeSpan> _pollClaim = Duration("--poll-claim", D.PollClaimEvery,
-        "each winner polls their claim this often until it ends, for click-to-paid times (paid.p99<15s); 0 = leave after the click");
+        "each winner polls their claim this often until it ends, for click-to-paid times (paid.p99<15s), e.g. 1s; 0 = leave after the click");
     private readonly Option<int> _quantity = Int("--quantity", D.Quantity, 1, 100, "units each buyer claims (the sale the tool creates allows that many per user)");
     private readonly Option<int> _seed = Int("--seed", D.Seed, int.MinValue, int.MaxValue, "random seed for arrivals and payment methods");
     private readonly Option<TimeSpan?> _startsIn = OptionalDuration("--starts-in",

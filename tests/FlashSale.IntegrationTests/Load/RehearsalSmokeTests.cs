@@ -24,7 +24,8 @@ public sealed class RehearsalSmokeTests(ServiceFixture app, ITestOutputHelper ou
         var dir = Path.Combine(Path.GetTempPath(), "flashsale-results-" + Guid.NewGuid().ToString("N"));
         var (result, console) = await RehearsalRun.RunAsync(app, output,
             "--users", "300", "--stock", "30", "--arrival-window", "500ms", "--settle", "45s",
-            "--threshold", "errors<1%", "--threshold", "p99<30s", "--out", Path.Combine(dir, "r.json"), "--csv", Path.Combine(dir, "t.csv"));
+            "--threshold", "errors<1%", "--threshold", "p99<30s", "--out", Path.Combine(dir, "r.json"), "--csv", Path.Combine(dir, "t.csv"),
+            "--poll-claim", "1s");
 
         Assert.True(result.ExitCode == ExitCodes.Passed, result.Verdict);
         Assert.StartsWith("PASS", result.Verdict);
@@ -66,7 +67,7 @@ public sealed class RehearsalSmokeTests(ServiceFixture app, ITestOutputHelper ou
         Assert.Contains(root.GetProperty("service").GetProperty("samples").EnumerateArray(), x => x.GetProperty("stockRemaining").ValueKind == JsonValueKind.Number);
         Assert.False(root.GetProperty("generator").GetProperty("saturated").GetBoolean());
         Assert.True(root.GetProperty("generator").GetProperty("cpuMicrosPerRequest").GetDouble() > 0);
-        // Every winner polled their claim to its end (--poll-claim, 1 s by default): each paid claim was seen paid.
+        // Every winner polled their claim to its end (--poll-claim): each paid claim was seen paid.
         Assert.Equal(result.Audit.FinalStatuses.GetValueOrDefault("paid"), root.GetProperty("buyers").GetProperty("clickToPaid").GetProperty("count").GetInt64());
         var csv = await File.ReadAllLinesAsync(Path.Combine(dir, "t.csv"));
         Assert.StartsWith("atSeconds,intervalSeconds,admitted,", csv[0]);
