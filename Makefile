@@ -61,6 +61,7 @@ test: services-up browser node-tools
 
 # Rehearsal against a running service (make run in another terminal); flags in ARGS, e.g.
 #   make rehearse ARGS="--users 50000 --stock 5000 --threshold 'p99<50ms'"   (ARGS="--help" lists them)
+# Agents for more load than one machine: make rehearse ARGS="agent --listen 0.0.0.0:7400", then --agents HOST:PORT,...
 # Reports go to load/reports/. The exit code is the verdict (0 = every threshold and invariant holds).
 rehearse:
 	dotnet run --project load/FlashSale.Load -c $(CONFIG) -- $(ARGS)

@@ -1,11 +1,14 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using FlashSale.Load.Agents;
 using FlashSale.Load.Api;
 using FlashSale.Load.Cli;
 using FlashSale.Load.Fairness;
 using FlashSale.Load.Live;
 using FlashSale.Load.Metrics;
 using FlashSale.Load.Reports;
+using FlashSale.Load.Service;
 using FlashSale.Load.Traffic;
 using FlashSale.Load.Verdict;
 using Spectre.Console;
@@ -19,54 +22,54 @@ public static class Rehearsal
 
     public static async Task<int> MainAsync(string[] args)
     {
-        if (args is ["verify", .. var rest])
-        {
-            using var stop = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) =>
-            {
-                e.Cancel = true;
-                stop.Cancel();
-            };
-            return await VerifyCommand.MainAsync(rest, Console.Out, stop.Token);
-        }
-        var (options, error) = OptionsParser.Parse(args);
-        if (options is null)
-        {
-            if (error is null)
-            {
-                Console.WriteLine(OptionsParser.Usage);
-                Console.WriteLine("Exit codes:");
-                foreach (var (code, meaning) in ExitCodes.All) Console.WriteLine($"  {code,3}  {meaning}");
-                return ExitCodes.Passed;
-            }
-            Console.Error.WriteLine($"{error} (--help lists the flags)");
-            return ExitCodes.Usage;
-        }
         using var cts = new CancellationTokenSource();
+        using var crowd = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
             e.Cancel = true;
-            cts.Cancel();
+            // The first Ctrl-C stops the crowd and lets the audit judge what happened; a second one stops everything.
+            if (crowd.IsCancellationRequested) cts.Cancel();
+            else
+            {
+                Console.Error.WriteLine("Ctrl-C: stopping the crowd, then auditing and reporting (Ctrl-C again to quit now)");
+                crowd.Cancel();
+            }
         };
         // In a CI log nothing reads the width; wrapping progress lines at 80 columns only hurts grep.
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 240;
-        try
+        var cli = new RehearsalCommand(async (options, ct) =>
         {
-            return (await RunAsync(options, AnsiConsole.Console, cts.Token)).ExitCode;
-        }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            try
+            {
+                return (await RunAsync(options, AnsiConsole.Console, ct, crowd.Token)).ExitCode;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                await Console.Error.WriteLineAsync("Interrupted.");
+                return ExitCodes.Crashed;
+            }
+        });
+        var parsed = cli.Command.Parse(args);
+        if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine("Interrupted.");
-            return ExitCodes.Crashed;
+            foreach (var error in parsed.Errors) await Console.Error.WriteLineAsync(error.Message);
+            await Console.Error.WriteLineAsync("(--help lists the flags)");
+            return ExitCodes.Usage;
         }
+        // Ctrl-C is the rehearsal's own to handle (it cancels the token every command is given).
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cts.Token);
     }
 
-    public static async Task<RehearsalResult> RunAsync(LoadOptions o, IAnsiConsole console, CancellationToken ct)
+    /// <param name="stopCrowd">Ctrl-C: stops the crowd; the audit and the report still run (<paramref name="ct"/> stops everything).</param>
+    public static async Task<RehearsalResult> RunAsync(LoadOptions o, IAnsiConsole console, CancellationToken ct, CancellationToken stopCrowd = default)
     {
         IReadOnlyList<Threshold> thresholds;
+        UserFeed? feed;
         try
         {
             thresholds = ThresholdSource.Load(o);
+            feed = o.UsersFile is null ? null : UserFeed.Load(o.UsersFile);
+            if (feed is not null) o = o with { Users = feed.Count };
         }
         catch (FormatException e)
         {
@@ -87,6 +90,7 @@ public static class Rehearsal
             console.WriteLine(why, new Style(Color.Red));
             return RehearsalResult.Failed(ExitCodes.SetupFailed, why);
         }
+        if (o.StartsIn is not null) console.WriteLine($"The sale opens at {sale.StartsAt:HH:mm:ss.fff} UTC (T0); {o.EarlyShare:P0} of the crowd arrives in the 10 s before and refreshes every {o.RefreshEvery.TotalSeconds:0.#} s", new Style());
         console.WriteLine($"Rehearsing {o.ScenarioName} ({o.Model.ToString().ToLowerInvariant()} model) on sale {sale.SaleId}, stock {sale.Stock:N0}, at {o.Url}" +
                           (o.WaitingRoom ? $", through its waiting room (starts {sale.StartsAt:u}, outflow {o.OutflowPerMinute:N0}/min)" : ""), new Style());
 
@@ -94,12 +98,25 @@ public static class Rehearsal
         var book = new ClaimBook();
         var runTag = Guid.NewGuid().ToString("N")[..8];
         var checkouts = o.HoldCheckout ? new Checkouts(api, sale.SaleId) : null;
-        var buyers = new Buyers(o, runTag);
-        var driver = new CrowdDriver(o, api, sale.SaleId, buyers, recorder, book, checkouts);
+        var buyers = new Buyers(o, runTag, feed);
+        var opening = o.StartsIn is null ? null : new OpeningRecorder(Stopwatch.GetTimestamp() +
+            (long)((DateTime.SpecifyKind(sale.StartsAt, DateTimeKind.Utc) - DateTime.UtcNow).TotalSeconds * Stopwatch.Frequency));
+        var watch = new GeneratorWatch(o.MaxSendLag, o.MaxGeneratorCpu);
+        using var stopArrivals = CancellationTokenSource.CreateLinkedTokenSource(stopCrowd);
+        var poller = o.PollClaimEvery > TimeSpan.Zero && o.Agents.Count == 0 ? new ClaimPoller(api, sale.SaleId, o.PollClaimEvery, o.SettleTime) : null;
+        BuyerFigures? buyerFigures = null;
+        var stoppedEarly = new StrongBox<string?>();
+        var driver = new CrowdDriver(o, api, sale.SaleId, buyers, recorder, book, checkouts, opening, watch) { StopArrivals = stopArrivals.Token, Poller = poller };
+        var coordinator = o.Agents.Count == 0 ? null
+            : new AgentCoordinator(o, sale.SaleId, runTag, o.StartsIn is null ? null : new DateTimeOffset(DateTime.SpecifyKind(sale.StartsAt, DateTimeKind.Utc)), recorder, book);
+        AgentsReport? agents = null;
+        using var metricsHttp = FlashSaleApi.Client(o.Url, null, 1, TimeSpan.FromSeconds(5));
+        var scraper = o.ScrapeMetrics ? new ServiceMetricsScraper(metricsHttp, sale.SaleId, Stopwatch.GetTimestamp()) : null;
         using var roomApi = o.WaitingRoom ? new WaitingRoomApi(o.Url, o.StorefrontKey, o.Connections, o.Timeout) : null;
         var queueBook = o.WaitingRoom ? new QueueBook(o.Users) : null;
         var queueRecorder = o.WaitingRoom ? new QueueRecorder(Stopwatch.GetTimestamp()) : null;
         RunFigures figures;
+        GeneratorFigures generator;
         AuditReport audit;
         FairnessReport? fairness = null;
         await using (var view = new ProgressView(console, o.Progress))
@@ -109,17 +126,38 @@ public static class Rehearsal
             var phase = new StrongBox<string>(o.WaitingRoom ? "waiting room" : $"{o.ScenarioName} traffic");
             using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
             // Sampling goes on through the settle phase, so the charts show the sale being paid after the crowd left.
-            var sampler = SampleAsync(api, sale, recorder, driver, view, () => queueBook is null || phase.Value != "waiting room" ? phase.Value!
+            using var exporter = o.MetricsListen is null ? null : new LiveMetricsExporter(o.MetricsListen);
+            if (o.MetricsListen is not null) view.Message($"live figures on http://{o.MetricsListen}/metrics");
+            var abortOn = new AbortCheck(thresholds.Where(t => t.AbortOnFail).ToList(), recorder, clock, stopArrivals, stoppedEarly);
+            await using var onStop = stopCrowd.Register(() => stoppedEarly.Value ??= $"interrupted (Ctrl-C) {clock.Elapsed.TotalSeconds:0.0} s into the traffic");
+            var sampler = SampleAsync(api, sale, recorder, driver, view, watch, abortOn, exporter, () => phase.Value != "settling", () => queueBook is null || phase.Value != "waiting room" ? phase.Value!
                 : $"waiting room: joined {queueBook.Joined:N0}/{o.Users:N0}, waiting {queueBook.Waiting:N0}, admitted {queueBook.AdmittedSeen:N0}, polls {queueRecorder!.Polls:N0}",
                 stopSampling.Token);
+            var scraping = scraper?.RunAsync(TimeSpan.FromSeconds(1), stopSampling.Token) ?? Task.CompletedTask;
             try
             {
                 if (roomApi is not null)
                     await new WaitingRoomCrowd(o, roomApi, sale.SaleId, buyers, driver, queueRecorder!, queueBook!, sale.EndsAt).RunAsync(new Random(o.Seed), ct);
+                else if (coordinator is not null) await coordinator.RunAsync(ct);
                 else await driver.RunAsync(new Random(o.Seed), ct);
                 var seconds = clock.Elapsed.TotalSeconds;
                 recorder.Sample(recorder.Count(Outcome.Admitted), null);
                 figures = RunFigures.From(recorder, seconds);
+                generator = watch.Figures(recorder.Sent, recorder.Dropped, recorder.Late);
+                if (coordinator is not null)
+                {
+                    agents = coordinator.Report(figures);
+                    generator = agents.Generator ?? generator;
+                    view.Message($"{agents.Agents.Count} agents: " + string.Join(", ", agents.Agents.Select(a => $"{a.Address} sent {a.Sent:N0}")) +
+                                 (agents.UnionHolds ? "; merged histograms = the union of theirs (checked)" : "; MERGE BROKEN: " + string.Join("; ", agents.Problems)));
+                }
+                if (poller is not null)
+                {
+                    view.Message($"traffic done in {seconds:0.0} s; the winners follow their claims to the end");
+                    await poller.DrainAsync(ct);
+                    buyerFigures = poller.Figures();
+                    figures.ClickToPaid = buyerFigures.ClickToPaid;
+                }
                 phase.Value = "settling";
                 view.Message($"traffic done in {seconds:0.0} s; settling and auditing (up to {o.SettleTime.TotalSeconds:0} s)");
                 audit = await new InvariantAuditor(api, sale.SaleId, sale.Stock, sale.ClaimsPerUser, book, o.SettleTime, o.PollLimit, exclusive, o.HoldCheckout)
@@ -141,6 +179,7 @@ public static class Rehearsal
             {
                 await stopSampling.CancelAsync();
                 await sampler;
+                await scraping;
             }
             figures = figures.WithBuckets(recorder.Buckets);
             if (checkouts is not null)
@@ -154,15 +193,22 @@ public static class Rehearsal
             var measured = t.Measure(figures);
             return new ThresholdResult(t, measured, t.Holds(measured));
         }).ToList();
-        var (exitCode, verdict) = Judge(audit, judged);
+        var (exitCode, verdict) = Judge(audit, judged, generator);
+        if (agents is { UnionHolds: false })
+            (exitCode, verdict) = (ExitCodes.Crashed, $"FAIL: the agents' figures were not merged whole ({string.Join("; ", agents.Problems)}); {verdict}");
         var queue = queueRecorder?.Figures();
         var report = new ReportModel(o, sale, figures, audit, judged, exitCode, verdict, DateTimeOffset.UtcNow)
         {
-            Queue = queue, QueueEndings = queueBook?.Endings, Fairness = fairness,
+            Queue = queue, QueueEndings = queueBook?.Endings, Fairness = fairness, Opening = opening?.Buckets(),
+            Service = scraper?.Samples, ServiceScrapeFailures = scraper?.Failures ?? 0, Generator = generator, Agents = agents,
+            StoppedEarly = stoppedEarly.Value, Buyers = buyerFigures,
         };
         var (markdown, html) = ReportWriter.Write(report, o.OutputDirectory);
+        var results = ResultsDocument.From(report);
+        if (o.ResultsPath is { } json) await ResultsWriter.WriteJsonAsync(results, json, CancellationToken.None);
+        if (o.CsvPath is { } csv) await ResultsWriter.WriteCsvAsync(results.Timeline, csv, CancellationToken.None);
         SummaryPrinter.Print(console, report, markdown, html);
-        return new RehearsalResult(exitCode, verdict, sale.SaleId, figures, audit, judged, markdown, html) { Queue = queue, Fairness = fairness };
+        return new RehearsalResult(exitCode, verdict, sale.SaleId, figures, audit, judged, markdown, html) { Queue = queue, Fairness = fairness, Generator = generator, Agents = agents, StoppedEarly = stoppedEarly.Value };
     }
 
     /// <summary>Verifies the served order from the seed, as <c>verify</c> does, and judges the crowd's outcome against it.</summary>
@@ -192,7 +238,14 @@ public static class Rehearsal
                 o.OutflowPerMinute, o.TokenSeconds);
             // Open long enough for the whole stock to be let in at the outflow, with room to spare.
             var admitting = TimeSpan.FromMinutes(1.5 * o.Stock / o.OutflowPerMinute);
-            var created = await api.CreateSaleAsync(o.Stock, lead + admitting + TimeSpan.FromMinutes(30) + o.SettleTime, o.Checkout, o.HoldSeconds, ct, room);
+            var created = await api.CreateSaleAsync(o.Stock, lead + admitting + TimeSpan.FromMinutes(30) + o.SettleTime, o.Checkout, o.HoldSeconds, ct, room, perUserLimit: o.Quantity);
+            await api.PreloadAsync(created.SaleId, ct);
+            return (await api.GetSaleAsync(created.SaleId, ct), true);
+        }
+        if (o.StartsIn is { } startsIn)
+        {
+            var openFor = startsIn + TimeSpan.FromMinutes(30) + o.ArrivalWindow + o.SettleTime;
+            var created = await api.CreateSaleAsync(o.Stock, openFor, o.Checkout, o.HoldSeconds, ct, startsAt: DateTimeOffset.UtcNow + startsIn, perUserLimit: o.Quantity);
             await api.PreloadAsync(created.SaleId, ct);
             return (await api.GetSaleAsync(created.SaleId, ct), true);
         }
@@ -200,7 +253,7 @@ public static class Rehearsal
         {
             var planned = o.Scenario == Scenario.FlashCrowd ? o.ArrivalWindow : o.Duration;
             var openFor = TimeSpan.FromMinutes(30) + planned + o.SettleTime;
-            var created = await api.CreateSaleAsync(o.Stock, openFor, o.Checkout, o.HoldSeconds, ct);
+            var created = await api.CreateSaleAsync(o.Stock, openFor, o.Checkout, o.HoldSeconds, ct, perUserLimit: o.Quantity);
             await api.PreloadAsync(created.SaleId, ct);
             return (await api.GetSaleAsync(created.SaleId, ct), true);
         }
@@ -212,8 +265,10 @@ public static class Rehearsal
     }
 
     private static async Task SampleAsync(
-        FlashSaleApi api, SaleView sale, LoadRecorder recorder, CrowdDriver driver, ProgressView view, Func<string> phase, CancellationToken ct)
+        FlashSaleApi api, SaleView sale, LoadRecorder recorder, CrowdDriver driver, ProgressView view, GeneratorWatch watch, AbortCheck abortOn,
+        LiveMetricsExporter? exporter, Func<bool> traffic, Func<string> phase, CancellationToken ct)
     {
+        var warned = false;
         var counts = sale.Counts;
         Task<SaleCounts?>? poll = null;
         using var timer = new PeriodicTimer(SampleEvery);
@@ -229,10 +284,20 @@ public static class Rehearsal
                 }
                 poll ??= api.GetCountsAsync(sale.SaleId, ct).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default);
                 var bucket = recorder.Sample(recorder.Count(Outcome.Admitted), counts?.Remaining, counts?.Paid, counts?.InFlight);
+                if (traffic() && abortOn.Check() is { } aborted) view.Message($"ABORTING the crowd: {aborted}; auditing what happened");
+                // Only the crowd's CPU counts: the audit's polling afterwards is not load on the service.
+                var cpu = traffic() ? watch.SampleCpu() : 0;
+                if (cpu >= watch.MaxCpuShare && !warned)
+                {
+                    warned = true;
+                    view.Message($"WARNING: the generator itself is at {cpu:P0} of the machine's CPU: from here the figures measure the tool as much as the service");
+                }
                 var total = recorder.Total();
-                view.Update(new ProgressSnapshot(bucket.AtSeconds, bucket.RequestsPerSecond,
+                var snapshot = new ProgressSnapshot(bucket.AtSeconds, bucket.RequestsPerSecond,
                     Outcomes.All.ToDictionary(x => x, recorder.Count), LoadRecorder.Ms(total, 50), LoadRecorder.Ms(total, 99),
-                    counts?.Remaining, sale.Stock, driver.InFlight, recorder.Dropped, recorder.Late, phase(), counts?.Paid));
+                    counts?.Remaining, sale.Stock, driver.InFlight, recorder.Dropped, recorder.Late, phase(), counts?.Paid);
+                view.Update(snapshot);
+                exporter?.Update(snapshot, cpu, recorder.Sent);
             }
         }
         catch (OperationCanceledException)
@@ -242,14 +307,20 @@ public static class Rehearsal
         if (poll is not null) await poll;
     }
 
-    /// <summary>The lowest-numbered broken invariant decides the code; thresholds only when every invariant holds.</summary>
-    public static (int ExitCode, string Verdict) Judge(AuditReport audit, IReadOnlyList<ThresholdResult> thresholds)
+    /// <summary>
+    /// The lowest-numbered broken invariant decides the code; then a saturated generator (its figures are the tool's, and
+    /// any threshold it missed may be its own doing); thresholds only when neither.
+    /// </summary>
+    public static (int ExitCode, string Verdict) Judge(AuditReport audit, IReadOnlyList<ThresholdResult> thresholds, GeneratorFigures? generator = null)
     {
         var broken = audit.Invariants.Where(i => !i.Passed).ToList();
         var missed = thresholds.Where(t => !t.Passed).ToList();
+        var saturated = generator is { Saturated: true };
         var parts = broken.Select(i => $"invariant {i.Number} {i.Name} broken")
+            .Concat(saturated ? [$"the generator was the bottleneck ({string.Join("; ", generator!.Reasons)})"] : [])
             .Concat(missed.Select(t => $"threshold {t.Threshold.Text} missed ({t.Threshold.Format(t.Measured)})")).ToList();
         if (broken.Count > 0) return (broken.Min(i => i.ExitCode), "FAIL: " + string.Join("; ", parts));
+        if (saturated) return (ExitCodes.GeneratorSaturated, "INCONCLUSIVE: " + string.Join("; ", parts));
         if (missed.Count > 0) return (ExitCodes.ThresholdMissed, "FAIL: " + string.Join("; ", parts));
         return (ExitCodes.Passed, "PASS: every threshold and invariant holds");
     }

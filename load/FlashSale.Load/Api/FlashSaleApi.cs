@@ -56,14 +56,15 @@ public sealed class FlashSaleApi : IDisposable
 
     /// <param name="openFor">From now to the sale's end.</param>
     /// <param name="room">A waiting room, and the start it sets; without one the sale started a minute ago.</param>
-    public async Task<SaleView> CreateSaleAsync(int stock, TimeSpan openFor, string checkout, int holdSeconds, CancellationToken ct, WaitingRoomPlan? room = null)
+    public async Task<SaleView> CreateSaleAsync(int stock, TimeSpan openFor, string checkout, int holdSeconds, CancellationToken ct, WaitingRoomPlan? room = null,
+        DateTimeOffset? startsAt = null, int perUserLimit = 1)
     {
         var now = DateTimeOffset.UtcNow;
-        var startsAt = room?.StartsAt ?? now.AddMinutes(-1);
+        startsAt ??= room?.StartsAt ?? now.AddMinutes(-1);
         var body = new Dictionary<string, object?>
         {
             ["sku"] = "REHEARSAL", ["name"] = $"Rehearsal {now:yyyy-MM-dd HH:mm:ss}", ["stock"] = stock, ["priceCents"] = 12900,
-            ["currency"] = "usd", ["startsAt"] = startsAt, ["endsAt"] = now + openFor, ["perUserLimit"] = 1,
+            ["currency"] = "usd", ["startsAt"] = startsAt, ["endsAt"] = now + openFor, ["perUserLimit"] = perUserLimit,
             ["checkout"] = checkout, ["holdSeconds"] = holdSeconds,
         };
         if (room is not null)
@@ -111,11 +112,12 @@ public sealed class FlashSaleApi : IDisposable
     /// <summary>One buyer's claim. Never throws for what the network or the service does: that is an answer too.</summary>
     /// <param name="paymentMethodId">Null in hold checkout: the buyer pays at checkout.</param>
     /// <param name="admission">A waiting-room sale: the ticket's admission token.</param>
-    public async Task<ClaimAnswer> ClaimAsync(string saleId, string userId, string? paymentMethodId, CancellationToken ct, string? admission = null)
+    /// <param name="quantity">Units the buyer asks for (<c>--quantity</c>), up to the sale's perUserLimit.</param>
+    public async Task<ClaimAnswer> ClaimAsync(string saleId, string userId, string? paymentMethodId, CancellationToken ct, string? admission = null, int quantity = 1)
     {
         var body = Encoding.UTF8.GetBytes(paymentMethodId is null
-            ? $$"""{"userId":"{{userId}}","quantity":1}"""
-            : $$"""{"userId":"{{userId}}","quantity":1,"paymentMethodId":"{{paymentMethodId}}"}""");
+            ? $$"""{"userId":"{{userId}}","quantity":{{quantity}}}"""
+            : $$"""{"userId":"{{userId}}","quantity":{{quantity}},"paymentMethodId":"{{paymentMethodId}}"}""");
         using var request = new HttpRequestMessage(HttpMethod.Post, $"sales/{saleId}/claims")
         {
             Content = new ByteArrayContent(body) { Headers = { ContentType = JsonType } },

@@ -18,6 +18,11 @@ public static class ExitCodes
     public const int NotRevealed = 4;
     /// <summary>At least one threshold (latency, error share, dropped requests, throughput) was missed.</summary>
     public const int ThresholdMissed = 10;
+    /// <summary>
+    /// The generator was the bottleneck (send lag or its own CPU past the limit) and no invariant broke: the figures
+    /// measure the tool as much as the service. Outranks a missed threshold, which it may have caused.
+    /// </summary>
+    public const int GeneratorSaturated = 11;
 
     // 20 + the invariant's number in CONTRACT.md.
     public const int Oversold = 21;
@@ -36,6 +41,7 @@ public static class ExitCodes
         (SetupFailed, "could not create, preload or read the sale"),
         (NotRevealed, "verify: the seed is not revealed yet (the sale has not started)"),
         (ThresholdMissed, "a threshold was missed (and no invariant broke)"),
+        (GeneratorSaturated, "the generator was the bottleneck (send lag or its CPU past the limit), so the figures are the tool's; no invariant broke"),
         (Oversold, "invariant 1 broken: more units admitted or paid than the stock"),
         (DuplicateClaim, "invariant 2 broken: a user holds more than one claim"),
         (ClaimLost, "invariant 3 broken: a 202 claim did not reach a terminal status within the settle time"),

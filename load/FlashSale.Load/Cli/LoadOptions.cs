@@ -1,6 +1,9 @@
 namespace FlashSale.Load.Cli;
 
-public enum Scenario { FlashCrowd, Steady, Ramp }
+public enum Scenario { FlashCrowd, Steady, Ramp, Stages }
+
+/// <summary>k6 style: over <see cref="Duration"/> the arrival rate moves linearly from the last stage's target to <see cref="Target"/>.</summary>
+public readonly record struct Stage(TimeSpan Duration, double Target);
 
 public enum LoadModel { Open, Closed }
 
@@ -16,6 +19,8 @@ public sealed record LoadOptions
     public Scenario Scenario { get; init; } = Scenario.FlashCrowd;
     public LoadModel Model { get; init; } = LoadModel.Open;
 
+    /// <summary><c>--users-file</c>: the buyers (and their cards) from a CSV file; the crowd is as large as the file.</summary>
+    public string? UsersFile { get; init; }
     /// <summary>Distinct buyers (flash-crowd, closed model). Steady and ramp bring a new buyer per arrival.</summary>
     public int Users { get; init; } = 5_000;
     /// <summary>Flash-crowd: every buyer's first click falls within this window after the start.</summary>
@@ -25,6 +30,8 @@ public sealed record LoadOptions
     /// <summary>Ramp: the first step's rate (default a tenth of <see cref="Rate"/>).</summary>
     public double? RateStart { get; init; }
     public int Steps { get; init; } = 5;
+    /// <summary><c>--stage 30s:1000,1m:5000,30s:0</c>: the arrival rate ramped linearly from 0 through each target.</summary>
+    public IReadOnlyList<Stage> Stages { get; init; } = [];
     /// <summary>Steady and ramp: how long arrivals go on. Closed model: the longest it runs.</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Closed model: buyers sending at once, each waiting for its answer before the next.</summary>
@@ -38,6 +45,17 @@ public sealed record LoadOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public int Stock { get; init; } = 500;
+    /// <summary>
+    /// The opening: the tool's sale starts this long after its creation, a share of the crowd arrives early and refreshes
+    /// until T0, the rest peaks in the first seconds after it. Null: the sale is live from its creation.
+    /// </summary>
+    public TimeSpan? StartsIn { get; init; }
+    /// <summary><c>--agents HOST:PORT,...</c>: the crowd is sent by these agents, a share each; this process coordinates and audits.</summary>
+    public IReadOnlyList<string> Agents { get; init; } = [];
+    /// <summary>The opening: share of the crowd arriving in the 10 s before T0.</summary>
+    public double EarlyShare { get; init; } = 0.2;
+    /// <summary>The opening: how often an early buyer refreshes (clicks again) until the sale has started.</summary>
+    public TimeSpan RefreshEvery { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Target an existing, live sale instead of creating one.</summary>
     public string? SaleId { get; init; }
 
@@ -69,6 +87,16 @@ public sealed record LoadOptions
     /// <summary>The settle phase, long enough in hold checkout for every abandoned hold to expire and be seen expired.</summary>
     public TimeSpan SettleTime => HoldCheckout ? TimeSpan.FromTicks(Math.Max(Settle.Ticks, TimeSpan.FromSeconds(HoldSeconds + 20).Ticks)) : Settle;
 
+    /// <summary>
+    /// Each winner polls their claim this often until it ends (click-to-paid time); zero (the default): buyers leave after
+    /// the click. Off by default: on a small machine that also runs the service, the polls during the peak alone push the
+    /// generator past its send-lag limit.
+    /// </summary>
+    public TimeSpan PollClaimEvery { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Units each buyer claims; the sale the tool creates allows that many per user.</summary>
+    public int Quantity { get; init; } = 1;
+
     /// <summary>Share of buyers paying with <c>pm_card_chargeDeclined</c>.</summary>
     public double DeclineShare { get; init; } = 0.05;
     /// <summary>Flash-crowd: share of buyers who click twice.</summary>
@@ -86,7 +114,20 @@ public sealed record LoadOptions
     /// <summary>Used when neither <c>--threshold</c> nor <c>--thresholds-file</c> is given.</summary>
     public static readonly IReadOnlyList<string> DefaultThresholds = ["errors<0.1%", "p99<1000ms"];
 
+    /// <summary>Self-watch: the generator counts as saturated when its send lag p99 passes this...</summary>
+    public TimeSpan MaxSendLag { get; init; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>...or its CPU in a 0.5 s sample reaches this share of all the machine's cores.</summary>
+    public double MaxGeneratorCpu { get; init; } = 0.9;
+
     public string OutputDirectory { get; init; } = Path.Combine("load", "reports");
+    /// <summary><c>--out FILE.json</c>: every figure of the report, machine-readable (docs/rehearsal-results.md).</summary>
+    public string? ResultsPath { get; init; }
+    /// <summary><c>--csv FILE</c>: the run's timeline, one row per sampled interval.</summary>
+    public string? CsvPath { get; init; }
+    /// <summary>Reads the service's own <c>/metrics</c> during the run, for the report's charts beside the tool's.</summary>
+    public bool ScrapeMetrics { get; init; } = true;
+    /// <summary><c>--metrics-listen HOST:PORT</c>: the tool's own live figures in Prometheus format on /metrics during the run.</summary>
+    public string? MetricsListen { get; init; }
     public int Seed { get; init; } = 42;
     public ProgressMode Progress { get; init; } = ProgressMode.Auto;
 
@@ -94,6 +135,7 @@ public sealed record LoadOptions
     {
         Scenario.FlashCrowd => "flash-crowd",
         Scenario.Steady => "steady",
+        Scenario.Stages => "stages",
         _ => "ramp",
     };
 }

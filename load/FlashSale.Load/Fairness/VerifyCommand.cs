@@ -1,3 +1,4 @@
+using System.CommandLine;
 using FlashSale.Load.Api;
 using FlashSale.Load.Cli;
 
@@ -9,38 +10,57 @@ namespace FlashSale.Load.Fairness;
 /// </summary>
 public static class VerifyCommand
 {
-    public const string Usage = """
-        FlashSale verify: checks a waiting-room sale's shuffle from what the service publishes.
+    public sealed record Options(Uri Url, string? SaleId, string? StorefrontKey);
 
-        Usage: FlashSale.Load verify --url URL --sale ID [--storefront-key KEY]
-                                                 (make rehearse ARGS="verify --sale sale_...")
-
-          --url URL                 service base address            [http://127.0.0.1:8080]
-          --sale ID                 the waiting-room sale (required)
-          --storefront-key KEY      sent along; the fairness endpoints need no key
-          --help
-
-        Checks: the commitment shown from the queue's opening is hex SHA-256 of the seed revealed at the start, and
-        the order served by GET /sales/{id}/fairness/order (every page) is the pre-queue's tickets sorted by
+    private const string Description = """
+        Checks a waiting-room sale's shuffle from what the service publishes (make rehearse ARGS="verify --sale sale_...").
+        The commitment shown from the queue's opening is hex SHA-256 of the seed revealed at the start, and the order
+        served by GET /sales/{id}/fairness/order (every page) is the pre-queue's tickets sorted by
         hex SHA-256(seed bytes || UTF-8 ticketId), ascending.
         Exit codes: 0 verified; 27 a mismatch; 4 the seed is not revealed yet; 3 the sale could not be read; 2 bad flags.
         """;
 
-    public sealed record Options(Uri Url, string? SaleId, string? StorefrontKey);
+    private sealed class Flags
+    {
+        public readonly Option<Uri> Url = new("--url")
+        {
+            Description = "service base address", DefaultValueFactory = _ => new Uri("http://127.0.0.1:8080/"),
+            CustomParser = r =>
+            {
+                if (Uri.TryCreate(r.Tokens.Single().Value.TrimEnd('/') + "/", UriKind.Absolute, out var url)) return url;
+                r.AddError($"--url {r.Tokens.Single().Value} is not an absolute address.");
+                return null;
+            },
+        };
+        public readonly Option<string> Sale = new("--sale") { Description = "the waiting-room sale", Required = true };
+        public readonly Option<string> StorefrontKey = new("--storefront-key") { Description = "sent along; the fairness endpoints need no key" };
+
+        public Command Command()
+        {
+            var command = new Command("verify", Description) { Url, Sale, StorefrontKey };
+            command.SetAction((p, ct) => RunAsync(Bind(p), Console.Out, ct));
+            return command;
+        }
+
+        public Options Bind(ParseResult p) => new(p.GetValue(Url)!, p.GetValue(Sale), p.GetValue(StorefrontKey));
+    }
+
+    /// <summary>The <c>verify</c> subcommand of the rehearsal's command line.</summary>
+    public static Command Build() => new Flags().Command();
 
     public static async Task<int> MainAsync(IReadOnlyList<string> args, TextWriter output, CancellationToken ct)
     {
         var (options, error) = Parse(args);
         if (options is null)
         {
-            if (error is null)
-            {
-                output.WriteLine(Usage);
-                return ExitCodes.Passed;
-            }
             await Console.Error.WriteLineAsync($"{error} (verify --help lists the flags)");
             return ExitCodes.Usage;
         }
+        return await RunAsync(options, output, ct);
+    }
+
+    private static async Task<int> RunAsync(Options options, TextWriter output, CancellationToken ct)
+    {
         using var api = new FairnessApi(options.Url, options.StorefrontKey);
         Verification verification;
         try
@@ -79,37 +99,8 @@ public static class VerifyCommand
 
     public static (Options? Options, string? Error) Parse(IReadOnlyList<string> args)
     {
-        var o = new Options(new Uri("http://127.0.0.1:8080/"), null, null);
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            if (arg is "--help" or "-h") return (null, null);
-            if (!arg.StartsWith("--", StringComparison.Ordinal)) return (null, $"Unexpected argument '{arg}'.");
-            string name, value;
-            var eq = arg.IndexOf('=');
-            if (eq > 0) (name, value) = (arg[2..eq], arg[(eq + 1)..]);
-            else
-            {
-                if (i + 1 >= args.Count) return (null, $"Flag {arg} needs a value.");
-                (name, value) = (arg[2..], args[++i]);
-            }
-            switch (name)
-            {
-                case "url" when Uri.TryCreate(value.TrimEnd('/') + "/", UriKind.Absolute, out var url):
-                    o = o with { Url = url };
-                    break;
-                case "url":
-                    return (null, $"--url {value} is not an absolute address.");
-                case "sale":
-                    o = o with { SaleId = value };
-                    break;
-                case "storefront-key":
-                    o = o with { StorefrontKey = value };
-                    break;
-                default:
-                    return (null, $"Unknown flag --{name} for verify.");
-            }
-        }
-        return o.SaleId is null ? (null, "verify needs --sale ID.") : (o, null);
+        var flags = new Flags();
+        var parsed = new RootCommand { flags.Command() }.Parse(["verify", .. args]);
+        return parsed.Errors.Count > 0 ? (null, string.Join(" ", parsed.Errors.Select(e => e.Message))) : (flags.Bind(parsed), null);
     }
 }

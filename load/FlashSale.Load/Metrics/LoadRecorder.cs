@@ -28,6 +28,28 @@ public sealed class LoadRecorder
 
     public ConcurrentDictionary<string, long> ErrorCodes { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>An agent's view of each closed interval, per outcome, before it joins the totals (what it streams to its coordinator).</summary>
+    public Action<Outcome, HistogramBase>? IntervalTap { get; set; }
+
+    private readonly ConcurrentQueue<(Outcome Outcome, HistogramBase Part)> _merged = new();
+
+    /// <summary>A coordinator: an agent's interval of one outcome, to join the next sample as if recorded here.</summary>
+    public void AddInterval(Outcome outcome, HistogramBase part)
+    {
+        Interlocked.Add(ref _counts[(int)outcome], part.TotalCount);
+        if (outcome == Outcome.Admitted && part.TotalCount > 0) Interlocked.Exchange(ref _lastAdmitted, Stopwatch.GetTimestamp());
+        _merged.Enqueue((outcome, part));
+    }
+
+    /// <summary>A coordinator: an agent's request counters once its share of the crowd is done.</summary>
+    public void AddCounters(long sent, long dropped, long late, IReadOnlyDictionary<string, long> errorCodes)
+    {
+        Interlocked.Add(ref _sent, sent);
+        Interlocked.Add(ref _dropped, dropped);
+        Interlocked.Add(ref _late, late);
+        foreach (var (code, n) in errorCodes) ErrorCodes.AddOrUpdate(code, n, (_, m) => m + n);
+    }
+
     public long Dropped => Interlocked.Read(ref _dropped);
     public long Late => Interlocked.Read(ref _late);
     public long Sent => Interlocked.Read(ref _sent);
@@ -64,9 +86,16 @@ public sealed class LoadRecorder
             foreach (var outcome in Outcomes.All)
             {
                 var part = _recorders[(int)outcome].GetIntervalHistogram();
+                IntervalTap?.Invoke(outcome, part);
                 counts[(int)outcome] = part.TotalCount;
                 interval.Add(part);
                 _totals[(int)outcome].Add(part);
+            }
+            while (_merged.TryDequeue(out var m))
+            {
+                counts[(int)m.Outcome] += m.Part.TotalCount;
+                interval.Add(m.Part);
+                _totals[(int)m.Outcome].Add(m.Part);
             }
             var bucket = new Bucket(
                 Stopwatch.GetElapsedTime(Started, now).TotalSeconds, Stopwatch.GetElapsedTime(_lastSample, now).TotalSeconds, counts,

@@ -9,19 +9,22 @@ public enum Outcome
     Replay,
     /// <summary>409 sold_out.</summary>
     SoldOut,
+    /// <summary>409 sale_not_started: a buyer early for the opening (<c>--starts-in</c>), who refreshes until T0.</summary>
+    NotStarted,
     /// <summary>Anything else: other problems, 5xx, timeouts, refused connections.</summary>
     Error,
 }
 
 public static class Outcomes
 {
-    public static readonly Outcome[] All = [Outcome.Admitted, Outcome.Replay, Outcome.SoldOut, Outcome.Error];
+    public static readonly Outcome[] All = [Outcome.Admitted, Outcome.Replay, Outcome.SoldOut, Outcome.NotStarted, Outcome.Error];
 
     public static string Name(this Outcome outcome) => outcome switch
     {
         Outcome.Admitted => "admitted",
         Outcome.Replay => "replay",
         Outcome.SoldOut => "sold_out",
+        Outcome.NotStarted => "not_started",
         _ => "error",
     };
 
@@ -30,6 +33,7 @@ public static class Outcomes
         "admitted" => Outcome.Admitted,
         "replay" => Outcome.Replay,
         "sold_out" or "sold-out" => Outcome.SoldOut,
+        "not_started" or "not-started" => Outcome.NotStarted,
         "error" or "errors" => Outcome.Error,
         _ => null,
     };

@@ -15,6 +15,8 @@ public sealed class RunFigures
     public required double Seconds { get; init; }
     /// <summary>Seconds from the start to the last 202 answer.</summary>
     public double? LastAdmittedAtSeconds { get; init; }
+    /// <summary>Each winner's first click to the poll that saw the claim paid (<c>--poll-claim</c>); set once they are done.</summary>
+    public HistogramBase? ClickToPaid { get; set; }
 
     public long Count(Outcome outcome) => Latency[outcome].TotalCount;
     public long Answered => AllLatency.TotalCount;
@@ -39,7 +41,7 @@ public sealed class RunFigures
     public RunFigures WithBuckets(IReadOnlyList<Bucket> buckets) => new()
     {
         Latency = Latency, AllLatency = AllLatency, ErrorCodes = ErrorCodes, Buckets = buckets, Sent = Sent, Dropped = Dropped,
-        Late = Late, Seconds = Seconds, LastAdmittedAtSeconds = LastAdmittedAtSeconds,
+        Late = Late, Seconds = Seconds, LastAdmittedAtSeconds = LastAdmittedAtSeconds, ClickToPaid = ClickToPaid,
     };
 
     /// <summary>

@@ -12,13 +12,16 @@ public static class Charts
     public static IReadOnlyList<(string Name, string Title, byte[] Png)> Render(ReportModel report)
     {
         var b = report.Figures.Buckets.Where(x => x.IntervalSeconds > 0).ToList();
-        return
+        List<(string, string, byte[])> charts =
         [
             ("latency", "Latency over time (per 0.5 s interval)", LatencyOverTime(b)),
             ("throughput", "Throughput over time", ThroughputOverTime(b)),
             ("stock", "Admitted, remaining and paid vs. stock over time", AdmittedVsStock(b, report.Sale.Stock)),
             ("histogram", "Latency histogram (all answered requests)", Histogram(report.Figures)),
         ];
+        if (report.Opening is { } opening) charts.AddRange(OpeningCharts.Render(opening));
+        if (report.Service is { Count: > 0 } service) charts.AddRange(ServiceCharts.Render(service, b));
+        return charts;
     }
 
     private static byte[] LatencyOverTime(List<Bucket> all)
@@ -37,7 +40,7 @@ public static class Charts
         var plot = New("answers per second");
         var t = b.Select(x => x.AtSeconds).ToArray();
         Line(plot, t, b.Select(x => x.RequestsPerSecond).ToArray(), "all", Colors.Black);
-        var colors = new[] { Colors.Green, Colors.Orange, Colors.SteelBlue, Colors.Red };
+        var colors = new[] { Colors.Green, Colors.Orange, Colors.SteelBlue, Colors.Gray, Colors.Red };
         foreach (var o in Outcomes.All.Where(o => b.Any(x => x.Counts[(int)o] > 0)))
             Line(plot, t, b.Select(x => x.Counts[(int)o] / x.IntervalSeconds).ToArray(), o.Name(), colors[(int)o]);
         return Png(plot);
@@ -90,7 +93,7 @@ public static class Charts
         return Png(plot);
     }
 
-    private static Plot New(string yLabel)
+    internal static Plot New(string yLabel)
     {
         var plot = new Plot();
         plot.Axes.Left.Label.Text = yLabel;
@@ -98,7 +101,7 @@ public static class Charts
         return plot;
     }
 
-    private static void Line(Plot plot, double[] x, double[] y, string label, Color color)
+    internal static void Line(Plot plot, double[] x, double[] y, string label, Color color)
     {
         if (x.Length == 0) return;
         var s = plot.Add.Scatter(x, y, color);
@@ -107,7 +110,7 @@ public static class Charts
         s.LineWidth = 2;
     }
 
-    private static byte[] Png(Plot plot, Alignment legend = Alignment.UpperLeft)
+    internal static byte[] Png(Plot plot, Alignment legend = Alignment.UpperLeft)
     {
         if (plot.GetPlottables().Any(p => p.LegendItems.Any(i => !string.IsNullOrEmpty(i.LabelText)))) plot.ShowLegend(legend);
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);

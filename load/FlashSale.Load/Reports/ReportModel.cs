@@ -13,11 +13,74 @@ public sealed record ReportModel(
     int ExitCode, string Verdict, DateTimeOffset FinishedAt)
 {
     public bool Passed => ExitCode == ExitCodes.Passed;
+    public string Headline => Passed ? "PASS" : ExitCode == ExitCodes.GeneratorSaturated ? "INCONCLUSIVE" : "FAIL";
 
     /// <summary>A waiting-room rehearsal: its joins and polls, how the waits ended, and the fairness audit.</summary>
     public QueueFigures? Queue { get; init; }
     public IReadOnlyDictionary<string, int>? QueueEndings { get; init; }
     public FairnessReport? Fairness { get; init; }
+
+    /// <summary>The opening (<c>--starts-in</c>): the first 10 s after T0 in 100 ms buckets.</summary>
+    public IReadOnlyList<OpeningBucket>? Opening { get; init; }
+    /// <summary>The service's own figures, scraped from its <c>/metrics</c> once a second; null when not scraped.</summary>
+    public IReadOnlyList<Service.ServiceSample>? Service { get; init; }
+    public int ServiceScrapeFailures { get; init; }
+    public GeneratorFigures? Generator { get; init; }
+    public Agents.AgentsReport? Agents { get; init; }
+    /// <summary>Ctrl-C or a threshold with <c>:abort</c> stopped the crowd before its plan ended.</summary>
+    public string? StoppedEarly { get; init; }
+    public Traffic.BuyerFigures? Buyers { get; init; }
+
+    /// <summary>The winners following their claims: polls, how the claims ended as they saw it, click-to-paid.</summary>
+    public IEnumerable<(string Name, string Value)> BuyerRows => Buyers is not { } b ? [] :
+    [
+        ("polls of the winners' claims", $"{b.Polls:N0} (every {b.PollEvery.TotalSeconds:0.##} s), {b.PollErrors:N0} failed"),
+        ("how the claims ended, as the buyers saw them", string.Join(", ", b.Endings.OrderByDescending(e => e.Value).Select(e => $"{e.Key} {e.Value:N0}"))),
+        ("click-to-paid (first click to the poll that saw paid)", b.ClickToPaid.TotalCount == 0 ? "no buyer saw paid" :
+            $"{b.ClickToPaid.TotalCount:N0} buyers: p50 {LoadRecorder.Ms(b.ClickToPaid, 50):0} ms, p90 {LoadRecorder.Ms(b.ClickToPaid, 90):0} ms, " +
+            $"p99 {LoadRecorder.Ms(b.ClickToPaid, 99):0} ms, max {b.ClickToPaid.GetMaxValue() / 1000.0:0} ms (threshold paid.p99<15s)"),
+    ];
+
+    public IEnumerable<(string Name, string Value)> AgentRows => Agents is not { } a ? [] :
+        a.Agents.Select(x => ($"agent {x.Address}", $"sent {x.Sent:N0}, answered {x.Answered:N0}" +
+                                                      (x.Generator is { } g ? $", send lag p99 {g.SendLagP99Ms:0.00} ms, {g.CpuMicrosPerRequest:0} µs CPU per request{(g.Saturated ? ", SATURATED" : "")}" : "")))
+            .Append(("merged histograms", a.UnionHolds ? "equal to the union of the agents' totals, outcome by outcome (checked)" : "BROKEN: " + string.Join("; ", a.Problems)));
+
+    /// <summary>The generator's watch on itself, so a reader knows whether the figures are the service's or the tool's.</summary>
+    public IEnumerable<(string Name, string Value)> GeneratorRows => Generator is not { } g ? [] :
+    [
+        ("saturated (the tool was the bottleneck)", g.Saturated ? "YES: " + string.Join("; ", g.Reasons) : "no"),
+        ("send lag (actual send − planned)", $"p50 {g.SendLagP50Ms:0.00} ms, p99 {g.SendLagP99Ms:0.00} ms, max {g.SendLagMaxMs:0.0} ms (limit p99 {Options.MaxSendLag.TotalMilliseconds:0} ms)"),
+        ("CPU of the tool", $"{g.CpuSeconds:0.00} s: mean {g.CpuShare:P0}, busiest 0.5 s {g.PeakCpuShare:P0} of {g.Cores} cores (limit {Options.MaxGeneratorCpu:P0}); {g.CpuMicrosPerRequest:0} µs per request sent"),
+        ("dropped / late", $"{g.Dropped:N0} dropped (too many outstanding: a slow service or a slow tool), {g.Late:N0} late of {g.Sent:N0} sent"),
+    ];
+
+    public static readonly string[] OpeningHeader = ["ms after T0", "admitted", "refused", "sold_out", "not_started", "error", "p50 ms", "p99 ms", "max ms"];
+
+    public IEnumerable<string[]> OpeningRows => (Opening ?? []).Select(b => new[]
+    {
+        $"{b.FromMs:0}", $"{b.Admitted:N0}", $"{b.Refused:N0}", $"{b.SoldOut:N0}", $"{b.NotStarted:N0}", $"{b.Error:N0}",
+        $"{b.P50Ms:0.0}", $"{b.P99Ms:0.0}", $"{b.MaxMs:0.0}",
+    });
+
+    /// <summary>What the service's /metrics showed over the run, summed up.</summary>
+    public IEnumerable<(string Name, string Value)> ServiceRows
+    {
+        get
+        {
+            if (Service is not { Count: > 0 } s) return Options.ScrapeMetrics ? [("scrapes of /metrics", $"none answered ({ServiceScrapeFailures} failed)")] : [];
+            var admit = s.Where(x => x.AdmitP99Ms is not null).ToList();
+            var outcomes = s.SelectMany(x => x.Payments.Keys).Distinct().Order();
+            return
+            [
+                ("scrapes of /metrics", $"{s.Count:N0} over {s[^1].AtSeconds - s[0].AtSeconds:0.0} s, {ServiceScrapeFailures} failed"),
+                ("queue lag (claims queued, not confirmed)", $"max {s.Max(x => x.QueuePending ?? 0):N0}, at the end {s[^1].QueuePending?.ToString("N0") ?? "n/a"}"),
+                ("stock remaining (service gauge)", $"at the end {s[^1].StockRemaining?.ToString("N0") ?? "n/a"}"),
+                ("payment outcomes during the run", string.Join(", ", outcomes.Select(o => $"{o} {s[^1].Payments.GetValueOrDefault(o) - s[0].Payments.GetValueOrDefault(o):N0}")) is { Length: > 0 } p ? p : "none"),
+                ("service admit latency", admit.Count == 0 ? "no admits seen" : $"worst 1 s p50 {admit.Max(x => x.AdmitP50Ms ?? 0):0.00} ms, worst 1 s p99 {admit.Max(x => x.AdmitP99Ms!.Value):0.00} ms (histogram buckets, so bucket-wide)"),
+            ];
+        }
+    }
 
     /// <summary>Rows of the latency table: every outcome that happened, then all requests together.</summary>
     public IEnumerable<(string Name, HistogramBase Latency)> LatencyRows =>
@@ -35,11 +98,12 @@ public sealed record ReportModel(
             {
                 Scenario.FlashCrowd => $"{Options.Users:N0} buyers arriving within {Options.ArrivalWindow.TotalSeconds:0.##} s",
                 Scenario.Steady => $"{Options.Rate:N0} arrivals/s for {Options.Duration.TotalSeconds:0.#} s",
+                Scenario.Stages => "stages (arrivals/s, linear from 0): " + string.Join(" → ", Options.Stages.Select(st => $"{st.Target:N0} over {st.Duration.TotalSeconds:0.#} s")),
                 _ => $"{string.Join(" → ", ArrivalPlanRates())} arrivals/s over {Options.Duration.TotalSeconds:0.#} s",
             }),
-        ("behaviour", Options.Scenario == Scenario.FlashCrowd
+        ("behaviour", (Options.Scenario == Scenario.FlashCrowd
             ? $"{Options.DoubleClickShare:P0} double clicks, up to {Options.Retries} retries after timeout/429/503, {Options.DeclineShare:P0} declining cards"
-            : $"{Options.DeclineShare:P0} declining cards"),
+            : $"{Options.DeclineShare:P0} declining cards") + (Options.Quantity > 1 ? $"; {Options.Quantity} units a buyer" : "")),
         .. (Options.WaitingRoom
             ? [("waiting room", $"outflow {Options.OutflowPerMinute:N0}/min, tokens {Options.TokenSeconds} s; every buyer joins within " +
                                 $"{Options.ArrivalWindow.TotalSeconds:0.##} s, the sale starts {Options.StartLead.TotalSeconds:0.##} s after the last planned join (at {Sale.StartsAt:u})")]
@@ -80,6 +144,7 @@ public sealed record ReportModel(
 
     public IEnumerable<(string Name, string Value)> Traffic =>
     [
+        .. StoppedEarly is null ? Array.Empty<(string, string)>() : [("STOPPED EARLY", StoppedEarly + "; the audit judged what had happened")],
         ("requests planned", $"{Figures.Planned:N0}"),
         ("sent", $"{Figures.Sent:N0}"),
         ("answered", $"{Figures.Answered:N0}"),

@@ -39,12 +39,27 @@ public static class ReportWriter
     public static string Markdown(ReportModel r, IReadOnlyList<(string Title, string File)> charts)
     {
         var s = new StringBuilder();
-        s.AppendLine($"# FlashSale rehearsal: {(r.Passed ? "PASS" : "FAIL")} (exit code {r.ExitCode})").AppendLine();
+        s.AppendLine($"# FlashSale rehearsal: {r.Headline} (exit code {r.ExitCode})").AppendLine();
         s.AppendLine(r.Verdict).AppendLine();
         s.AppendLine("## Setup").AppendLine();
         Table(s, ["", ""], r.Setup.Select(x => new[] { x.Name, x.Value }));
         s.AppendLine("## Traffic").AppendLine();
         Table(s, ["", ""], r.Traffic.Select(x => new[] { x.Name, x.Value }));
+        if (r.Buyers is not null)
+        {
+            s.AppendLine("## The buyers after the click").AppendLine();
+            Table(s, ["", ""], r.BuyerRows.Select(x => new[] { x.Name, x.Value }));
+        }
+        if (r.Agents is not null)
+        {
+            s.AppendLine("## Agents (one crowd, one audit)").AppendLine();
+            Table(s, ["", ""], r.AgentRows.Select(x => new[] { x.Name, x.Value }));
+        }
+        if (r.Generator is not null)
+        {
+            s.AppendLine("## The generator (the tool watching itself)").AppendLine();
+            Table(s, ["", ""], r.GeneratorRows.Select(x => new[] { x.Name, x.Value }));
+        }
         if (r.Queue is not null)
         {
             s.AppendLine("## Waiting room").AppendLine();
@@ -54,6 +69,16 @@ public static class ReportWriter
         {
             s.AppendLine("## Fairness").AppendLine();
             Table(s, ["", ""], r.FairnessRows.Select(x => new[] { x.Name, x.Value }));
+        }
+        if (r.Opening is not null)
+        {
+            s.AppendLine("## The opening: first 10 s after T0, 100 ms buckets (by answer time)").AppendLine();
+            Table(s, ReportModel.OpeningHeader, r.OpeningRows);
+        }
+        if (r.ServiceRows.Any())
+        {
+            s.AppendLine("## The service's metrics (its /metrics, once a second)").AppendLine();
+            Table(s, ["", ""], r.ServiceRows.Select(x => new[] { x.Name, x.Value }));
         }
         s.AppendLine("## Latency (from each request's intended start)").AppendLine();
         Table(s, LatencyHeader, r.LatencyRows.Select(x => LatencyCells(x.Latency).Prepend(x.Name).ToArray()));
@@ -106,12 +131,27 @@ public static class ReportWriter
             img{max-width:100%;border:1px solid #d0d7de;margin-bottom:1em}
             </style></head><body>
             <h1>FlashSale rehearsal</h1>
-            <p class="verdict">{{(r.Passed ? "PASS" : "FAIL")}} (exit code {{r.ExitCode}})</p><p>{{E(r.Verdict)}}</p>
+            <p class="verdict">{{r.Headline}} (exit code {{r.ExitCode}})</p><p>{{E(r.Verdict)}}</p>
             """);
         s.Append("<h2>Setup</h2>");
         HtmlTable(s, null, r.Setup.Select(x => new[] { E(x.Name), E(x.Value) }));
         s.Append("<h2>Traffic</h2>");
         HtmlTable(s, null, r.Traffic.Select(x => new[] { E(x.Name), E(x.Value) }));
+        if (r.Buyers is not null)
+        {
+            s.Append("<h2>The buyers after the click</h2>");
+            HtmlTable(s, null, r.BuyerRows.Select(x => new[] { E(x.Name), E(x.Value) }));
+        }
+        if (r.Agents is not null)
+        {
+            s.Append("<h2>Agents (one crowd, one audit)</h2>");
+            HtmlTable(s, null, r.AgentRows.Select(x => new[] { E(x.Name), E(x.Value) }));
+        }
+        if (r.Generator is not null)
+        {
+            s.Append("<h2>The generator (the tool watching itself)</h2>");
+            HtmlTable(s, null, r.GeneratorRows.Select(x => new[] { E(x.Name), E(x.Value) }));
+        }
         if (r.Queue is not null)
         {
             s.Append("<h2>Waiting room</h2>");
@@ -121,6 +161,16 @@ public static class ReportWriter
         {
             s.Append("<h2>Fairness</h2>");
             HtmlTable(s, null, r.FairnessRows.Select(x => new[] { E(x.Name), E(x.Value) }));
+        }
+        if (r.Opening is not null)
+        {
+            s.Append("<h2>The opening: first 10 s after T0, 100 ms buckets (by answer time)</h2>");
+            HtmlTable(s, ReportModel.OpeningHeader, r.OpeningRows);
+        }
+        if (r.ServiceRows.Any())
+        {
+            s.Append("<h2>The service's metrics (its /metrics, once a second)</h2>");
+            HtmlTable(s, null, r.ServiceRows.Select(x => new[] { E(x.Name), E(x.Value) }));
         }
         s.Append("<h2>Latency (from each request's intended start)</h2>");
         HtmlTable(s, LatencyHeader, r.LatencyRows.Select(x => LatencyCells(x.Latency).Prepend(x.Name).Select(E).ToArray()));

@@ -21,6 +21,13 @@ public static class SummaryPrinter
 
         foreach (var (name, value) in r.WaitingRoomRows.Concat(r.FairnessRows)) console.WriteLine($"{name}: {value}", new Style());
 
+        if (r.Generator is { } g)
+        {
+            console.WriteLine($"generator: send lag p99 {g.SendLagP99Ms:0.00} ms, CPU mean {g.CpuShare:P0} / busiest {g.PeakCpuShare:P0} of {g.Cores} cores, {g.CpuMicrosPerRequest:0} µs CPU per request", new Style());
+            if (g.Saturated)
+                console.WriteLine("THE GENERATOR WAS THE BOTTLENECK, not (only) the service: " + string.Join("; ", g.Reasons) +
+                                  ". Run agents (--agents) or give the tool more CPU.", new Style(Color.Red, decoration: Decoration.Bold));
+        }
         var checks = new Table().Title("Verdict").AddColumns("check", "result");
         foreach (var t in r.Thresholds)
             checks.AddRow(Markup.Escape($"threshold {t.Threshold.Text} (measured {t.Threshold.Format(t.Measured)})"), t.Passed ? "[green]pass[/]" : "[red]FAIL[/]");

@@ -3,15 +3,16 @@ using FlashSale.Load.Cli;
 namespace FlashSale.Load.Traffic;
 
 /// <summary>Who buyer number N is: a user id unique to this run, and the card they pay with.</summary>
-public sealed class Buyers(LoadOptions options, string runTag)
+/// With a <see cref="UserFeed"/> (<c>--users-file</c>) buyer N is its row N, and pays with the row's card if it names one.
+public sealed class Buyers(LoadOptions options, string runTag, UserFeed? feed = null)
 {
     public const string GoodCard = "pm_card_visa";
     public const string DecliningCard = "pm_card_chargeDeclined";
 
-    public string UserId(int n) => $"rh-{runTag}-{n}";
+    public string UserId(int n) => feed is null ? $"rh-{runTag}-{n}" : feed.UserId(n);
 
     /// <summary>Deterministic for a seed, so a rerun declines the same buyers.</summary>
-    public string PaymentMethod(int n) => Unit(options.Seed, n) < options.DeclineShare ? DecliningCard : GoodCard;
+    public string PaymentMethod(int n) => feed?.PaymentMethod(n) ?? (Unit(options.Seed, n) < options.DeclineShare ? DecliningCard : GoodCard);
 
     /// <summary>Hold checkout: whether buyer N walks away from a unit they won (a draw independent of their card's).</summary>
     public bool Abandons(int n) => Unit(options.Seed ^ 0x5EED, n) < options.AbandonShare;

@@ -30,6 +30,17 @@ public sealed class ClaimBook
 
     public IReadOnlyDictionary<string, Holder> Users => _users;
 
+    /// <summary>A coordinator: what an agent's buyers were handed (user ids are the run's, so agents never share one).</summary>
+    public void Merge(string userId, string paymentMethodId, IEnumerable<string> admitted, IEnumerable<string> seen)
+    {
+        var holder = _users.GetOrAdd(userId, _ => new Holder(paymentMethodId));
+        lock (holder)
+        {
+            holder.Admitted.AddRange(admitted);
+            holder.Seen.UnionWith(seen);
+        }
+    }
+
     /// <summary>
     /// Every claim the crowd learned of, by a 202 or by a 200 replay: a buyer whose 202 was lost to a client
     /// timeout learns their claim from the retry's replay.

@@ -12,7 +12,8 @@ namespace FlashSale.Load.Traffic;
 /// </summary>
 /// In hold checkout every winner then checks out or walks away (<see cref="Checkouts"/>), off the claim's latency.
 public sealed class CrowdDriver(
-    LoadOptions options, FlashSaleApi api, string saleId, Buyers buyers, LoadRecorder recorder, ClaimBook book, Checkouts? checkouts = null)
+    LoadOptions options, FlashSaleApi api, string saleId, Buyers buyers, LoadRecorder recorder, ClaimBook book, Checkouts? checkouts = null,
+    OpeningRecorder? opening = null, GeneratorWatch? watch = null, AgentShare? share = null)
 {
     private long _inFlight;
     private long _outstanding = 1; // the scheduler itself, released when it has launched everything
@@ -20,11 +21,22 @@ public sealed class CrowdDriver(
 
     public long InFlight => Interlocked.Read(ref _inFlight);
 
+    /// <summary>
+    /// Ctrl-C or a threshold with <c>:abort</c>: no new arrival, click, refresh or retry from here, while the requests in
+    /// flight finish with their answers (the audit needs every claim the service handed out).
+    /// </summary>
+    public CancellationToken StopArrivals { get; init; }
+
+    /// <summary>Winners then follow their claim to its end (<c>--poll-claim</c>); null: they leave after the click.</summary>
+    public ClaimPoller? Poller { get; init; }
+
+    private bool Stopping(CancellationToken ct) => ct.IsCancellationRequested || StopArrivals.IsCancellationRequested;
+
     private bool FlashCrowd => options.Scenario == Scenario.FlashCrowd;
 
     public Task RunAsync(Random random, CancellationToken ct) =>
         options.Model == LoadModel.Open
-            ? RunPlanAsync(ArrivalPlan.Build(options, random), (a, intended, token) => BuyerAsync(a.User, a.DoubleClick, intended, null, token), ct)
+            ? RunPlanAsync(share.Of(ArrivalPlan.Build(options, random, opening is null ? null : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), opening.T0Timestamp).TotalSeconds)), (a, intended, token) => BuyerAsync(a.User, a.DoubleClick, intended, null, token), ct)
             : RunClosedAsync(random, ct);
 
     /// <summary>Starts each arrival's buyer at its planned time, and returns once every buyer is done.</summary>
@@ -36,7 +48,7 @@ public sealed class CrowdDriver(
         var started = recorder.Started;
         var lateTicks = (long)(options.LateAfter.TotalSeconds * Stopwatch.Frequency);
         var next = 0;
-        while (next < plan.Length && !ct.IsCancellationRequested)
+        while (next < plan.Length && !Stopping(ct))
         {
             var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
             for (; next < plan.Length && plan[next].AtSeconds <= elapsed; next++)
@@ -47,7 +59,9 @@ public sealed class CrowdDriver(
                     recorder.MarkDropped();
                     continue;
                 }
-                if (Stopwatch.GetTimestamp() - intended > lateTicks) late();
+                var lag = Stopwatch.GetTimestamp() - intended;
+                watch?.Sent(lag);
+                if (lag > lateTicks) late();
                 Track(buyer(plan[next], intended, ct));
             }
             if (next < plan.Length)
@@ -55,6 +69,7 @@ public sealed class CrowdDriver(
                 // Timer resolution is about a millisecond; a late send is counted, and its latency still runs from the plan.
                 var wait = plan[next].AtSeconds - Stopwatch.GetElapsedTime(started).TotalSeconds;
                 if (wait > 0) await Task.Delay(TimeSpan.FromSeconds(Math.Min(wait, 0.05)), ct).ConfigureAwait(false);
+                if (StopArrivals.IsCancellationRequested) break;
             }
         }
         Release();
@@ -69,7 +84,7 @@ public sealed class CrowdDriver(
         var doubleClicks = Enumerable.Range(0, options.Concurrency).Select(_ => new Random(random.Next())).ToArray();
         var workers = Enumerable.Range(0, options.Concurrency).Select(w => Task.Run(async () =>
         {
-            while (!ct.IsCancellationRequested && Stopwatch.GetTimestamp() < deadline)
+            while (!Stopping(ct) && Stopwatch.GetTimestamp() < deadline)
             {
                 var user = Interlocked.Increment(ref next);
                 if (FlashCrowd && user >= options.Users) break;
@@ -86,20 +101,32 @@ public sealed class CrowdDriver(
     {
         var userId = buyers.UserId(user);
         var card = buyers.PaymentMethod(user);
+        var clicked = intended;
         var second = doubleClick ? SendAsync(userId, card, intended, admission, ct) : null;
         string? won = null;
         for (var attempt = 0; ; attempt++)
         {
             var answer = await SendAsync(userId, card, intended, admission, ct).ConfigureAwait(false);
+            while (opening is not null && Classify(answer, true) == Outcome.NotStarted && !Stopping(ct))
+            {
+                // Early for the opening: the buyer refreshes until the sale has started, and the next click counts from then.
+                var refresh = options.RefreshEvery * (0.8 + 0.4 * Random.Shared.NextDouble());
+                intended = Stopwatch.GetTimestamp() + (long)(refresh.TotalSeconds * Stopwatch.Frequency);
+                await Task.Delay(refresh, ct).ConfigureAwait(false);
+                answer = await SendAsync(userId, card, intended, admission, ct).ConfigureAwait(false);
+            }
             if (answer is { HttpStatus: 202 or 200, ClaimId: { } claimId }) won = claimId;
-            if (!FlashCrowd || attempt >= options.Retries || !Retryable(answer) || ct.IsCancellationRequested) break;
+            if (!FlashCrowd || attempt >= options.Retries || !Retryable(answer) || Stopping(ct)) break;
             var backoff = TimeSpan.FromMilliseconds(200 * (1 << attempt) + Random.Shared.Next(100));
             // The retry's latency counts from when the buyer meant to retry, not from when the timer fired.
             intended = Stopwatch.GetTimestamp() + (long)(backoff.TotalSeconds * Stopwatch.Frequency);
             await Task.Delay(backoff, ct).ConfigureAwait(false);
         }
         if (second is not null && await second.ConfigureAwait(false) is { HttpStatus: 202 or 200, ClaimId: { } other }) won ??= other;
-        if (checkouts is not null && won is not null) await checkouts.PayAsync(won, card, buyers.Abandons(user), ct).ConfigureAwait(false);
+        var abandons = checkouts is not null && buyers.Abandons(user);
+        if (checkouts is not null && won is not null) await checkouts.PayAsync(won, card, abandons, ct).ConfigureAwait(false);
+        // A buyer who walked away from a hold does not come back to see it expire.
+        if (won is not null && !abandons) Poller?.Follow(won, clicked, ct);
     }
 
     private async Task<ClaimAnswer> SendAsync(string userId, string card, long intended, string? admission, CancellationToken ct)
@@ -108,9 +135,10 @@ public sealed class CrowdDriver(
         recorder.MarkSent();
         try
         {
-            var answer = await api.ClaimAsync(saleId, userId, checkouts is null ? card : null, ct, admission).ConfigureAwait(false);
-            var outcome = Classify(answer);
+            var answer = await api.ClaimAsync(saleId, userId, checkouts is null ? card : null, ct, admission, options.Quantity).ConfigureAwait(false);
+            var outcome = Classify(answer, options.StartsIn is not null);
             recorder.Record(outcome, intended, outcome == Outcome.Error ? answer.Code : null);
+            opening?.Record(outcome, intended, Stopwatch.GetTimestamp());
             book.Note(userId, card, answer);
             return answer;
         }
@@ -120,8 +148,10 @@ public sealed class CrowdDriver(
         }
     }
 
-    public static Outcome Classify(ClaimAnswer answer) => answer switch
+    /// <param name="opening">Rehearsing an opening, where a click before T0 is expected, not an error.</param>
+    public static Outcome Classify(ClaimAnswer answer, bool opening = false) => answer switch
     {
+        { HttpStatus: 409, Code: "sale_not_started" } when opening => Outcome.NotStarted,
         { HttpStatus: 202, ClaimId: not null } => Outcome.Admitted,
         { HttpStatus: 200, ClaimId: not null } => Outcome.Replay,
         { HttpStatus: 409, Code: "sold_out" } => Outcome.SoldOut,

@@ -134,7 +134,8 @@ public sealed class InvariantAuditor(
         Require(goodButFailed.Count == 0, $"no claim paying with {Buyers.GoodCard} ended payment_failed{Sample(goodButFailed)}");
         // Exact only when the crowd knows every claim the sale admitted: a 202 lost to a client timeout, never
         // retried, is a claim the tool cannot poll, so the counts can only be checked as bounds then.
-        var knowsAll = c is not null && allPolled && exclusive && polled.Count == c.Admitted;
+        // Counts are units: a claim of --quantity N holds N of them.
+        var knowsAll = c is not null && allPolled && exclusive && ours.Sum(o => o.View?.Quantity ?? 0) == c.Admitted;
         if (c is not null && knowsAll)
         {
             Require(c.Paid == ourPaid, $"paid count {c.Paid} = units of the polled claims paid {ourPaid}");

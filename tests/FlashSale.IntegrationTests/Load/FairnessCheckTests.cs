@@ -153,14 +153,14 @@ public sealed class FairnessCheckTests
     [Fact]
     public void Waiting_room_flags_parse_with_their_defaults_and_refuse_what_cannot_work()
     {
-        var (o, error) = OptionsParser.Parse(["--waiting-room", "--users", "100", "--outflow", "30", "--start-lead", "5s"]);
+        var (o, error) = RehearsalCommand.Parse(["--waiting-room", "--users", "100", "--outflow", "30", "--start-lead", "5s"]);
         Assert.True(o is not null, error);
         Assert.Equal((true, 30, 120, TimeSpan.FromSeconds(5), 0.0), (o.WaitingRoom, o.OutflowPerMinute, o.TokenSeconds, o.StartLead, o.DeclineShare));
-        Assert.Equal(0.05, OptionsParser.Parse(["--waiting-room", "--decline-share", "0.05"]).Options!.DeclineShare);
-        Assert.Null(OptionsParser.Parse(["--waiting-room", "--sale", "sale_x"]).Options);
-        Assert.Null(OptionsParser.Parse(["--waiting-room", "--scenario", "steady"]).Options);
-        Assert.Null(OptionsParser.Parse(["--waiting-room", "--arrival-window", "5m", "--prequeue-minutes", "1"]).Options);
-        Assert.Null(OptionsParser.Parse(["--waiting-room=maybe"]).Options);
+        Assert.Equal(0.05, RehearsalCommand.Parse(["--waiting-room", "--decline-share", "0.05"]).Options!.DeclineShare);
+        Assert.Null(RehearsalCommand.Parse(["--waiting-room", "--sale", "sale_x"]).Options);
+        Assert.Null(RehearsalCommand.Parse(["--waiting-room", "--scenario", "steady"]).Options);
+        Assert.Null(RehearsalCommand.Parse(["--waiting-room", "--arrival-window", "5m", "--prequeue-minutes", "1"]).Options);
+        Assert.Null(RehearsalCommand.Parse(["--waiting-room=maybe"]).Options);
 
         Assert.Equal("sale_1", VerifyCommand.Parse(["--sale", "sale_1", "--url", "http://h:1"]).Options!.SaleId);
         Assert.Null(VerifyCommand.Parse(["--url", "http://h:1"]).Options);

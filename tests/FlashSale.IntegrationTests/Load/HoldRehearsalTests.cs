@@ -22,7 +22,7 @@ public sealed class HoldRehearsalTests(ITestOutputHelper output)
             await using var app = await IsolatedService.StartAsync(new Dictionary<string, string?> { ["FlashSale:Redis:Configuration"] = redis });
             var (result, console) = await RehearsalRun.RunAsync(app.Admin.Http.BaseAddress!, output,
                 "--users", "200", "--stock", "40", "--arrival-window", "500ms", "--checkout", "hold", "--hold-seconds", "30",
-                "--abandon-share", "0.3", "--threshold", "errors<1%", "--threshold", "p99<30s");
+                "--abandon-share", "0.3", "--threshold", "errors<1%", "--threshold", "p99<30s", "--poll-claim", "250ms", "--threshold", "paid.p99<40s");
 
             Assert.True(result.ExitCode == ExitCodes.Passed, result.Verdict);
             Assert.All(result.Audit!.Invariants, i => Assert.True(i.Passed, string.Join("; ", i.Broken)));
@@ -33,6 +33,9 @@ public sealed class HoldRehearsalTests(ITestOutputHelper output)
             Assert.True(statuses.GetValueOrDefault("expired") > 0, $"some holds were abandoned and expired: {string.Join(", ", statuses)}");
             Assert.True(statuses.GetValueOrDefault("paid") > 0, $"the other winners paid: {string.Join(", ", statuses)}");
             Assert.Equal(40, result.Audit.Counts!.Paid + result.Audit.Counts.Remaining);
+            // The winners who checked out followed their claims to the end: each paid one was seen paid by its buyer.
+            Assert.Equal(statuses.GetValueOrDefault("paid"), result.Figures!.ClickToPaid!.TotalCount);
+            Assert.True(result.Thresholds.Single(t => t.Threshold.Text == "paid.p99<40s").Measured > 0);
         }));
     }
 }

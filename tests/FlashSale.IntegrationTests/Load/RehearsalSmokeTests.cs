@@ -1,6 +1,9 @@
+using System.Globalization;
+using System.Text.Json;
 using FlashSale.IntegrationTests.Infrastructure;
 using FlashSale.Load.Cli;
 using FlashSale.Load.Metrics;
+using FlashSale.Load.Reports;
 using FlashSale.Service.Pool;
 using FlashSale.Service.Redis;
 using Xunit.Abstractions;
@@ -16,11 +19,13 @@ namespace FlashSale.IntegrationTests.Load;
 public sealed class RehearsalSmokeTests(ServiceFixture app, ITestOutputHelper output)
 {
     [Fact]
-    public async Task A_small_flash_crowd_passes_and_writes_both_reports()
+    public async Task A_small_flash_crowd_passes_and_writes_both_reports_its_results_json_and_csv()
     {
+        var dir = Path.Combine(Path.GetTempPath(), "flashsale-results-" + Guid.NewGuid().ToString("N"));
         var (result, console) = await RehearsalRun.RunAsync(app, output,
             "--users", "300", "--stock", "30", "--arrival-window", "500ms", "--settle", "45s",
-            "--threshold", "errors<1%", "--threshold", "p99<30s");
+            "--threshold", "errors<1%", "--threshold", "p99<30s", "--out", Path.Combine(dir, "r.json"), "--csv", Path.Combine(dir, "t.csv"),
+            "--poll-claim", "1s");
 
         Assert.True(result.ExitCode == ExitCodes.Passed, result.Verdict);
         Assert.StartsWith("PASS", result.Verdict);
@@ -39,8 +44,68 @@ public sealed class RehearsalSmokeTests(ServiceFixture app, ITestOutputHelper ou
         foreach (var chart in new[] { "latency", "throughput", "stock", "histogram" })
             Assert.True(File.Exists(result.MarkdownPath!.Replace(".md", $"-{chart}.png")), $"{chart} chart beside the Markdown");
         var html = await File.ReadAllTextAsync(result.HtmlPath!);
-        Assert.Equal(4, html.Split("src=\"data:image/png;base64,").Length - 1);
+        // The tool's four charts, and three of the service's own /metrics, scraped during the run.
+        foreach (var chart in new[] { "service-queue-stock", "service-payments", "service-admit-latency" })
+            Assert.True(File.Exists(result.MarkdownPath!.Replace(".md", $"-{chart}.png")), $"{chart} chart beside the Markdown");
+        Assert.Equal(7, html.Split("src=\"data:image/png;base64,").Length - 1);
+        Assert.Contains("The service's metrics (its /metrics, once a second)", html);
         Assert.Contains("PASS (exit code 0)", html);
+
+        // The documented fields of docs/rehearsal-results.md, read back as any CI script would.
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "r.json")));
+        var root = json.RootElement;
+        Assert.Equal(ResultsDocument.SchemaName, root.GetProperty("schema").GetString());
+        Assert.Equal(0, root.GetProperty("verdict").GetProperty("exitCode").GetInt32());
+        Assert.Equal(result.Figures.Sent, root.GetProperty("requests").GetProperty("sent").GetInt64());
+        Assert.Equal(result.Figures.Answered, root.GetProperty("requests").GetProperty("answered").GetInt64());
+        Assert.True(root.GetProperty("latency").GetProperty("admitted").GetProperty("p99Ms").GetDouble() > 0);
+        Assert.Equal(["never_oversold", "one_claim_per_user", "nothing_lost", "stock_conserved", "payments_consistent"],
+            root.GetProperty("invariants").EnumerateArray().Select(i => i.GetProperty("name").GetString()));
+        Assert.All(root.GetProperty("invariants").EnumerateArray(), i => Assert.True(i.GetProperty("passed").GetBoolean()));
+        Assert.Equal(["errors<1%", "p99<30s"], root.GetProperty("thresholds").EnumerateArray().Select(t => t.GetProperty("expression").GetString()));
+        Assert.True(root.GetProperty("service").GetProperty("scrapes").GetInt32() > 0, "the service's /metrics were read");
+        Assert.Contains(root.GetProperty("service").GetProperty("samples").EnumerateArray(), x => x.GetProperty("stockRemaining").ValueKind == JsonValueKind.Number);
+        Assert.False(root.GetProperty("generator").GetProperty("saturated").GetBoolean());
+        Assert.True(root.GetProperty("generator").GetProperty("cpuMicrosPerRequest").GetDouble() > 0);
+        // Every winner polled their claim to its end (--poll-claim): each paid claim was seen paid.
+        Assert.Equal(result.Audit.FinalStatuses.GetValueOrDefault("paid"), root.GetProperty("buyers").GetProperty("clickToPaid").GetProperty("count").GetInt64());
+        var csv = await File.ReadAllLinesAsync(Path.Combine(dir, "t.csv"));
+        Assert.StartsWith("atSeconds,intervalSeconds,admitted,", csv[0]);
+        Assert.Equal(root.GetProperty("timeline").GetArrayLength() + 1, csv.Length);
+        Assert.Equal(result.Figures.Count(Outcome.Admitted), csv.Skip(1).Sum(l => long.Parse(l.Split(',')[2], CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task A_generator_past_its_send_lag_limit_says_so_with_its_own_exit_code_and_the_audit_still_runs()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"flashsale-saturated-{Guid.NewGuid():N}.json");
+        // No send is ever on time to the microsecond: a 0 ms limit is a generator that cannot keep up, whatever the machine.
+        var (result, console) = await RehearsalRun.RunAsync(app, output,
+            "--users", "100", "--stock", "10", "--arrival-window", "300ms", "--settle", "45s", "--max-send-lag", "0ms", "--out", json);
+
+        Assert.Equal(ExitCodes.GeneratorSaturated, result.ExitCode);
+        Assert.StartsWith("INCONCLUSIVE", result.Verdict);
+        Assert.Contains("THE GENERATOR WAS THE BOTTLENECK", console);
+        Assert.True(result.Generator!.Saturated);
+        Assert.All(result.Audit!.Invariants, i => Assert.True(i.Passed, string.Join("; ", i.Broken)));
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        Assert.True(doc.RootElement.GetProperty("generator").GetProperty("saturated").GetBoolean());
+        Assert.Equal(ExitCodes.GeneratorSaturated, doc.RootElement.GetProperty("verdict").GetProperty("exitCode").GetInt32());
+        Assert.Contains("INCONCLUSIVE (exit code 11)", await File.ReadAllTextAsync(result.HtmlPath!));
+    }
+
+    [Fact]
+    public async Task Buyers_of_several_units_each_are_audited_in_units()
+    {
+        var (result, _) = await RehearsalRun.RunAsync(app, output,
+            "--users", "100", "--stock", "60", "--quantity", "3", "--arrival-window", "300ms", "--settle", "45s", "--threshold", "errors<1%");
+
+        Assert.True(result.ExitCode == ExitCodes.Passed, result.Verdict);
+        var c = result.Audit!.Counts!;
+        Assert.Equal(60, c.Paid + c.Remaining);
+        Assert.Equal(0, c.Paid % 3);
+        // Every claim known, so the payments were checked exactly, in units.
+        Assert.Contains(result.Audit.Invariants.Single(i => i.Number == 5).Checked, rule => rule.StartsWith($"paid count {c.Paid} = units of the polled claims paid {c.Paid}", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -28,10 +28,12 @@ public sealed class ThresholdTests
     [InlineData("admitted.errors<1%")]
     [InlineData("p42<1ms")]
     [InlineData("latency fast")]
+    [InlineData("paid.errors<1%")]
+    [InlineData("paid.p99<15")]
     public void Malformed_thresholds_are_refused_as_usage_errors(string text)
     {
         Assert.Throws<FormatException>(() => Threshold.Parse(text));
-        var (options, error) = OptionsParser.Parse(["--threshold", text]);
+        var (options, error) = RehearsalCommand.Parse(["--threshold", text]);
         Assert.Null(options);
         Assert.NotNull(error);
     }
@@ -60,10 +62,10 @@ public sealed class ThresholdTests
     [Fact]
     public void Flags_parse_durations_and_reject_unknown_ones()
     {
-        var (o, _) = OptionsParser.Parse(["--scenario", "steady", "--rate=2500", "--duration", "1.5m", "--model", "closed", "--timeout", "250ms"]);
+        var (o, _) = RehearsalCommand.Parse(["--scenario", "steady", "--rate=2500", "--duration", "1.5m", "--model", "closed", "--timeout", "250ms"]);
         Assert.Equal((Scenario.Steady, 2500.0, TimeSpan.FromSeconds(90), LoadModel.Closed, TimeSpan.FromMilliseconds(250)),
             (o!.Scenario, o.Rate, o.Duration, o.Model, o.Timeout));
-        Assert.Null(OptionsParser.Parse(["--bogus", "1"]).Options);
-        Assert.Null(OptionsParser.Parse(["--stock", "0"]).Options);
+        Assert.Null(RehearsalCommand.Parse(["--bogus", "1"]).Options);
+        Assert.Null(RehearsalCommand.Parse(["--stock", "0"]).Options);
     }
 }
