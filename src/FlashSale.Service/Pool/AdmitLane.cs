@@ -10,7 +10,6 @@ internal sealed class AdmitLane(int maxBatch)
 {
     private readonly Lock _gate = new();
     private List<PendingAdmit> _waiting = [];
-    private List<PendingAdmit> _spare = [];
     private bool _busy;
 
     /// <summary>Queues the claim behind the call in flight, or, when there is none, makes it the next caller's to send.</summary>
@@ -30,16 +29,10 @@ internal sealed class AdmitLane(int maxBatch)
     }
 
     /// <summary>The claims that arrived while the last call was in flight (at most the bound), or null: the lane is idle.</summary>
-    /// <remarks>The list returned stays the caller's until its next call to <see cref="Next"/>.</remarks>
-    public List<PendingAdmit>? Next(List<PendingAdmit>? sent)
+    public List<PendingAdmit>? Next()
     {
         lock (_gate)
         {
-            if (sent is not null)
-            {
-                sent.Clear();
-                _spare = sent;
-            }
             if (_waiting.Count == 0)
             {
                 _busy = false;
@@ -48,8 +41,7 @@ internal sealed class AdmitLane(int maxBatch)
             if (_waiting.Count <= maxBatch)
             {
                 var batch = _waiting;
-                _waiting = _spare;
-                _spare = [];
+                _waiting = [];
                 return batch;
             }
             // More than one call's worth waited: the oldest go now, the rest stay first in line for the next call.

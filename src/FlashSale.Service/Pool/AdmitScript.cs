@@ -84,7 +84,7 @@ public sealed class AdmitScript
         while (batch is not null)
         {
             await SendAsync(keys, batch);
-            batch = lane.Next(batch);
+            batch = lane.Next();
         }
     }
 
