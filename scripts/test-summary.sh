@@ -25,6 +25,23 @@ done
 skipped=$((total - executed))
 if (( skipped < 0 )); then skipped=0; fi
 
+# Name each failed test with the first lines of its message, so a CI log's tail says which one failed and why.
+for f in "${files[@]}"; do
+  python3 - "$f" <<'PY' || true
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+root = ET.parse(sys.argv[1]).getroot()
+for r in root.iterfind(".//t:UnitTestResult", ns):
+    if r.get("outcome") in ("Passed", "NotExecuted"):
+        continue
+    message = r.findtext("t:Output/t:ErrorInfo/t:Message", default="", namespaces=ns).strip()
+    stack = r.findtext("t:Output/t:ErrorInfo/t:StackTrace", default="", namespaces=ns).strip()
+    print(f"FAILED {r.get('testName')} ({r.get('duration')})")
+    for line in (message.splitlines()[:12] + stack.splitlines()[:6]):
+        print("    " + line[:300])
+PY
+done
+
 rc=0
 if (( ${#files[@]} == 0 )); then
   echo "error: no .trx files found under $DIR" >&2; rc=1
