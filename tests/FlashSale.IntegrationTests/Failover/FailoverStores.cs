@@ -124,8 +124,12 @@ public sealed class FailoverStores : IAsyncLifetime
     }
 }
 
-/// <summary>The failover tests share their own stores and run one at a time: each kills a primary on purpose.</summary>
-[CollectionDefinition(Name)]
+/// <summary>
+/// The failover tests share their own stores and run one at a time: each kills a primary on purpose. They run after
+/// the parallel collections, alone: a promotion and the service following it are timed against deadlines, and a
+/// machine loaded by the rest of the suite stretched them past those deadlines.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class FailoverCollection : ICollectionFixture<FailoverStores>
 {
     public const string Name = "failover";
