@@ -5,11 +5,12 @@
 -- ARGV: startsAtMs, endsAtMs, perUserLimit, stock, consumerGroup, holdMs (0: immediate checkout, the claim
 -- carries its payment method; else a hold sale, whose claims reserve their units for this long), maxAttempts (how
 -- many claims one buyer may make in an immediate sale, each after the last failed payment; absent: 1), waitingRoom
--- ('1': claims need an admission token, lua/admit.lua; absent: '0')
+-- ('1': claims need an admission token, lua/admit.lua; absent: '0'), pools (how many pools the sale's stock is split
+-- over, Pool/SalePools.cs; this pool's stock is its share; absent: '1')
 -- Returns remaining units.
 
 redis.call('HSET', KEYS[1], 'startsAt', ARGV[1], 'endsAt', ARGV[2], 'perUserLimit', ARGV[3], 'stock', ARGV[4], 'holdMs', ARGV[6] or '0',
-  'maxAttempts', ARGV[7] or '1', 'waitingRoom', ARGV[8] or '0')
+  'maxAttempts', ARGV[7] or '1', 'waitingRoom', ARGV[8] or '0', 'pools', ARGV[9] or '1')
 redis.call('HSETNX', KEYS[1], 'status', 'open')
 redis.call('HSETNX', KEYS[1], 'admitted', '0')
 redis.call('HSETNX', KEYS[1], 'released', '0')

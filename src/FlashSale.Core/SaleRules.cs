@@ -56,6 +56,18 @@ public static partial class SaleRules
             errors.Add("maxPaymentAttempts", $"maxPaymentAttempts must be between 1 and {MaxPaymentAttempts}.");
     }
 
+    public const int MaxPoolShards = 64;
+
+    /// <summary>
+    /// How many Redis pools one sale's stock is split over, so a hot sale admits on several Redis cores. A waiting-room
+    /// sale keeps one: its tokens' single use is decided in the slot of its room (docs/hot-sales.md §3).
+    /// </summary>
+    public static void ValidatePoolShards(int? poolShards, bool waitingRoom, ValidationErrors errors)
+    {
+        if (poolShards is < 1 or > MaxPoolShards) errors.Add("poolShards", $"poolShards must be between 1 and {MaxPoolShards}.");
+        else if (poolShards > 1 && waitingRoom) errors.Add("poolShards", "A sale with a waiting room has one pool (poolShards 1).");
+    }
+
     public static ValidationErrors Validate(
         string? sku, string? name, int? stock, long? priceCents, string? currency,
         DateTime? startsAt, DateTime? endsAt, int? perUserLimit, DateTime now)

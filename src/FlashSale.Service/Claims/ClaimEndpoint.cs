@@ -87,7 +87,7 @@ public sealed class ClaimEndpoint(
                         FlashSaleMetrics.AdmitDuration.Observe(clock.GetElapsedTime(started).TotalSeconds);
                         ClaimSeries.Record(saleId, result);
                         // A claim is only told it holds a unit (202, or 200 on a replay) once enough replicas hold it.
-                        if (result.Outcome is "admitted" or "replay" && !await replicas.AcknowledgedAsync(saleId))
+                        if (result.Outcome is "admitted" or "replay" && !await replicas.AcknowledgedAsync(result.Pool ?? saleId))
                             refusal = Problems.DependencyUnavailable("The claim is not yet safe on enough Redis replicas; retrying returns the same claim.");
                         else if (result.Outcome == "admitted" && result.HoldExpiresAtMs > 0) WriteHeld(context.Response, saleId, result);
                         else if (result.Outcome == "admitted") Write(context.Response, StatusCodes.Status202Accepted, saleId, result.ClaimId, ClaimStatus.Admitted);

@@ -28,7 +28,10 @@ public sealed class ClaimReader(NpgsqlDataSource db, IConnectionMultiplexer redi
             if (row is not null) return row.ToResponse();
         }
 
-        var keys = new SaleKeys(saleId);
+        // The claim's pool: its id names it among the sale's pools (Pool/SalePools.cs).
+        var sale = await sales.GetAsync(saleId, ct);
+        if (sale is null) return null;
+        var keys = SalePool.PoolsOf(sale).OfClaim(claimId);
         var key = RedisClaimId.ToRedis(claimId);
         var rdb = redis.GetDatabase();
         // Both in one round trip: the record's admission time is counted from the pool's startsAt.
@@ -40,7 +43,7 @@ public sealed class ClaimReader(NpgsqlDataSource db, IConnectionMultiplexer redi
         var admittedAt = claim.AdmittedAt.UtcDateTime;
         if ((long?)meta.Result[1] is > 0 and var holdMs)
         {
-            var attempts = (await sales.GetAsync(saleId, ct))?.MaxPaymentAttempts ?? 0;
+            var attempts = sale.MaxPaymentAttempts;
             return new ClaimResponse(claimId, saleId, claim.UserId, claim.Quantity, ClaimStatus.Held, null, null, admittedAt,
                 admittedAt.AddMilliseconds(holdMs), attempts);
         }

@@ -42,6 +42,8 @@ internal static class SchemaDescriber
             OneOf(s, "checkout", [SaleRules.ImmediateCheckout, SaleRules.HoldCheckout], "`immediate` (default): charged at claim; `hold`: reserved, paid through checkout.");
             Number(s, "holdSeconds", SaleRules.MinHoldSeconds, SaleRules.MaxHoldSeconds, "Hold checkout: how long units stay reserved (default 600).");
             Number(s, "maxPaymentAttempts", 1, SaleRules.MaxPaymentAttempts, "Charges one buyer may try in the sale (default 3).");
+            Number(s, "poolShards", 1, SaleRules.MaxPoolShards,
+                "Redis pools the stock is split over, so one hot sale admits on several Redis cores (default 1; 1 with a waiting room).");
         },
         [typeof(WaitingRoomSettings)] = s =>
         {

@@ -71,6 +71,9 @@ public static class FlashSaleMetrics
     public static readonly Counter Repairs = Metrics.CreateCounter(
         "flashsale_reconciler_repairs_total", "Repairs the reconciler made, by kind.", "kind");
 
+    public static readonly Counter PoolTransfers = Metrics.CreateCounter(
+        "flashsale_pool_transfers_total", "Moves of units into a sale's pool that ran dry from another of its pools (poolShards > 1).", "sale");
+
     public static readonly Counter LostAdmits = Metrics.CreateCounter(
         "flashsale_lost_admits_total", "Units PostgreSQL recorded that Redis had lost (failover or restart) and the pool got back.", "sale");
 

@@ -25,21 +25,24 @@ public sealed class AdmitScript
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisScripts _scripts;
     private readonly IPoolVerifier _verifier;
+    private readonly PoolTransfers? _transfers;
     private readonly int _maxBatch;
 
-    // The seven keys of each preloaded sale, built once: they were a third of a claim's garbage. Only sales with
-    // a pool are kept, so made-up sale ids cannot grow this. SE.Redis only reads the array, so sharing is safe.
-    private readonly ConcurrentDictionary<string, RedisKey[]> _keys = new(StringComparer.Ordinal);
-    // One lane per sale in _keys (the same bound); a sale's first claim goes alone, before its pool is known.
-    private readonly ConcurrentDictionary<string, AdmitLane> _lanes = new(StringComparer.Ordinal);
+    // The layout of each preloaded sale (its pools' keys, built once: they were a third of a claim's garbage, and one
+    // lane per pool). Only sales with a pool are kept, so made-up sale ids cannot grow this. SE.Redis only reads the
+    // key arrays, so sharing them is safe.
+    private readonly ConcurrentDictionary<string, SaleLayout> _sales = new(StringComparer.Ordinal);
 
     /// <param name="maxBatch">Claims per call at most; 1 sends every claim in its own call.</param>
-    public AdmitScript(IConnectionMultiplexer redis, RedisScripts scripts, IPoolVerifier verifier, int maxBatch = DefaultBatch)
+    /// <param name="transfers">Moves units into a sale's pool that ran dry (sales of several pools); without it such a
+    /// pool answers sold_out.</param>
+    public AdmitScript(IConnectionMultiplexer redis, RedisScripts scripts, IPoolVerifier verifier, int maxBatch = DefaultBatch, PoolTransfers? transfers = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         _redis = redis;
         _scripts = scripts;
         _verifier = verifier;
+        _transfers = transfers;
         _maxBatch = maxBatch;
     }
 
@@ -53,27 +56,100 @@ public sealed class AdmitScript
     /// <param name="admission">A waiting-room token as the edge checked it (WaitingRoom/AdmissionTokens.cs Check); empty: none.</param>
     public async Task<AdmitResult> RunAsync(string saleId, string userId, int quantity, string? paymentMethodId, string claimId, string admission = "")
     {
-        if (_maxBatch > 1 && _keys.TryGetValue(saleId, out var keys))
+        if (!_sales.TryGetValue(saleId, out var sale))
         {
-            var claim = new PendingAdmit(userId, quantity, paymentMethodId ?? "", claimId, admission);
-            var lane = _lanes.GetOrAdd(saleId, static (_, bound) => new AdmitLane(bound), _maxBatch);
-            if (lane.Enter(claim)) _ = DrainAsync(lane, keys, claim);
-            return await claim.Task;
+            // A sale this edge has not admitted for yet: its first pool says whether it is loaded, and over how many pools.
+            var layout = await ReadLayoutAsync(saleId);
+            if (layout is null) return new AdmitResult("not_preloaded", "", -1);
+            sale = _sales.GetOrAdd(saleId, layout);
         }
-        return await RunAloneAsync(saleId, userId, quantity, paymentMethodId ?? "", claimId, admission);
+        if (!sale.Pools.Sharded) return await AdmitInAsync(sale, 0, userId, quantity, paymentMethodId ?? "", claimId, admission);
+
+        // A sale of several pools: the buyer is admitted in their home pool only, so one script decides their one claim.
+        var home = sale.Pools.HomeOf(userId);
+        var id = sale.Pools.ClaimIdIn(claimId, home);
+        for (var waits = 0; ; )
+        {
+            var result = await AdmitInAsync(sale, home, userId, quantity, paymentMethodId ?? "", id, admission);
+            if (result.Remaining >= 0) Volatile.Write(ref sale.Remaining[home], result.Remaining);
+            // The answer carries the sale's units left as this edge last saw each pool, not the home pool's alone.
+            var answer = result with { Pool = sale.Pools[home].Tag, Remaining = sale.RemainingSeen() };
+            if (result.Outcome != "sold_out" || _transfers is null) return answer;
+            // Dry at home: units move in from the pool with the most left, then the buyer tries at home again. Every
+            // move that brings units is progress for the whole sale (someone is admitted with them), so this ends.
+            var refill = await _transfers.RefillAsync(sale.Pools, home, quantity);
+            if (refill.Unchecked is { } donor) _verifier.Request(donor);
+            // Units exist but could not move now: the buyer retries (503), as when Redis does not answer.
+            if (refill.Moved < 0) return new AdmitResult(refill.Unchecked is null ? "unknown" : "unverified", "", -1, Pool: answer.Pool);
+            if (refill.Moved > 0) continue;
+            // No pool has units, but a move is under way (another edge's, or one cut short that the reconciler
+            // finishes): they are about to land somewhere; look again shortly rather than call the sale sold out.
+            if (refill.InTransit > 0 && waits++ < TransitWaits)
+            {
+                await Task.Delay(TransitWait);
+                continue;
+            }
+            return answer;
+        }
     }
 
-    private async Task<AdmitResult> RunAloneAsync(string saleId, string userId, int quantity, string paymentMethodId, string claimId, string admission)
+    // How long a buyer whose home pool is dry waits for units in a move to land: a live move takes a few round trips;
+    // one cut short by a crash is the reconciler's, and its buyers are told sold out meanwhile.
+    private static readonly TimeSpan TransitWait = TimeSpan.FromMilliseconds(20);
+    private const int TransitWaits = 50;
+
+    private async Task<SaleLayout?> ReadLayoutAsync(string saleId)
     {
-        var known = _keys.TryGetValue(saleId, out var cached);
-        var keys = cached ?? KeysOf(saleId);
+        var first = new SaleKeys(saleId);
+        var meta = await _redis.GetDatabase().HashGetAsync(first.Meta, ["startsAt", "pools"]);
+        if (meta[0].IsNull) return null;
+        return new SaleLayout(new SalePools(saleId, (int?)meta[1] ?? 1), _maxBatch);
+    }
+
+    private Task<AdmitResult> AdmitInAsync(SaleLayout sale, int pool, string userId, int quantity, string paymentMethodId, string claimId, string admission)
+    {
+        if (_maxBatch == 1) return RunAloneAsync(sale.Keys[pool], userId, quantity, paymentMethodId, claimId, admission);
+        var claim = new PendingAdmit(userId, quantity, paymentMethodId, claimId, admission);
+        var lane = sale.Lanes[pool];
+        if (lane.Enter(claim)) _ = DrainAsync(lane, sale.Keys[pool], claim);
+        return claim.Task;
+    }
+
+    private async Task<AdmitResult> RunAloneAsync(RedisKey[] keys, string userId, int quantity, string paymentMethodId, string claimId, string admission)
+    {
         RedisValue[] args = [userId, quantity, paymentMethodId, RedisClaimId.ToRedis(claimId), admission];
         FlashSaleMetrics.AdmitBatchSize.Observe(1);
         var (results, failure) = await CallAsync(keys, args);
-        if (results is null) return failure;
-        var result = Read(results[0], claimId);
-        if (!known && result.Outcome != "not_preloaded") _keys.TryAdd(saleId, keys);
-        return result;
+        return results is null ? failure : Read(results[0], claimId);
+    }
+
+    /// <summary>A sale's pools as one edge admits into them: their keys, one lane each, and what each had left last.</summary>
+    private sealed class SaleLayout
+    {
+        public SaleLayout(SalePools pools, int maxBatch)
+        {
+            Pools = pools;
+            Keys = pools.All.Select(KeysOf).ToArray();
+            Lanes = Keys.Select(_ => new AdmitLane(maxBatch)).ToArray();
+            Remaining = Enumerable.Repeat(-1L, pools.Count).ToArray();
+        }
+
+        public SalePools Pools { get; }
+        public RedisKey[][] Keys { get; }
+        public AdmitLane[] Lanes { get; }
+        public long[] Remaining { get; }
+
+        /// <summary>The sum over pools of what each had left when this edge last admitted in it; -1 until each was seen.</summary>
+        public long RemainingSeen()
+        {
+            long sum = 0;
+            foreach (var left in Remaining)
+            {
+                if (left < 0) return -1;
+                sum += left;
+            }
+            return sum;
+        }
     }
 
     // Sends the first claim alone, then whatever arrived meanwhile, until the lane is idle. Every claim it takes is
@@ -155,11 +231,7 @@ public sealed class AdmitScript
         _ => false,
     };
 
-    private static RedisKey[] KeysOf(string saleId)
-    {
-        var keys = new SaleKeys(saleId);
-        return [keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue, keys.Tickets, keys.Room];
-    }
+    private static RedisKey[] KeysOf(SaleKeys keys) => [keys.Meta, keys.Remaining, keys.Users, keys.Claims, keys.Queue, keys.Tickets, keys.Room];
 }
 
 /// <param name="Outcome">admitted, replay, not_preloaded, payment_method_required, sale_paused, sale_ended, sale_not_started,
@@ -170,4 +242,5 @@ public sealed class AdmitScript
 /// <param name="ClaimId">The new claim, or the user's existing one on a replay; empty otherwise.</param>
 /// <param name="Remaining">Units left after the decision (-1 when the sale has no pool).</param>
 /// <param name="HoldExpiresAtMs">For a claim admitted into a hold sale, when its hold expires (epoch ms); else 0.</param>
-public readonly record struct AdmitResult(string Outcome, string ClaimId, long Remaining, long HoldExpiresAtMs = 0);
+/// <param name="Pool">The tag of the pool that decided (Pool/SalePools.cs), for a sale of several pools; null: the sale's own.</param>
+public readonly record struct AdmitResult(string Outcome, string ClaimId, long Remaining, long HoldExpiresAtMs = 0, string? Pool = null);

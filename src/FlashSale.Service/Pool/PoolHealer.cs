@@ -15,22 +15,40 @@ namespace FlashSale.Service.Pool;
 /// not know is put back with its buyer's dedupe token and its units, and what PostgreSQL gave back is given back.
 /// What it restored is a <c>lost_admit</c> repair in the sale report (<c>lostAdmits</c>).
 /// </summary>
-public sealed class PoolHealer(NpgsqlDataSource db, IConnectionMultiplexer redis, RedisScripts scripts, RepairLog repairs, ILogger<PoolHealer> logger)
+/// A sale of several pools is healed pool by pool: each gets back its booked moves (<see cref="PoolTransfers.ReapplyAsync"/>)
+/// and then its own claims (a claim's id names its pool).
+public sealed class PoolHealer(
+    NpgsqlDataSource db, IConnectionMultiplexer redis, RedisScripts scripts, RepairLog repairs, PoolTransfers transfers, ILogger<PoolHealer> logger)
 {
     // Claims per script call: each call is atomic and short, so admits of other sales on the master never wait long.
     private const int ChunkSize = 500;
 
-    /// <returns>The units restored (0 when the pool knew every recorded claim).</returns>
-    public async Task<int> HealAsync(SaleRow sale, CancellationToken ct)
+    /// <param name="only">Heal only the pools whose keys this says yes to (the pools on one server); null: every pool.</param>
+    /// <returns>The units restored (0 when the pools knew every recorded claim).</returns>
+    public async Task<int> HealAsync(SaleRow sale, CancellationToken ct, Func<SaleKeys, bool>? only = null)
     {
-        var keys = new SaleKeys(sale.SaleId);
+        var pools = SalePool.PoolsOf(sale);
+        List<RecordedClaim> recorded;
+        await using (var conn = await db.OpenConnectionAsync(ct))
+            recorded = (await conn.QueryAsync<RecordedClaim>(new CommandDefinition("""
+                SELECT claim_id, user_id, quantity, payment_method_id, admitted_at, status FROM claims WHERE sale_id = @SaleId
+                """, sale, cancellationToken: ct))).AsList();
+        var byPool = recorded.ToLookup(c => pools.IndexOfClaim(c.ClaimId));
+        var units = 0;
+        for (var i = 0; i < pools.Count; i++)
+            if (only is null || only(pools[i]))
+                units += await HealPoolAsync(sale, pools, i, byPool[i].ToList(), ct);
+        return units;
+    }
+
+    private async Task<int> HealPoolAsync(SaleRow sale, SalePools pools, int index, List<RecordedClaim> recorded, CancellationToken ct)
+    {
+        var keys = pools[index];
         var rdb = redis.GetDatabase();
         var startsAt = await rdb.HashGetAsync(keys.Meta, "startsAt");
         if (startsAt.IsNull) return 0; // no pool to heal: preload builds it
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var recorded = (await conn.QueryAsync<RecordedClaim>(new CommandDefinition("""
-            SELECT claim_id, user_id, quantity, payment_method_id, admitted_at, status FROM claims WHERE sale_id = @SaleId
-            """, sale, cancellationToken: ct))).AsList();
+        // The pool's moves first: what it gave and got is part of its stock before any claim is replayed into it.
+        await transfers.ReapplyAsync(pools, index, ct);
         var tokens = DedupeTokens(recorded);
         int claims = 0, units = 0;
         foreach (var chunk in recorded.Chunk(ChunkSize))

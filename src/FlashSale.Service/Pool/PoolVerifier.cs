@@ -77,14 +77,22 @@ public sealed class PoolVerifier(
         var healed = 0;
         foreach (var sale in sales)
         {
-            var keys = new SaleKeys(sale.SaleId);
-            if (!redis.GetServer(keys.Meta).EndPoint.Equals(server.EndPoint)) continue;
-            // A pool that is gone is built again from the sale, then every recorded claim is replayed into it.
-            if (!await redis.GetDatabase().KeyExistsAsync(keys.Meta)) await pool.PreloadAsync(sale);
+            // The sale's pools this server holds (a sale of several pools has them on several servers).
+            bool Here(SaleKeys keys) => redis.GetServer(keys.Meta).EndPoint.Equals(server.EndPoint);
+            var here = SalePool.PoolsOf(sale).All.Where(Here).ToList();
+            if (here.Count == 0) continue;
+            // A pool that is gone is built again from the sale (preloading leaves pools that exist alone), then its
+            // booked moves and every recorded claim are replayed into it.
+            foreach (var keys in here)
+                if (!await redis.GetDatabase().KeyExistsAsync(keys.Meta))
+                {
+                    await pool.PreloadAsync(sale);
+                    break;
+                }
             if (sale.Status == SaleStatus.Paused) await pool.SetStatusAsync(sale.SaleId, SalePool.Paused);
-            healed += await healer.HealAsync(sale, ct);
+            healed += await healer.HealAsync(sale, ct, Here);
         }
-        await server.ScriptLoadAsync(scripts.Admit.Source);
+        foreach (var script in scripts.Gated) await server.ScriptLoadAsync(script.Source);
         logger.LogInformation("Pools on {Server} checked against PostgreSQL ({Units} lost units put back); admitting again", server.EndPoint, healed);
     }
 }

@@ -16,17 +16,23 @@ public sealed class RedisScripts
     public RedisScript QueueOutflow { get; } = RedisScript.Load("queue_outflow");
     public RedisScript QueueShuffle { get; } = RedisScript.Load("queue_shuffle");
     public RedisScript SetEndsAt { get; } = RedisScript.Load("set_ends_at");
+    public RedisScript TransferOut { get; } = RedisScript.Load("transfer_out");
+    public RedisScript TransferIn { get; } = RedisScript.Load("transfer_in");
 
-    public IEnumerable<RedisScript> All => [Admit, Preload, Release, Repair, Heal, Lease, QueueJoin, QueuePoll, QueueOutflow, QueueShuffle, SetEndsAt];
+    public IEnumerable<RedisScript> All =>
+        [Admit, Preload, Release, Repair, Heal, Lease, QueueJoin, QueuePoll, QueueOutflow, QueueShuffle, SetEndsAt, TransferOut, TransferIn];
 
     /// <summary>
-    /// Loads every script but the admit script on the connected primaries. The admit script is loaded on a primary
-    /// only once its pools are checked against PostgreSQL (Pool/PoolVerifier.cs): Redis does not replicate its
-    /// script cache, so a promoted replica or a restarted server answers NOSCRIPT, and that is the signal to check.
+    /// The scripts that hand out units: run by SHA only, and loaded on a primary only once its pools are checked against
+    /// PostgreSQL (Pool/PoolVerifier.cs). Redis does not replicate its script cache, so a promoted replica or a restarted
+    /// server answers NOSCRIPT, and that is the signal to check before it admits a buyer or gives units to another pool.
     /// </summary>
+    public IEnumerable<RedisScript> Gated => [Admit, TransferOut];
+
+    /// <summary>Loads every script but the <see cref="Gated"/> ones on the connected primaries.</summary>
     public async Task LoadAllButAdmitAsync(IConnectionMultiplexer redis)
     {
         foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
-            foreach (var script in All.Where(s => s != Admit)) await server.ScriptLoadAsync(script.Source);
+            foreach (var script in All.Except(Gated)) await server.ScriptLoadAsync(script.Source);
     }
 }

@@ -45,7 +45,7 @@ public sealed class StockReturns(NpgsqlDataSource db, SalePool pool)
     {
         if (claimIds.Count == 0) return;
         await using var conn = await db.OpenConnectionAsync(ct);
-        var outstanding = (await conn.QueryAsync<(string ClaimId, string SaleId, bool? PaymentFailed)>(new CommandDefinition(
+        var outstanding = (await conn.QueryAsync<Outstanding>(new CommandDefinition(
             $"{OutstandingColumns} WHERE r.claim_id = ANY(@claimIds)", new { claimIds = claimIds.ToArray() },
             cancellationToken: ct))).AsList();
         await ApplyAsync(conn, outstanding, ct);
@@ -56,7 +56,7 @@ public sealed class StockReturns(NpgsqlDataSource db, SalePool pool)
     public async Task<int> ApplyOutstandingAsync(string saleId, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var outstanding = (await conn.QueryAsync<(string ClaimId, string SaleId, bool? PaymentFailed)>(new CommandDefinition(
+        var outstanding = (await conn.QueryAsync<Outstanding>(new CommandDefinition(
             $"{OutstandingColumns} WHERE r.sale_id = @saleId ORDER BY r.created_at LIMIT 1000", new { saleId },
             cancellationToken: ct))).AsList();
         await ApplyAsync(conn, outstanding, ct);
@@ -64,17 +64,26 @@ public sealed class StockReturns(NpgsqlDataSource db, SalePool pool)
     }
 
     // The claim's status is read with its return: it is terminal once the return is recorded (same transaction), and
-    // a payment_failed one lets its buyer claim again once its units are back (lua/release.lua).
+    // a payment_failed one lets its buyer claim again once its units are back (lua/release.lua). The sale's pool count
+    // says which pool the claim's units go back to.
     private const string OutstandingColumns = """
-        SELECT r.claim_id, r.sale_id, c.status = 'payment_failed' AS payment_failed
-        FROM stock_returns r LEFT JOIN claims c ON c.claim_id = r.claim_id
+        SELECT r.claim_id, r.sale_id, c.status = 'payment_failed' AS payment_failed, s.pool_shards
+        FROM stock_returns r LEFT JOIN claims c ON c.claim_id = r.claim_id JOIN sales s ON s.sale_id = r.sale_id
         """;
 
-    private async Task ApplyAsync(NpgsqlConnection conn, List<(string ClaimId, string SaleId, bool? PaymentFailed)> returns, CancellationToken ct)
+    private sealed class Outstanding
+    {
+        public string ClaimId { get; init; } = "";
+        public string SaleId { get; init; } = "";
+        public bool? PaymentFailed { get; init; }
+        public int PoolShards { get; init; } = 1;
+    }
+
+    private async Task ApplyAsync(NpgsqlConnection conn, List<Outstanding> returns, CancellationToken ct)
     {
         if (returns.Count == 0) return;
         // Redis first, then forget: a crash in between leaves the intent, and release.lua runs once per claim.
-        await Task.WhenAll(returns.Select(r => pool.ReleaseAsync(r.SaleId, r.ClaimId, r.PaymentFailed == true)));
+        await Task.WhenAll(returns.Select(r => pool.ReleaseAsync(new SalePools(r.SaleId, r.PoolShards), r.ClaimId, r.PaymentFailed == true)));
         await conn.ExecuteAsync(new CommandDefinition("DELETE FROM stock_returns WHERE claim_id = ANY(@claimIds)",
             new { claimIds = returns.Select(r => r.ClaimId).ToArray() }, cancellationToken: ct));
     }

@@ -7,4 +7,5 @@ public sealed record ClaimMessage(
 /// <summary>One delivery of a message: redeliveries of the same claim carry the same message and a higher count.</summary>
 /// <param name="Message">null when the entry could not be read (it goes to the dead letters).</param>
 /// <param name="Token">Transport-specific handle for acknowledging this delivery.</param>
+/// <param name="SaleId">What the transport reads from: on Redis Streams the pool's tag (the sale id for a sale's first pool, Pool/SalePools.cs).</param>
 public sealed record ClaimDelivery(ClaimMessage? Message, string SaleId, long DeliveryCount, object Token);

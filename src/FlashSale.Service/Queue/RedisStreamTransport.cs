@@ -90,7 +90,7 @@ public sealed class RedisStreamTransport(
             succeeded++;
             foreach (var stream in result.Streams!.Where(s => s.Entries.Length > 0))
             {
-                var saleId = SaleKeys.SaleIdOfQueue(stream.Key);
+                var saleId = SaleKeys.TagOfQueue(stream.Key);
                 // With AdmitReplicas, only claims that replicas hold are handled: one PostgreSQL took from a primary
                 // that then died unreplicated would be a claim Redis forgot and its buyer could make again. Left
                 // unacknowledged, they come back through XAUTOCLAIM.
@@ -179,11 +179,13 @@ public sealed class RedisStreamTransport(
         if (length > 0) return;
         var meta = await db.HashGetAsync(keys.Meta, ["status", "endsAt"]);
         var ended = long.TryParse((string?)meta[1], out var endsAtMs) && clock.GetUtcNow().ToUnixTimeMilliseconds() >= endsAtMs + EndedGraceMs;
-        if (meta[0] == "closed" || ended) await activeSales.RemoveAsync(keys.SaleId);
+        if (meta[0] == "closed" || ended) await activeSales.RemoveAsync(keys.Tag);
     }
 
-    private static ClaimDelivery ToDelivery(string saleId, StreamEntry entry, long deliveryCount) =>
-        new(QueueEntry.Parse(saleId, entry), saleId, deliveryCount, entry.Id);
+    // The registry lists pools (a sale of several has one queue per pool, Pool/SalePools.cs): the delivery names the
+    // pool, whose queue it is acknowledged on; the message names the sale.
+    private static ClaimDelivery ToDelivery(string tag, StreamEntry entry, long deliveryCount) =>
+        new(QueueEntry.Parse(SalePools.SaleIdOf(tag), entry), tag, deliveryCount, entry.Id);
 
     public async Task AcknowledgeAsync(IReadOnlyList<ClaimDelivery> deliveries, CancellationToken ct)
     {

@@ -17,14 +17,24 @@ namespace FlashSale.Service.Reconciliation;
 /// their stock returned, and drift between Redis and PostgreSQL is measured and repaired from PostgreSQL.
 /// Every change is a compare-and-set, so a worker still handling a claim loses or wins cleanly.
 /// </summary>
-public sealed class SaleReconciler(
+public sealed partial class SaleReconciler(
     NpgsqlDataSource db, IConnectionMultiplexer redis, SalePool pool, StockReturns returns, ActiveSales activeSales, PoolHealer healer, RepairLog repairs,
-    TimeProvider clock, IOptions<ReconcilerOptions> options, IOptions<QueueOptions> queue)
+    PoolTransfers transfers, TimeProvider clock, IOptions<ReconcilerOptions> options, IOptions<QueueOptions> queue)
 {
+    // A move between pools younger than this is still its mover's to finish.
+    private static readonly TimeSpan OpenMoveGrace = TimeSpan.FromSeconds(5);
+
     private ReconcilerOptions Options => options.Value;
 
     public async Task ReconcileAsync(SaleRow sale, CancellationToken ct)
     {
+        var pools = SalePool.PoolsOf(sale);
+        if (pools.Sharded)
+        {
+            await transfers.CompleteOpenAsync(pools, OpenMoveGrace, ct);
+            await ReconcilePoolsAsync(sale, pools, ct);
+            return;
+        }
         var keys = new SaleKeys(sale.SaleId);
         var redisDb = redis.GetDatabase();
         // Only a drained queue says anything about lost claims: while entries wait, PostgreSQL lags by design.
@@ -44,9 +54,16 @@ public sealed class SaleReconciler(
 
     private async Task RecoverUnrecordedAsync(SaleRow sale, SaleKeys keys, long admitted, IDatabase redisDb, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var recorded = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT coalesce(sum(quantity), 0) FROM claims WHERE sale_id = @SaleId", sale, cancellationToken: ct));
+        long recorded;
+        await using (var conn = await db.OpenConnectionAsync(ct))
+            recorded = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT coalesce(sum(quantity), 0) FROM claims WHERE sale_id = @SaleId", sale, cancellationToken: ct));
+        await RecoverUnrecordedAsync(sale, keys, admitted, recorded, redisDb, ct);
+    }
+
+    /// <param name="recorded">Units of the pool's claims PostgreSQL recorded.</param>
+    private async Task RecoverUnrecordedAsync(SaleRow sale, SaleKeys keys, long admitted, long recorded, IDatabase redisDb, CancellationToken ct)
+    {
         if (admitted < recorded)
         {
             // Redis counts fewer admits than PostgreSQL recorded: it lost writes (a failover without WAIT, or a
@@ -56,6 +73,7 @@ public sealed class SaleReconciler(
         }
         if (admitted == recorded) return; // the common case: every admitted unit is in PostgreSQL
 
+        await using var conn = await db.OpenConnectionAsync(ct);
         var startsAtMs = (long)await redisDb.HashGetAsync(keys.Meta, "startsAt");
         var pool = (await redisDb.HashGetAllAsync(keys.Claims)).Select(e => PoolClaim.Parse(e.Name, e.Value!, startsAtMs)).ToList();
         var inPostgres = (await conn.QueryAsync<string>(new CommandDefinition(
@@ -72,7 +90,7 @@ public sealed class SaleReconciler(
     {
         // The worker's confirm is insert-if-absent, so a claim queued twice is still confirmed once. Workers stop
         // polling an ended sale's drained queue: make sure they look at it again.
-        await activeSales.AddAsync(sale.SaleId);
+        await activeSales.AddAsync(keys.Tag);
         await redisDb.StreamAddAsync(keys.Queue,
             QueueEntry.Fields(new ClaimMessage(claim.ClaimId, sale.SaleId, claim.UserId, claim.Quantity, claim.PaymentMethodId, claim.AdmittedAt)));
         await repairs.RecordAsync(sale.SaleId, RepairLog.Requeued, claim.ClaimId, claim.Quantity,
@@ -151,7 +169,7 @@ public sealed class SaleReconciler(
         FlashSaleMetrics.Drift.WithLabels(sale.SaleId).Set(drift);
         if (drift == 0) return;
 
-        if (await pool.RepairRemainingAsync(sale.SaleId, remaining, meta[0], meta[1], state.Total - state.Sold))
+        if (await pool.RepairRemainingAsync(keys, remaining, meta[0], meta[1], state.Total - state.Sold))
             await repairs.RecordAsync(sale.SaleId, RepairLog.DriftRepaired, null, drift,
                 $"Redis remaining {(int)remaining} set to PostgreSQL's {state.Total - state.Sold} (total {state.Total} - sold {state.Sold})", ct);
     }

@@ -8,7 +8,7 @@ using StackExchange.Redis;
 
 namespace FlashSale.Service.Reconciliation;
 
-public sealed class SaleReportBuilder(NpgsqlDataSource db, IConnectionMultiplexer redis, SaleCountsReader counts, RepairLog repairs, TimeProvider clock)
+public sealed class SaleReportBuilder(NpgsqlDataSource db, IConnectionMultiplexer redis, SalePool pool, SaleCountsReader counts, RepairLog repairs, TimeProvider clock)
 {
     public async Task<SaleReport> BuildAsync(SaleRow sale, CancellationToken ct)
     {
@@ -22,20 +22,24 @@ public sealed class SaleReportBuilder(NpgsqlDataSource db, IConnectionMultiplexe
             """, sale, cancellationToken: ct));
         var postgres = Terms(sale.Stock, saleCounts.Paid, sale.Stock - pg.Sold, pg.InFlight);
 
-        var keys = new SaleKeys(sale.SaleId);
+        // Summed over the sale's pools (one for most sales); units between two pools in a move count as remaining.
+        var pools = SalePool.PoolsOf(sale);
         var rdb = redis.GetDatabase();
-        var remaining = await rdb.StringGetAsync(keys.Remaining);
-        var meta = await rdb.HashGetAsync(keys.Meta, ["admitted", "released"]);
+        var inPools = await pool.CountsAsync(sale.SaleId);
         ConservationTerms? inRedis = null;
         var anomalies = new List<string>();
-        if (!remaining.IsNull)
+        if (inPools is not null)
         {
-            var held = ((int?)meta[0] ?? 0) - ((int?)meta[1] ?? 0);
-            inRedis = Terms(sale.Stock, saleCounts.Paid, (int)remaining, held - saleCounts.Paid);
-            if (inRedis.InFlight != postgres.InFlight && await rdb.StreamLengthAsync(keys.Queue) == 0)
+            var held = inPools.Admitted - inPools.Released;
+            inRedis = Terms(sale.Stock, saleCounts.Paid, inPools.Remaining, held - saleCounts.Paid);
+            var queued = (await Task.WhenAll(pools.All.Select(keys => rdb.StreamLengthAsync(keys.Queue)))).Sum();
+            if (inRedis.InFlight != postgres.InFlight && queued == 0)
                 anomalies.Add($"Redis holds {inRedis.InFlight} units in flight, PostgreSQL {postgres.InFlight}: drift of {inRedis.InFlight - postgres.InFlight} units");
-            var dead = await rdb.StreamLengthAsync(keys.DeadLetters);
-            if (dead > 0) anomalies.Add($"{dead} queue entries in the dead letters ({keys.DeadLetters})");
+            foreach (var keys in pools.All)
+            {
+                var dead = await rdb.StreamLengthAsync(keys.DeadLetters);
+                if (dead > 0) anomalies.Add($"{dead} queue entries in the dead letters ({keys.DeadLetters})");
+            }
         }
         if (postgres.Balance != 0) anomalies.Add($"PostgreSQL sold ({pg.Sold}) disagrees with its claims (paid + in flight = {saleCounts.Paid + pg.InFlight})");
         if (saleCounts.Rejected > 0) anomalies.Add($"{saleCounts.Rejected} units rejected: admitted by Redis beyond PostgreSQL's stock");

@@ -47,6 +47,7 @@ public static class AdminEndpoints
         var errors = SaleRules.Validate(body.Sku, body.Name, body.Stock, body.PriceCents, body.Currency, startsAt, endsAt, body.PerUserLimit, now);
         SaleRules.ValidateCheckout(body.Checkout, body.HoldSeconds, body.MaxPaymentAttempts, errors);
         body.WaitingRoom?.Validate(errors);
+        SaleRules.ValidatePoolShards(body.PoolShards, body.WaitingRoom?.Enabled == true, errors);
         if (!errors.IsEmpty) return Problems.Invalid(errors.ToDictionary());
         // The defaults are part of what the key stands for: a repeat that spells them out is the same request.
         body = body with
@@ -66,6 +67,7 @@ public static class AdminEndpoints
             Checkout = body.Checkout!, HoldSeconds = body.HoldSeconds!.Value, MaxPaymentAttempts = body.MaxPaymentAttempts!.Value,
             WaitingRoom = waitingRoom.Enabled!.Value, PrequeueMinutes = waitingRoom.PrequeueMinutes!.Value,
             OutflowPerMinute = waitingRoom.OutflowPerMinute!.Value, TokenSeconds = waitingRoom.TokenSeconds!.Value,
+            PoolShards = body.PoolShards ?? 1,
             IdempotencyKey = idempotencyKey, RequestHash = idempotencyKey is null ? null : Hash(body),
         };
         var (stored, created) = await store.CreateAsync(sale, ct);
@@ -141,9 +143,10 @@ public static class AdminEndpoints
     // PostgreSQL keeps microseconds; trimming here makes the response equal what a later read returns.
     private static DateTime Truncate(DateTime t) => new(t.Ticks - t.Ticks % 10, DateTimeKind.Utc);
 
+    // poolShards counts only when it is not the default: the keys of requests made before it existed keep their hash.
     private static string Hash(CreateSaleRequest body) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(body with
         {
-            StartsAt = body.StartsAt?.ToUniversalTime(), EndsAt = body.EndsAt?.ToUniversalTime(),
-        }))));
+            StartsAt = body.StartsAt?.ToUniversalTime(), EndsAt = body.EndsAt?.ToUniversalTime(), PoolShards = null,
+        }) + (body.PoolShards is > 1 and var pools ? $"|poolShards={pools}" : ""))));
 }

@@ -7,4 +7,4 @@ public sealed record CreateSaleRequest(
     string? Sku, string? Name, int? Stock, long? PriceCents, string? Currency,
     DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, int? PerUserLimit,
     string? Checkout = null, int? HoldSeconds = null, int? MaxPaymentAttempts = null,
-    WaitingRoomSettings? WaitingRoom = null);
+    WaitingRoomSettings? WaitingRoom = null, int? PoolShards = null);

@@ -7,12 +7,12 @@ namespace FlashSale.Service.Sales;
 public sealed record SaleResponse(
     string SaleId, string Sku, string Name, int Stock, long PriceCents, string Currency,
     DateTime StartsAt, DateTime EndsAt, int PerUserLimit, string Status, string Checkout, int HoldSeconds, int MaxPaymentAttempts,
-    WaitingRoomSettings WaitingRoom, SaleCounts? Counts = null)
+    WaitingRoomSettings WaitingRoom, SaleCounts? Counts = null, int PoolShards = 1)
 {
     public static SaleResponse From(SaleRow s, DateTime now, SaleCounts? counts = null) =>
         new(s.SaleId, s.Sku, s.Name, s.Stock, s.PriceCents, s.Currency, s.StartsAt, s.EndsAt, s.PerUserLimit,
             SaleStatus.Effective(s.Status, s.StartsAt, s.EndsAt, now), s.Checkout, s.HoldSeconds, s.MaxPaymentAttempts,
-            new WaitingRoomSettings(s.WaitingRoom, s.PrequeueMinutes, s.OutflowPerMinute, s.TokenSeconds), counts);
+            new WaitingRoomSettings(s.WaitingRoom, s.PrequeueMinutes, s.OutflowPerMinute, s.TokenSeconds), counts, s.PoolShards);
 }
 
 /// <summary>

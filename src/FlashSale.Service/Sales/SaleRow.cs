@@ -23,6 +23,9 @@ public sealed class SaleRow
     public int OutflowPerMinute { get; init; } = SaleRules.DefaultOutflowPerMinute;
     public int TokenSeconds { get; init; } = SaleRules.DefaultTokenSeconds;
 
+    /// <summary>How many Redis pools the stock is split over (Pool/SalePools.cs); 1 by default.</summary>
+    public int PoolShards { get; init; } = 1;
+
     /// <summary>When the waiting room's queue opens: <see cref="PrequeueMinutes"/> before the start.</summary>
     public DateTime QueueOpensAt => StartsAt - TimeSpan.FromMinutes(PrequeueMinutes);
     public string Status { get; init; } = "";

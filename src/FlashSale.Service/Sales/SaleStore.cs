@@ -10,7 +10,7 @@ public sealed class SaleStore(NpgsqlDataSource db)
     /// <summary>The columns of a <see cref="SaleRow"/>, for every query that reads one.</summary>
     public const string Columns = """
         sale_id, sku, name, stock, price_cents, currency, starts_at, ends_at, per_user_limit, status, idempotency_key, request_hash,
-        checkout, hold_seconds, max_payment_attempts, waiting_room, prequeue_minutes, outflow_per_minute, token_seconds
+        checkout, hold_seconds, max_payment_attempts, waiting_room, prequeue_minutes, outflow_per_minute, token_seconds, pool_shards
         """;
 
     /// <summary>Inserts the sale and its inventory row; with an idempotency key already used, returns that key's sale instead.</summary>
@@ -20,9 +20,11 @@ public sealed class SaleStore(NpgsqlDataSource db)
         await using var tx = await conn.BeginTransactionAsync(ct);
         var inserted = await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO sales (sale_id, sku, name, stock, price_cents, currency, starts_at, ends_at, per_user_limit, status, idempotency_key, request_hash,
-                               checkout, hold_seconds, max_payment_attempts, waiting_room, prequeue_minutes, outflow_per_minute, token_seconds)
+                               checkout, hold_seconds, max_payment_attempts, waiting_room, prequeue_minutes, outflow_per_minute, token_seconds,
+                               pool_shards)
             VALUES (@SaleId, @Sku, @Name, @Stock, @PriceCents, @Currency, @StartsAt, @EndsAt, @PerUserLimit, @Status, @IdempotencyKey, @RequestHash,
-                    @Checkout, @HoldSeconds, @MaxPaymentAttempts, @WaitingRoom, @PrequeueMinutes, @OutflowPerMinute, @TokenSeconds)
+                    @Checkout, @HoldSeconds, @MaxPaymentAttempts, @WaitingRoom, @PrequeueMinutes, @OutflowPerMinute, @TokenSeconds,
+                    @PoolShards)
             ON CONFLICT (idempotency_key) DO NOTHING
             """, sale, tx, cancellationToken: ct));
         if (inserted == 0)

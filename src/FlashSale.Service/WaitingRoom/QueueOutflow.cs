@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using FlashSale.Core;
 using FlashSale.Service.Sales;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ public sealed class QueueOutflow(
 {
     private IReadOnlyList<SaleRow> _sales = [];
     private long _listedAt = long.MinValue;
-    private readonly HashSet<string> _shuffled = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _shuffled = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -47,25 +48,36 @@ public sealed class QueueOutflow(
             _listedAt = clock.GetTimestamp();
             listed = true;
         }
-        foreach (var sale in _sales)
-        {
-            if (now < sale.StartsAt || now >= sale.EndsAt) continue;
-            if (!_shuffled.Contains(sale.SaleId))
-            {
-                if (!await shuffler.ShuffleAsync(sale, ct)) continue;
-                _shuffled.Add(sale.SaleId);
-            }
-            // A paused sale admits nobody; its line waits where it is. A room that says it is not shuffled after
-            // all (its primary lost it in a failover) is shuffled again on the next tick, from the same seed.
-            if (sale.Status != SaleStatus.Preloaded) continue;
-            if (await room.TickAsync(sale.SaleId, settings.MaxCatchUp) is { } tick) QueueSeries.Ticked(sale.SaleId, tick.Admitted, tick.Requeued);
-            else _shuffled.Remove(sale.SaleId);
-        }
+        // The rooms side by side: one after another, a hundred open rooms (or one slow master) made every room's
+        // tick wait for all the others' round trips.
+        await Task.WhenAll(_sales.Where(s => now >= s.StartsAt && now < s.EndsAt).Select(sale => TickRoomAsync(sale, settings, ct)));
         if (!listed) return;
         // Sold out only once every unit is paid: a held or unsettled unit may still come back to the line. Written at
         // the pace the list is read, and again each time (a failover may have lost it), as are the metrics' counts.
         var started = _sales.Where(s => now >= s.StartsAt).Select(s => s.SaleId).ToList();
-        foreach (var saleId in await store.AllPaidAsync(started, ct)) await room.MarkSoldOutAsync(saleId);
-        foreach (var sale in _sales) QueueSeries.Counted(sale.SaleId, await room.CountsAsync(sale.SaleId));
+        await Task.WhenAll((await store.AllPaidAsync(started, ct)).Select(room.MarkSoldOutAsync));
+        await Task.WhenAll(_sales.Select(async sale => QueueSeries.Counted(sale.SaleId, await room.CountsAsync(sale.SaleId))));
+    }
+
+    private async Task TickRoomAsync(SaleRow sale, WaitingRoomOptions settings, CancellationToken ct)
+    {
+        try
+        {
+            if (!_shuffled.ContainsKey(sale.SaleId))
+            {
+                if (!await shuffler.ShuffleAsync(sale, ct)) return;
+                _shuffled.TryAdd(sale.SaleId, 0);
+            }
+            // A paused sale admits nobody; its line waits where it is. A room that says it is not shuffled after
+            // all (its primary lost it in a failover) is shuffled again on the next tick, from the same seed.
+            if (sale.Status != SaleStatus.Preloaded) return;
+            if (await room.TickAsync(sale.SaleId, settings.MaxCatchUp) is { } tick) QueueSeries.Ticked(sale.SaleId, tick.Admitted, tick.Requeued);
+            else _shuffled.TryRemove(sale.SaleId, out _);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // This room's master is away; the others tick on, and its credit waits in Redis (up to MaxCatchUp).
+            logger.LogWarning(e, "Waiting-room outflow tick of sale {SaleId} failed; retrying", sale.SaleId);
+        }
     }
 }

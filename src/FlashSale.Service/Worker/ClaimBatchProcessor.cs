@@ -36,7 +36,7 @@ public sealed class ClaimBatchProcessor(
         if (usable.Count == 0) return;
         FlashSaleMetrics.BatchSize.Observe(usable.Count);
 
-        var saleId = usable[0].SaleId;
+        var saleId = usable[0].Message!.SaleId;
         var sale = await GetSaleAsync(saleId, ct);
         if (sale is null)
         {

@@ -68,6 +68,18 @@ public sealed class FlashSaleClient(HttpClient http)
         return sale;
     }
 
+    /// <summary>A live sale whose stock is split over <paramref name="poolShards"/> Redis pools, preloaded.</summary>
+    public async Task<SaleView> LiveShardedSaleAsync(int stock, int poolShards, int perUserLimit = 1, Checkout? checkout = null)
+    {
+        var body = SaleBody(stock, perUserLimit, checkout: checkout);
+        body["poolShards"] = poolShards;
+        var response = await PostJsonAsync("/admin/sales", body);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var sale = (await response.Content.ReadFromJsonAsync<SaleView>(Json))!;
+        await PreloadAsync(sale.SaleId);
+        return sale;
+    }
+
     public async Task PreloadAsync(string saleId)
     {
         var preload = await http.PostAsync($"/admin/sales/{saleId}/preload", null);

@@ -18,8 +18,8 @@ public sealed class InvariantAudit(NpgsqlDataSource db, IDatabase redis)
         await using var conn = await db.OpenConnectionAsync();
         var inventory = await conn.QuerySingleAsync<(int Total, int Sold)>(
             "SELECT total, sold FROM sale_inventory WHERE sale_id = @saleId", new { saleId });
-        var rules = await conn.QuerySingleAsync<(string Checkout, int MaxPaymentAttempts)>(
-            "SELECT checkout, max_payment_attempts FROM sales WHERE sale_id = @saleId", new { saleId });
+        var rules = await conn.QuerySingleAsync<(string Checkout, int MaxPaymentAttempts, int PoolShards)>(
+            "SELECT checkout, max_payment_attempts, pool_shards FROM sales WHERE sale_id = @saleId", new { saleId });
         var claims = (await conn.QueryAsync<(string ClaimId, string UserId, int Quantity, string Status, DateTime AdmittedAt)>(
             "SELECT claim_id, user_id, quantity, status, admitted_at FROM claims WHERE sale_id = @saleId", new { saleId })).ToList();
         // An immediate claim's one charge, and a hold's charges by attempt (the key ends "-{attempt}").
@@ -37,10 +37,28 @@ public sealed class InvariantAudit(NpgsqlDataSource db, IDatabase redis)
             "SELECT idempotency_key, payment_id, attempts FROM simulated_refunds WHERE idempotency_key = ANY(@refundKeys)",
             new { refundKeys = claims.Select(c => RefundRequest.For(c.ClaimId, saleId, "").IdempotencyKey).ToArray() })).ToList();
 
-        var sale = new SaleKeys(saleId);
-        var remaining = (int)await redis.StringGetAsync(sale.Remaining);
-        var admitted = (int)await redis.HashGetAsync(sale.Meta, "admitted");
-        var tokens = (await redis.HashGetAllAsync(sale.Users)).ToDictionary(e => (string)e.Name!, e => DedupeToken.Parse(e.Value));
+        // Summed over the sale's pools (one for most sales): units a move took from one pool and has not yet given to
+        // another are still the sale's. Each buyer's token lives in their home pool, and only there.
+        var pools = new SalePools(saleId, rules.PoolShards);
+        int remaining = 0, admitted = 0, inTransit = 0;
+        var tokens = new Dictionary<string, DedupeToken>(StringComparer.Ordinal);
+        for (var i = 0; i < pools.Count; i++)
+        {
+            var pool = pools[i];
+            var left = (int)await redis.StringGetAsync(pool.Remaining);
+            Assert.True(left >= 0, $"pool {i} of sale {saleId} has {left} units left");
+            remaining += left;
+            var meta = await redis.HashGetAsync(pool.Meta, ["admitted", "movedOut", "movedIn"]);
+            admitted += (int?)meta[0] ?? 0;
+            inTransit += ((int?)meta[1] ?? 0) - ((int?)meta[2] ?? 0);
+            foreach (var e in await redis.HashGetAllAsync(pool.Users))
+            {
+                Assert.Equal(pools.HomeOf(e.Name!), i);
+                tokens.Add(e.Name!, DedupeToken.Parse(e.Value));
+            }
+        }
+        Assert.All(claims, c => Assert.Equal(pools.HomeOf(c.UserId), pools.IndexOfClaim(c.ClaimId)));
+        remaining += inTransit;
         return new SaleLedger(inventory.Total, inventory.Sold, remaining, admitted, tokens.Count, claims, charges, refunds,
             rules.Checkout == "hold", rules.MaxPaymentAttempts, tokens);
     }

@@ -35,7 +35,7 @@ public static class QueueSteps
     {
         Ticket? last = null;
         await Eventually.True(async () => (last = await PollAsync(storefront, saleId, ticketId)).Status == "admitted",
-            within ?? TimeSpan.FromSeconds(15), () => $"last: {last}", "the ticket is admitted");
+            within ?? TimeSpan.FromSeconds(30), () => $"last: {last}", "the ticket is admitted");
         return last!;
     }
 

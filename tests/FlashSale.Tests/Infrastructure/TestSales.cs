@@ -15,7 +15,7 @@ public static class TestSales
     /// <param name="endsIn">From now to <c>endsAt</c>; default +30 min.</param>
     /// <param name="checkout">Immediate by default; a hold sale holds its claims for 600 s.</param>
     public static SaleRow Row(int stock, int perUserLimit = 1, TimeSpan? startsIn = null, TimeSpan? endsIn = null,
-        int maxPaymentAttempts = SaleRules.DefaultMaxPaymentAttempts, string checkout = SaleRules.ImmediateCheckout)
+        int maxPaymentAttempts = SaleRules.DefaultMaxPaymentAttempts, string checkout = SaleRules.ImmediateCheckout, int poolShards = 1)
     {
         // Whole milliseconds, as Redis keeps them.
         var now = DateTime.UnixEpoch.AddMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
@@ -33,6 +33,7 @@ public static class TestSales
             Checkout = checkout,
             MaxPaymentAttempts = maxPaymentAttempts,
             Status = SaleStatus.Preloaded,
+            PoolShards = poolShards,
         };
     }
 }

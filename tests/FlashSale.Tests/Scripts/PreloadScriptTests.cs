@@ -30,6 +30,8 @@ public abstract class PreloadScriptTests(RedisFixture redis)
             ["maxAttempts"] = "3",
             // No waiting room: claims need no admission token.
             ["waitingRoom"] = "0",
+            // The stock in one pool (poolShards 1): this is all of it.
+            ["pools"] = "1",
             ["status"] = SalePool.Open,
             ["admitted"] = "0",
             ["released"] = "0",
