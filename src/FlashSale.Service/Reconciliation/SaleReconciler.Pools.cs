@@ -67,6 +67,12 @@ public sealed partial class SaleReconciler
             var admittedEver = state.Sum(s => (int?)s.Meta[0] ?? 0);
             if (blockers.Unsettled > 0 || blockers.Recorded != admittedEver || blockers.Returning > 0 || blockers.Moving > 0) return;
         }
+        // A pool rebuilt after a failover whose moves are not all back yet is the healer's (PoolTransfers.ReapplyAsync):
+        // set from PostgreSQL now, it would count those moves twice once they are.
+        var outs = await PerPoolAsync(pools, "SELECT from_pool, count(*)::bigint FROM pool_transfers WHERE sale_id = @SaleId AND taken IS NOT NULL GROUP BY 1", ct);
+        var ins = await PerPoolAsync(pools, "SELECT to_pool, count(*)::bigint FROM pool_transfers WHERE sale_id = @SaleId AND state = 'done' AND taken > 0 GROUP BY 1", ct);
+        for (var i = 0; i < pools.Count; i++)
+            if (await redisDb.HashLengthAsync(pools[i].TransfersOut) != outs[i] || await redisDb.SetLengthAsync(pools[i].TransfersIn) != ins[i]) return;
         var sold = await PerPoolAsync(pools, $"""
             SELECT {PoolOfClaim} AS pool, coalesce(sum(quantity), 0)::bigint AS units FROM claims
             WHERE sale_id = @SaleId AND status IN ('paid', 'held') GROUP BY 1

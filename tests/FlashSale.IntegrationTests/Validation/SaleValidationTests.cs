@@ -48,6 +48,10 @@ public sealed class SaleValidationTests(ServiceFixture app)
         { "holdSeconds", SaleJson.Str("600") },
         { "maxPaymentAttempts", "0" },
         { "maxPaymentAttempts", "11" },
+        { "poolShards", "0" },
+        { "poolShards", "65" },
+        { "poolShards", SaleJson.Str("3") },
+        { "poolShards", "1.5" },
         { "sku", null },
         { "name", null },
         { "stock", null },
@@ -90,6 +94,17 @@ public sealed class SaleValidationTests(ServiceFixture app)
     }
 
     [Fact]
+    public async Task A_waiting_room_sale_over_several_pools_is_refused()
+    {
+        var (sku, name) = (Unique.Sku(), Unique.Name());
+        var body = SaleJson.Sale(sku, name);
+        body["poolShards"] = 3;
+        body["waitingRoom"] = new JsonObject { ["enabled"] = true };
+        await ProblemAssert.InvalidAsync(await PostAsync(body), "poolShards");
+        await Untouched.AssertNoSaleAsync(app, sku, name);
+    }
+
+    [Fact]
     public async Task Values_on_the_edge_of_every_range_are_accepted()
     {
         var sku = "A." + Unique.Sku() + "_" + new string('z', 45);
@@ -97,12 +112,15 @@ public sealed class SaleValidationTests(ServiceFixture app)
         var name = new string('n', 188) + Guid.NewGuid().ToString("N")[..12];
         var body = SaleJson.Sale(sku, name, stock: 10_000_000, perUserLimit: 100);
         body["priceCents"] = 1;
+        body["poolShards"] = 64;
 
         var response = await PostAsync(body);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var sale = await app.Admin.GetSaleAsync((await response.Content.ReadFromJsonAsync<SaleView>(FlashSaleClient.Json))!.SaleId);
         Assert.Equal((sku, name, 10_000_000, 1L, 100), (sale.Sku, sale.Name, sale.Stock, sale.PriceCents, sale.PerUserLimit));
+        var json = await app.Admin.Http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/admin/sales/{sale.SaleId}", FlashSaleClient.Json);
+        Assert.Equal(64, json.GetProperty("poolShards").GetInt32());
     }
 
     [Fact]
