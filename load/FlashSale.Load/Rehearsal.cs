@@ -165,7 +165,7 @@ public static class Rehearsal
                 if (queueBook is not null)
                 {
                     view.Message("verifying the shuffle and auditing the fairness");
-                    fairness = await AuditFairnessAsync(o, sale, audit, book, buyers, queueBook, ct);
+                    fairness = await AuditFairnessAsync(o, sale, audit, book, buyers, queueBook, stoppedEarly.Value is not null, ct);
                     audit = audit with { Invariants = [.. audit.Invariants, fairness.Result] };
                 }
             }
@@ -213,11 +213,12 @@ public static class Rehearsal
 
     /// <summary>Verifies the served order from the seed, as <c>verify</c> does, and judges the crowd's outcome against it.</summary>
     private static async Task<FairnessReport> AuditFairnessAsync(
-        LoadOptions o, SaleView sale, AuditReport audit, ClaimBook book, Buyers buyers, QueueBook queue, CancellationToken ct)
+        LoadOptions o, SaleView sale, AuditReport audit, ClaimBook book, Buyers buyers, QueueBook queue, bool stoppedEarly, CancellationToken ct)
     {
         using var fairnessApi = new FairnessApi(o.Url, o.StorefrontKey);
         var verification = await FairnessVerifier.VerifyAsync(fairnessApi, sale.SaleId, ct);
-        var queued = Enumerable.Range(0, queue.Buyers).Select(n =>
+        // A crowd stopped early is judged on the buyers who came: those whose join went out.
+        var queued = Enumerable.Range(0, queue.Buyers).Where(n => !stoppedEarly || queue.Tried(n)).Select(n =>
         {
             if (queue.Ticket(n) is not { } ticket) return null;
             var claims = book.Users.TryGetValue(buyers.UserId(n), out var holder) ? holder.Admitted.ToList() : [];
@@ -225,7 +226,7 @@ public static class Rehearsal
             return new QueuedBuyer(ticket, queue.JoinedAt(n), queue.WasAdmitted(n), claims.Count > 0, paid);
         }).ToList();
         var unitsCameBack = audit.Counts is { Released: > 0 };
-        return FairnessAudit.Judge(verification.Check, verification.Order, queued, sale.Stock, unitsCameBack);
+        return FairnessAudit.Judge(verification.Check, verification.Order, queued, sale.Stock, unitsCameBack, stoppedEarly);
     }
 
     private static async Task<(SaleView Sale, bool Exclusive)> PrepareSaleAsync(LoadOptions o, FlashSaleApi api, CancellationToken ct)

@@ -129,7 +129,9 @@ public sealed record ReportModel(
     /// <summary>The fairness figures: the order verified, winners against it, the rank correlations.</summary>
     public IEnumerable<(string Name, string Value)> FairnessRows => Fairness is not { } f ? [] :
     [
-        ("order verified", f.Order.Passed ? $"yes: {f.Order.Served:N0} tickets, commitment = SHA-256(seed), order = sorted SHA-256(seed ‖ ticketId)" : "NO: " + string.Join("; ", f.Order.Problems)),
+        ("order verified", f.Order.Passed ? $"yes: {f.Order.Served:N0} tickets, commitment = SHA-256(seed), order = sorted SHA-256(seed ‖ ticketId)"
+            : !f.Order.SeedRevealed && f.Result.Passed ? "not yet: the crowd was stopped before the start, and the seed is shown from the start (verify --sale then)"
+            : "NO: " + string.Join("; ", f.Order.Problems)),
         ("buyers in the pre-queue's order", $"{f.InOrder:N0} of {f.Buyers:N0}"),
         ("winners vs. the first tickets", $"{f.Winners:N0} won; expected the first {f.Expected:N0}: {f.WinnersOutside:N0} winners from further back, {f.FrontNotWinning:N0} of the first not winning"),
         ("admitted out of queue order", $"{f.AdmittedOutOfOrder:N0}"),
