@@ -103,12 +103,16 @@ public static class Rehearsal
             (long)((DateTime.SpecifyKind(sale.StartsAt, DateTimeKind.Utc) - DateTime.UtcNow).TotalSeconds * Stopwatch.Frequency));
         var watch = new GeneratorWatch(o.MaxSendLag, o.MaxGeneratorCpu);
         using var stopArrivals = CancellationTokenSource.CreateLinkedTokenSource(stopCrowd);
+        // With agents each follows its own winners and sends their figures with its result.
         var poller = o.PollClaimEvery > TimeSpan.Zero && o.Agents.Count == 0 ? new ClaimPoller(api, sale.SaleId, o.PollClaimEvery, o.SettleTime) : null;
         BuyerFigures? buyerFigures = null;
         var stoppedEarly = new StrongBox<string?>();
         var driver = new CrowdDriver(o, api, sale.SaleId, buyers, recorder, book, checkouts, opening, watch) { StopArrivals = stopArrivals.Token, Poller = poller };
         var coordinator = o.Agents.Count == 0 ? null
-            : new AgentCoordinator(o, sale.SaleId, runTag, o.StartsIn is null ? null : new DateTimeOffset(DateTime.SpecifyKind(sale.StartsAt, DateTimeKind.Utc)), recorder, book);
+            : new AgentCoordinator(o, sale.SaleId, runTag, o.StartsIn is null ? null : new DateTimeOffset(DateTime.SpecifyKind(sale.StartsAt, DateTimeKind.Utc)), recorder, book, opening)
+            {
+                StopArrivals = stopArrivals.Token,
+            };
         AgentsReport? agents = null;
         using var metricsHttp = FlashSaleApi.Client(o.Url, null, 1, TimeSpan.FromSeconds(5));
         var scraper = o.ScrapeMetrics ? new ServiceMetricsScraper(metricsHttp, sale.SaleId, Stopwatch.GetTimestamp()) : null;
@@ -148,6 +152,8 @@ public static class Rehearsal
                 {
                     agents = coordinator.Report(figures);
                     generator = agents.Generator ?? generator;
+                    buyerFigures = coordinator.Buyers();
+                    if (buyerFigures is not null) figures.ClickToPaid = buyerFigures.ClickToPaid;
                     view.Message($"{agents.Agents.Count} agents: " + string.Join(", ", agents.Agents.Select(a => $"{a.Address} sent {a.Sent:N0}")) +
                                  (agents.UnionHolds ? "; merged histograms = the union of theirs (checked)" : "; MERGE BROKEN: " + string.Join("; ", agents.Problems)));
                 }
