@@ -15,7 +15,7 @@ namespace FlashSale.Load.Agents;
 /// winners' polls (<c>--poll-claim</c>) and their opening buckets (<c>--starts-in</c>) arrive with their results.
 /// </summary>
 public sealed class AgentCoordinator(
-    LoadOptions options, string saleId, string runTag, DateTimeOffset? t0, LoadRecorder recorder, ClaimBook book, OpeningRecorder? opening = null)
+    LoadOptions options, IReadOnlyList<TargetSale> sales, string runTag, DateTimeOffset? t0, LoadRecorder recorder, OpeningRecorder? opening = null)
 {
     private static readonly TimeSpan StopTriesFor = TimeSpan.FromSeconds(10);
     private readonly List<AgentRun> _runs = options.Agents.Select((address, i) => new AgentRun(address, i)).ToList();
@@ -38,8 +38,8 @@ public sealed class AgentCoordinator(
         var stopping = Task.CompletedTask;
         await using (StopArrivals.Register(() => stopping = Task.WhenAll(_runs.Select(r => r.StopAsync(stopHttp, runTag, ct)))))
         {
-            await Task.WhenAll(_runs.Select(r => r.RunAsync(http, new AgentJob(job, saleId, runTag, r.Index, _runs.Count,
-                startAt.ToUnixTimeMilliseconds(), t0?.ToUnixTimeMilliseconds()), recorder, book, opening, ct)).Append(restart));
+            await Task.WhenAll(_runs.Select(r => r.RunAsync(http, new AgentJob(job, sales[0].SaleId, runTag, r.Index, _runs.Count,
+                startAt.ToUnixTimeMilliseconds(), t0?.ToUnixTimeMilliseconds(), sales.Select(t => t.SaleId).ToList()), recorder, sales, opening, ct)).Append(restart));
         }
         await stopping;
     }
@@ -135,7 +135,7 @@ public sealed class AgentCoordinator(
             }
         }
 
-        public async Task RunAsync(HttpClient http, AgentJob job, LoadRecorder recorder, ClaimBook book, OpeningRecorder? opening, CancellationToken ct)
+        public async Task RunAsync(HttpClient http, AgentJob job, LoadRecorder recorder, IReadOnlyList<TargetSale> sales, OpeningRecorder? opening, CancellationToken ct)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, $"http://{Address}/run") { Content = JsonContent.Create(job, options: FlashSaleApi.Json) };
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
@@ -148,7 +148,9 @@ public sealed class AgentCoordinator(
                     Result = System.Text.Json.JsonSerializer.Deserialize<AgentResult>(line[AgentLog.ResultPrefix.Length..], FlashSaleApi.Json);
                     if (Result is null) continue;
                     recorder.AddCounters(Result.Sent, Result.Dropped, Result.Late, Result.ErrorCodes);
-                    foreach (var c in Result.Claims) book.Merge(c.UserId, c.PaymentMethodId, c.Admitted, c.Seen);
+                    foreach (var c in Result.Claims) sales[c.Sale].Book.Merge(c.UserId, c.PaymentMethodId, c.Admitted, c.Seen);
+                    foreach (var t in Result.Sales ?? [])
+                        if (AgentLog.Read(t.Latency) is { } latency) sales[t.Sale].Tally.Add(t.Counts, latency);
                     foreach (var b in Result.Opening ?? [])
                         if (AgentLog.Read(b.Latency) is { } latency) opening?.Add(b.Index, b.Counts, latency);
                     continue;

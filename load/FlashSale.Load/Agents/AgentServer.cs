@@ -141,7 +141,7 @@ public static class AgentServer
 
     private static async Task RunJobAsync(AgentJob job, HttpListenerResponse response, TextWriter log, CancellationToken stopCrowd, CancellationToken ct)
     {
-        await log.WriteLineAsync($"agent: share {job.Share + 1} of {job.Shares} of sale {job.SaleId}, starting at {DateTimeOffset.FromUnixTimeMilliseconds(job.StartAtUnixMs):HH:mm:ss.fff}");
+        await log.WriteLineAsync($"agent: share {job.Share + 1} of {job.Shares} of sale {string.Join(", ", job.SaleIds ?? [job.SaleId])}, starting at {DateTimeOffset.FromUnixTimeMilliseconds(job.StartAtUnixMs):HH:mm:ss.fff}");
         response.SendChunked = true;
         response.ContentType = "text/plain";
         await using var writer = new StreamWriter(response.OutputStream, new UTF8Encoding(false)) { AutoFlush = false };
@@ -151,7 +151,7 @@ public static class AgentServer
         var o = job.Options;
         using var api = new FlashSaleApi(o.Url, o.AdminKey, o.StorefrontKey, o.Connections, o.Timeout);
         var recorder = new LoadRecorder();
-        var book = new ClaimBook();
+        var sales = TargetSale.Of(job.SaleIds ?? [job.SaleId]);
         var lines = new List<string>();
         var intervalStart = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         recorder.IntervalTap = (outcome, part) =>
@@ -186,9 +186,9 @@ public static class AgentServer
             ? new OpeningRecorder(Stopwatch.GetTimestamp() + (long)((DateTimeOffset.FromUnixTimeMilliseconds(t0) - DateTimeOffset.UtcNow).TotalSeconds * Stopwatch.Frequency))
             : null;
         var watch = new GeneratorWatch(o.MaxSendLag, o.MaxGeneratorCpu);
-        var checkouts = o.HoldCheckout ? new Checkouts(api, job.SaleId) : null;
-        var poller = o.PollClaimEvery > TimeSpan.Zero ? new ClaimPoller(api, job.SaleId, o.PollClaimEvery, o.SettleTime) : null;
-        var driver = new CrowdDriver(o, api, job.SaleId, new Buyers(o, job.RunTag, o.UsersFile is null ? null : UserFeed.Load(o.UsersFile)), recorder, book, checkouts, opening, watch,
+        var checkouts = o.HoldCheckout ? new Checkouts(api) : null;
+        var poller = o.PollClaimEvery > TimeSpan.Zero ? new ClaimPoller(api, o.PollClaimEvery, o.SettleTime) : null;
+        var driver = new CrowdDriver(o, api, sales, new Buyers(o, job.RunTag, o.UsersFile is null ? null : UserFeed.Load(o.UsersFile)), recorder, checkouts, opening, watch,
             new AgentShare(job.Share, job.Shares)) { StopArrivals = stopCrowd, Poller = poller };
         var run = RunAndFollowAsync();
         using (var timer = new PeriodicTimer(SampleEvery))
@@ -205,12 +205,13 @@ public static class AgentServer
         var end = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         foreach (var outcome in Outcomes.All)
             await writer.WriteLineAsync(AgentLog.Line(recorder.Total(outcome), AgentLog.TotalPrefix + outcome.Name(), job.StartAtUnixMs, end));
-        var claims = book.Users.Select(u => new AgentClaims(u.Key, u.Value.PaymentMethodId, u.Value.Admitted, u.Value.Seen.ToList())).ToList();
+        var claims = sales.SelectMany(t => t.Book.Users.Select(u => new AgentClaims(u.Key, u.Value.PaymentMethodId, u.Value.Admitted, u.Value.Seen.ToList(), t.Index))).ToList();
         var result = new AgentResult(recorder.Sent, recorder.Dropped, recorder.Late, recorder.ErrorCodes.ToDictionary(), claims, generator)
         {
             Buyers = poller?.Figures() is { } b ? new AgentBuyers(b.Polls, b.PollErrors, b.Endings, AgentLog.Line(b.ClickToPaid, "click-to-paid", job.StartAtUnixMs, end)) : null,
             Opening = opening?.Parts().Select(p => new AgentOpeningBucket(p.Index, p.Counts, AgentLog.Line(p.Latency, "opening", job.StartAtUnixMs, end))).ToList(),
             StoppedEarly = stopCrowd.IsCancellationRequested,
+            Sales = sales.Count == 1 ? null : sales.Select(t => new AgentSaleTally(t.Index, t.Tally.Counts(), AgentLog.Line(t.Tally.Latency(), "sale", job.StartAtUnixMs, end))).ToList(),
         };
         await writer.WriteLineAsync(AgentLog.ResultPrefix + JsonSerializer.Serialize(result, FlashSaleApi.Json));
         await writer.FlushAsync(ct);

@@ -94,6 +94,17 @@ public sealed record LoadOptions
     /// </summary>
     public TimeSpan PollClaimEvery { get; init; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// <c>--sales N</c>: the tool creates N sales alike (each of <see cref="Stock"/> units, the same price, window and
+    /// limits) and the crowd is spread over them; each sale is audited on its own.
+    /// </summary>
+    public int Sales { get; init; } = 1;
+    /// <summary>
+    /// <c>--sales-per-buyer K</c>: each buyer claims on K of the sales at their arrival (buyer n on sales n, n+1, ... modulo
+    /// N), as several tabs open at the drop; 1 by default, each buyer on one sale.
+    /// </summary>
+    public int SalesPerBuyer { get; init; } = 1;
+
     /// <summary>Units each buyer claims; the sale the tool creates allows that many per user.</summary>
     public int Quantity { get; init; } = 1;
 

@@ -11,17 +11,17 @@ namespace FlashSale.Load.Traffic;
 /// <c>--poll-claim</c>. The time from the first click to the poll that saw <c>paid</c> is the buyer's click-to-paid
 /// time (threshold <c>paid.p99&lt;15s</c>). The polls run beside the crowd and never count as claim requests.
 /// </summary>
-public sealed class ClaimPoller(FlashSaleApi api, string saleId, TimeSpan every, TimeSpan giveUpAfter)
+public sealed class ClaimPoller(FlashSaleApi api, TimeSpan every, TimeSpan giveUpAfter)
 {
     private readonly LongHistogram _clickToPaid = new(1, LoadRecorder.HighestMicros, 3);
     private readonly ConcurrentDictionary<string, long> _endings = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _polls, _errors, _outstanding = 1;
 
-    public void Follow(string claimId, long clickedAt, CancellationToken ct)
+    public void Follow(string saleId, string claimId, long clickedAt, CancellationToken ct)
     {
         Interlocked.Increment(ref _outstanding);
-        _ = Task.Run(() => PollAsync(claimId, clickedAt, ct), CancellationToken.None)
+        _ = Task.Run(() => PollAsync(saleId, claimId, clickedAt, ct), CancellationToken.None)
             .ContinueWith(_ => Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
@@ -37,7 +37,7 @@ public sealed class ClaimPoller(FlashSaleApi api, string saleId, TimeSpan every,
         if (Interlocked.Decrement(ref _outstanding) == 0) _done.TrySetResult();
     }
 
-    private async Task PollAsync(string claimId, long clickedAt, CancellationToken ct)
+    private async Task PollAsync(string saleId, string claimId, long clickedAt, CancellationToken ct)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(giveUpAfter.TotalSeconds * Stopwatch.Frequency);
         string? last = null;

@@ -129,6 +129,25 @@ public sealed class AgentRehearsalTests(ServiceFixture app, ITestOutputHelper ou
         Assert.Equal(result.Audit.ClaimsAdmitted, result.Audit.Counts!.Admitted);
     }
 
+    [Fact]
+    public async Task Two_agents_on_two_sales_send_each_sales_answers_and_claims_so_each_sale_is_audited_on_its_own()
+    {
+        await using var agents = Agents.Start(output);
+        var (result, _) = await RehearsalRun.RunAsync(app, output,
+            "--sales", "2", "--users", "400", "--stock", "20", "--arrival-window", "1s", "--settle", "45s",
+            "--threshold", "errors<1%", "--threshold", "p99<30s", "--agents", agents.Addresses);
+
+        Assert.True(result.ExitCode == ExitCodes.Passed, result.Verdict);
+        Assert.True(result.Agents!.UnionHolds, string.Join("; ", result.Agents.Problems));
+        var sales = result.Sales!;
+        Assert.Equal(2, sales.Count);
+        Assert.All(sales, s => Assert.True(s.Passed, string.Join("; ", s.Invariants.SelectMany(i => i.Broken))));
+        Assert.All(sales, s => Assert.Equal(20, s.Counts!.Paid + s.Counts.Remaining));
+        // Each sale's line is the sum of both agents' answers on it, and the lines add up to the merged crowd.
+        foreach (var outcome in Outcomes.All) Assert.Equal(result.Figures!.Count(outcome), sales.Sum(s => s.Outcomes[outcome]));
+        Assert.All(sales, s => Assert.Equal(s.Outcomes[Outcome.Admitted], result.Audit!.PerSale!.Single(p => p.SaleId == s.SaleId).Audit.ClaimsAdmitted));
+    }
+
     /// <summary>Two agents on loopback ports of their own, stopped and their logs printed when the test is done.</summary>
     private sealed class Agents : IAsyncDisposable
     {
