@@ -108,7 +108,7 @@ public static class Rehearsal
         var watch = new GeneratorWatch(o.MaxSendLag, o.MaxGeneratorCpu);
         using var stopArrivals = CancellationTokenSource.CreateLinkedTokenSource(stopCrowd);
         // With agents each follows its own winners and sends their figures with its result.
-        var poller = o.PollClaimEvery > TimeSpan.Zero && o.Agents.Count == 0 ? new ClaimPoller(api, o.PollClaimEvery, o.SettleTime) : null;
+        var poller = o.PollClaimEvery > TimeSpan.Zero && o.Agents.Count == 0 ? new ClaimPoller(api, o.PollClaimEvery, o.SettleTime, ct) : null;
         BuyerFigures? buyerFigures = null;
         var stoppedEarly = new StrongBox<string?>();
         var driver = new CrowdDriver(o, api, targets, buyers, recorder, checkouts, opening, watch) { StopArrivals = stopArrivals.Token, Poller = poller };

@@ -187,7 +187,7 @@ public static class AgentServer
             : null;
         var watch = new GeneratorWatch(o.MaxSendLag, o.MaxGeneratorCpu);
         var checkouts = o.HoldCheckout ? new Checkouts(api) : null;
-        var poller = o.PollClaimEvery > TimeSpan.Zero ? new ClaimPoller(api, o.PollClaimEvery, o.SettleTime) : null;
+        var poller = o.PollClaimEvery > TimeSpan.Zero ? new ClaimPoller(api, o.PollClaimEvery, o.SettleTime, ct) : null;
         var driver = new CrowdDriver(o, api, sales, new Buyers(o, job.RunTag, o.UsersFile is null ? null : UserFeed.Load(o.UsersFile)), recorder, checkouts, opening, watch,
             new AgentShare(job.Share, job.Shares)) { StopArrivals = stopCrowd, Poller = poller };
         var run = RunAndFollowAsync();

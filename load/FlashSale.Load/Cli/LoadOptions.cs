@@ -89,8 +89,8 @@ public sealed record LoadOptions
 
     /// <summary>
     /// Each winner polls their claim this often until it ends (click-to-paid time); zero (the default): buyers leave after
-    /// the click. Off by default: on a small machine that also runs the service, the polls during the peak alone push the
-    /// generator past its send-lag limit.
+    /// the click. Off by default: on a small machine that also runs the service, the polls during the peak, cheap as they
+    /// are (<see cref="Traffic.ClaimPoller"/>), still push the generator past its send-lag limit in most openings.
     /// </summary>
     public TimeSpan PollClaimEvery { get; init; } = TimeSpan.Zero;
 

@@ -131,7 +131,7 @@ public sealed class CrowdDriver(
         var abandons = checkouts is not null && buyers.Abandons(user);
         if (checkouts is not null && won is not null) await checkouts.PayAsync(sale.SaleId, won, card, abandons, ct).ConfigureAwait(false);
         // A buyer who walked away from a hold does not come back to see it expire.
-        if (won is not null && !abandons) Poller?.Follow(sale.SaleId, won, clicked, ct);
+        if (won is not null && !abandons) Poller?.Follow(sale.SaleId, won, clicked);
     }
 
     private async Task<ClaimAnswer> SendAsync(TargetSale sale, string userId, string card, long intended, string? admission, CancellationToken ct)
