@@ -18,6 +18,8 @@ public sealed record RehearsalResult(
     public Agents.AgentsReport? Agents { get; init; }
     /// <summary>Why the crowd stopped before its plan ended (Ctrl-C, a threshold with <c>:abort</c>); null when it did not.</summary>
     public string? StoppedEarly { get; init; }
+    /// <summary><c>--sales</c>: each sale's answers, counts and audit; null on one sale.</summary>
+    public IReadOnlyList<Reports.SaleFigures>? Sales { get; init; }
 
     public static RehearsalResult Failed(int exitCode, string why) => new(exitCode, why, null, null, null, [], null, null);
 }

@@ -12,7 +12,17 @@ public sealed record SaleView(string SaleId, string Name, int Stock, string Stat
 /// <summary>Live counts in units; see the Counts table of the README.</summary>
 public sealed record SaleCounts(
     int Stock, int Remaining, int Admitted, int Confirmed, int Paid, int PaymentFailed, int Released, int Rejected,
-    int InFlight, int Sold);
+    int InFlight, int Sold)
+{
+    /// <summary>Several sales' counts added up; null when any of them has none.</summary>
+    public static SaleCounts? Sum(IEnumerable<SaleCounts?> counts)
+    {
+        var all = counts.ToList();
+        return all.Count == 0 || all.Any(c => c is null) ? null : all.Aggregate((a, b) => new SaleCounts(
+            a!.Stock + b!.Stock, a.Remaining + b.Remaining, a.Admitted + b.Admitted, a.Confirmed + b.Confirmed, a.Paid + b.Paid,
+            a.PaymentFailed + b.PaymentFailed, a.Released + b.Released, a.Rejected + b.Rejected, a.InFlight + b.InFlight, a.Sold + b.Sold));
+    }
+}
 
 /// <summary>The storefront view of a claim.</summary>
 public sealed record ClaimView(

@@ -89,10 +89,21 @@ public sealed record LoadOptions
 
     /// <summary>
     /// Each winner polls their claim this often until it ends (click-to-paid time); zero (the default): buyers leave after
-    /// the click. Off by default: on a small machine that also runs the service, the polls during the peak alone push the
-    /// generator past its send-lag limit.
+    /// the click. Off by default: on a small machine that also runs the service, the polls during the peak, cheap as they
+    /// are (<see cref="Traffic.ClaimPoller"/>), still push the generator past its send-lag limit in most openings.
     /// </summary>
     public TimeSpan PollClaimEvery { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// <c>--sales N</c>: the tool creates N sales alike (each of <see cref="Stock"/> units, the same price, window and
+    /// limits) and the crowd is spread over them; each sale is audited on its own.
+    /// </summary>
+    public int Sales { get; init; } = 1;
+    /// <summary>
+    /// <c>--sales-per-buyer K</c>: each buyer claims on K of the sales at their arrival (buyer n on sales n, n+1, ... modulo
+    /// N), as several tabs open at the drop; 1 by default, each buyer on one sale.
+    /// </summary>
+    public int SalesPerBuyer { get; init; } = 1;
 
     /// <summary>Units each buyer claims; the sale the tool creates allows that many per user.</summary>
     public int Quantity { get; init; } = 1;

@@ -21,7 +21,10 @@ public sealed class RehearsalCommand
     private readonly Option<string?> _adminKey = Text("--admin-key", "admin bearer key", D.AdminKey);
     private readonly Option<string?> _storefrontKey = Text("--storefront-key", "storefront bearer key", D.StorefrontKey);
     private readonly Option<string?> _sale = Text("--sale", "rehearse on this live sale instead of creating one");
-    private readonly Option<int> _stock = Int("--stock", D.Stock, 1, 10_000_000, "units of the sale the tool creates");
+    private readonly Option<int> _stock = Int("--stock", D.Stock, 1, 10_000_000, "units of the sale the tool creates (of each, with --sales)");
+    private readonly Option<int> _sales = Int("--sales", D.Sales, 1, 1000, "sales the tool creates, alike, the crowd spread over them; each audited on its own");
+    private readonly Option<int> _salesPerBuyer = Int("--sales-per-buyer", D.SalesPerBuyer, 1, 1000,
+        "--sales: each buyer claims on this many of them at once (buyer n on sales n, n+1, ... mod N)");
 
     private readonly Option<string> _scenario = Choice("--scenario", "flash-crowd", "flash-crowd | steady | ramp", "flash-crowd", "steady", "ramp");
     private readonly Option<string> _model = Choice("--model", "open", "open (arrival rate) | closed (K buyers in a loop)", "open", "closed");
@@ -96,7 +99,7 @@ public sealed class RehearsalCommand
             string.Join("\n", ExitCodes.All.Select(e => $"  {e.Code,3}  {e.Meaning}")));
         foreach (var option in new Option[]
                  {
-                     _url, _adminKey, _storefrontKey, _sale, _stock, _scenario, _model, _users, _usersFile, _arrivalWindow, _rate, _rateStart, _stage, _steps,
+                     _url, _adminKey, _storefrontKey, _sale, _stock, _sales, _salesPerBuyer, _scenario, _model, _users, _usersFile, _arrivalWindow, _rate, _rateStart, _stage, _steps,
                      _duration, _concurrency, _checkout, _holdSeconds, _abandonShare, _declineShare, _doubleClickShare, _retries, _pollClaim, _quantity, _seed,
                      _startsIn, _earlyShare, _refreshEvery, _agents, _waitingRoom, _outflow, _tokenSeconds, _prequeueMinutes, _startLead, _connections, _maxInFlight, _lateAfter,
                      _timeout, _threshold, _thresholdsFile, _settle, _pollLimit, _maxSendLag, _maxGeneratorCpu, _out, _reportDir, _csv, _noScrape, _metricsListen, _progress,
@@ -162,7 +165,7 @@ public sealed class RehearsalCommand
         var o = new LoadOptions
         {
             Url = p.GetValue(_url)!, AdminKey = p.GetValue(_adminKey)!, StorefrontKey = p.GetValue(_storefrontKey)!, SaleId = p.GetValue(_sale),
-            Stock = p.GetValue(_stock),
+            Stock = p.GetValue(_stock), Sales = p.GetValue(_sales), SalesPerBuyer = p.GetValue(_salesPerBuyer),
             Scenario = stages.Count > 0 ? Scenario.Stages
                 : p.GetValue(_scenario) switch { "steady" => Scenario.Steady, "ramp" => Scenario.Ramp, _ => Scenario.FlashCrowd },
             Stages = stages,
@@ -191,6 +194,9 @@ public sealed class RehearsalCommand
         if (o.MetricsListen is { } listen && (!listen.Contains(':') || !int.TryParse(listen[(listen.LastIndexOf(':') + 1)..], out _)))
             return (null, "--metrics-listen takes HOST:PORT.");
         if (o.Agents.Any(a => !a.Contains(':'))) return (null, "--agents takes HOST:PORT,HOST:PORT,...");
+        if (o.SalesPerBuyer > o.Sales) return (null, $"--sales-per-buyer {o.SalesPerBuyer} is more than the {o.Sales} sale(s) of --sales.");
+        if (o.Sales > 1 && (o.SaleId is not null || o.WaitingRoom))
+            return (null, "--sales creates its sales: not with --sale, and not through a waiting room (whose fairness audit is of one sale).");
         if (o.StartsIn is not null)
         {
             if (o.SaleId is not null || o.WaitingRoom) return (null, "--starts-in creates its own sale without a waiting room: it cannot go with --sale or --waiting-room.");

@@ -29,6 +29,27 @@ public sealed class OpeningRecorder(long t0Timestamp, int buckets = 100, double 
         lock (_latency[i]) _latency[i].RecordValue(micros);
     }
 
+    /// <summary>An agent's buckets with answers, for its coordinator to add to its own (<see cref="Add"/>).</summary>
+    public IEnumerable<(int Index, long[] Counts, HistogramBase Latency)> Parts()
+    {
+        for (var i = 0; i < buckets; i++)
+        {
+            var counts = Outcomes.All.Select(o => Interlocked.Read(ref _counts[i, (int)o])).ToArray();
+            if (counts.Sum() == 0) continue;
+            HistogramBase h;
+            lock (_latency[i]) h = _latency[i].Copy();
+            yield return (i, counts, h);
+        }
+    }
+
+    /// <summary>A coordinator: an agent's answers in bucket <paramref name="index"/>, counted relative to the same T0.</summary>
+    public void Add(int index, IReadOnlyList<long> counts, HistogramBase latency)
+    {
+        if (index < 0 || index >= buckets) return;
+        for (var o = 0; o < Outcomes.All.Length && o < counts.Count; o++) Interlocked.Add(ref _counts[index, o], counts[o]);
+        lock (_latency[index]) _latency[index].Add(latency);
+    }
+
     public IReadOnlyList<OpeningBucket> Buckets() => Enumerable.Range(0, buckets).Select(i =>
     {
         HistogramBase h;

@@ -30,6 +30,23 @@ public sealed record ReportModel(
     /// <summary>Ctrl-C or a threshold with <c>:abort</c> stopped the crowd before its plan ended.</summary>
     public string? StoppedEarly { get; init; }
     public Traffic.BuyerFigures? Buyers { get; init; }
+    /// <summary><c>--sales</c>: each sale's answers, counts and audit; null on one sale (<see cref="Sale"/> is then the run's only one).</summary>
+    public IReadOnlyList<SaleFigures>? Sales { get; init; }
+
+    public static readonly string[] SalesHeader = ["sale", "stock", "admitted", "replay", "sold_out", "error", "p50 ms", "p99 ms", "paid", "remaining", "invariants"];
+
+    /// <summary>One row per sale, then the run's totals (every answer, the counts summed, every invariant of every sale).</summary>
+    public IEnumerable<string[]> SalesRows => Sales is not { } sales ? [] : sales.Select(x => Row(x.SaleId, x.Stock, o => x.Outcomes[o], x.Latency, x.Counts,
+            x.Passed ? "all pass" : "BROKEN: " + string.Join(", ", x.Invariants.Where(i => !i.Passed).Select(i => i.Name))))
+        .Append(Row($"all {sales.Count}", Sale.Stock, Figures.Count, Figures.AllLatency, Audit.Counts,
+            Audit.Invariants.All(i => i.Passed) ? "all pass" : $"{Audit.Invariants.Count(i => !i.Passed)} broken"));
+
+    private static string[] Row(string name, int stock, Func<Outcome, long> count, HistogramBase latency, SaleCounts? counts, string invariants) =>
+    [
+        name, $"{stock:N0}", $"{count(Outcome.Admitted):N0}", $"{count(Outcome.Replay):N0}", $"{count(Outcome.SoldOut):N0}", $"{count(Outcome.Error):N0}",
+        $"{LoadRecorder.Ms(latency, 50):0.0}", $"{LoadRecorder.Ms(latency, 99):0.0}", counts is null ? "n/a" : $"{counts.Paid:N0}",
+        counts is null ? "n/a" : $"{counts.Remaining:N0}", invariants,
+    ];
 
     /// <summary>The winners following their claims: polls, how the claims ended as they saw it, click-to-paid.</summary>
     public IEnumerable<(string Name, string Value)> BuyerRows => Buyers is not { } b ? [] :
@@ -90,7 +107,10 @@ public sealed record ReportModel(
     public IEnumerable<(string Name, string Value)> Setup =>
     [
         ("target", Options.Url.ToString()),
-        ("sale", $"{Sale.SaleId} ({(Options.SaleId is null ? "created by the tool" : "existing")}, stock {Sale.Stock:N0})"),
+        ("sale", Sales is { } several
+            ? $"{several.Count} sales created by the tool, alike ({string.Join(", ", several.Select(x => x.SaleId))}), stock {several[0].Stock:N0} each, " +
+              $"{Sale.Stock:N0} in all; each buyer claims on {Options.SalesPerBuyer} of them"
+            : $"{Sale.SaleId} ({(Options.SaleId is null ? "created by the tool" : "existing")}, stock {Sale.Stock:N0})"),
         ("scenario", $"{Options.ScenarioName}, {Options.Model.ToString().ToLowerInvariant()} model"),
         ("crowd", Options.Model == LoadModel.Closed
             ? $"{Options.Concurrency} concurrent buyers, up to {Options.Duration.TotalSeconds:0.#} s" + (Options.Scenario == Scenario.FlashCrowd ? $", {Options.Users:N0} buyers" : "")
@@ -129,7 +149,9 @@ public sealed record ReportModel(
     /// <summary>The fairness figures: the order verified, winners against it, the rank correlations.</summary>
     public IEnumerable<(string Name, string Value)> FairnessRows => Fairness is not { } f ? [] :
     [
-        ("order verified", f.Order.Passed ? $"yes: {f.Order.Served:N0} tickets, commitment = SHA-256(seed), order = sorted SHA-256(seed ‖ ticketId)" : "NO: " + string.Join("; ", f.Order.Problems)),
+        ("order verified", f.Order.Passed ? $"yes: {f.Order.Served:N0} tickets, commitment = SHA-256(seed), order = sorted SHA-256(seed ‖ ticketId)"
+            : !f.Order.SeedRevealed && f.Result.Passed ? "not yet: the crowd was stopped before the start, and the seed is shown from the start (verify --sale then)"
+            : "NO: " + string.Join("; ", f.Order.Problems)),
         ("buyers in the pre-queue's order", $"{f.InOrder:N0} of {f.Buyers:N0}"),
         ("winners vs. the first tickets", $"{f.Winners:N0} won; expected the first {f.Expected:N0}: {f.WinnersOutside:N0} winners from further back, {f.FrontNotWinning:N0} of the first not winning"),
         ("admitted out of queue order", $"{f.AdmittedOutOfOrder:N0}"),

@@ -45,6 +45,11 @@ public static class ReportWriter
         Table(s, ["", ""], r.Setup.Select(x => new[] { x.Name, x.Value }));
         s.AppendLine("## Traffic").AppendLine();
         Table(s, ["", ""], r.Traffic.Select(x => new[] { x.Name, x.Value }));
+        if (r.Sales is not null)
+        {
+            s.AppendLine("## Sales (each audited on its own, then all together)").AppendLine();
+            Table(s, ReportModel.SalesHeader, r.SalesRows);
+        }
         if (r.Buyers is not null)
         {
             s.AppendLine("## The buyers after the click").AppendLine();
@@ -90,7 +95,7 @@ public static class ReportWriter
         s.AppendLine("## Invariants").AppendLine();
         Table(s, ["#", "invariant", "result", "checked"], r.Audit.Invariants.Select(i => new[]
         {
-            i.Number.ToString(), $"{i.Name}: {i.Rule}", i.Passed ? "pass" : $"**BROKEN** (exit {i.ExitCode})",
+            i.Number.ToString(), $"{i.Label}: {i.Rule}", i.Passed ? "pass" : $"**BROKEN** (exit {i.ExitCode})",
             string.Join("<br>", i.Checked.Select(c => (i.Broken.Contains(c) ? "✗ " : "✓ ") + c)),
         }));
         if (!r.Audit.Exclusive) s.AppendLine("The sale had claims before this run, so counts were checked as bounds, not equalities.").AppendLine();
@@ -137,6 +142,11 @@ public static class ReportWriter
         HtmlTable(s, null, r.Setup.Select(x => new[] { E(x.Name), E(x.Value) }));
         s.Append("<h2>Traffic</h2>");
         HtmlTable(s, null, r.Traffic.Select(x => new[] { E(x.Name), E(x.Value) }));
+        if (r.Sales is not null)
+        {
+            s.Append("<h2>Sales (each audited on its own, then all together)</h2>");
+            HtmlTable(s, ReportModel.SalesHeader, r.SalesRows.Select(row => row.Select(E).ToArray()));
+        }
         if (r.Buyers is not null)
         {
             s.Append("<h2>The buyers after the click</h2>");
@@ -183,7 +193,7 @@ public static class ReportWriter
         s.Append("<h2>Invariants</h2>");
         HtmlTable(s, ["#", "invariant", "result", "checked"], r.Audit.Invariants.Select(i => new[]
         {
-            i.Number.ToString(), E($"{i.Name}: {i.Rule}"), i.Passed ? "pass" : $"<span class=\"broken\">BROKEN (exit {i.ExitCode})</span>",
+            i.Number.ToString(), E($"{i.Label}: {i.Rule}"), i.Passed ? "pass" : $"<span class=\"broken\">BROKEN (exit {i.ExitCode})</span>",
             string.Join("<br>", i.Checked.Select(c => i.Broken.Contains(c) ? $"<span class=\"broken\">✗ {E(c)}</span>" : $"✓ {E(c)}")),
         }));
         s.Append("<h2>Final claim statuses (polled)</h2>");

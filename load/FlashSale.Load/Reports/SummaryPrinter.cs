@@ -19,6 +19,8 @@ public static class SummaryPrinter
         if (r.Figures.ErrorCodes.Count > 0)
             console.WriteLine("errors by code: " + string.Join(", ", r.Figures.ErrorCodes.Select(e => $"{e.Key} {e.Value:N0}")), new Style(Color.Yellow));
 
+        foreach (var row in r.SalesRows)
+            console.WriteLine($"sale {row[0]}: admitted {row[2]}, sold_out {row[4]}, error {row[5]}, p99 {row[7]} ms, paid {row[8]}, remaining {row[9]}; invariants {row[10]}", new Style());
         foreach (var (name, value) in r.WaitingRoomRows.Concat(r.FairnessRows)) console.WriteLine($"{name}: {value}", new Style());
 
         if (r.Generator is { } g)
@@ -32,7 +34,7 @@ public static class SummaryPrinter
         foreach (var t in r.Thresholds)
             checks.AddRow(Markup.Escape($"threshold {t.Threshold.Text} (measured {t.Threshold.Format(t.Measured)})"), t.Passed ? "[green]pass[/]" : "[red]FAIL[/]");
         foreach (var i in r.Audit.Invariants)
-            checks.AddRow(Markup.Escape($"invariant {i.Number} {i.Name}"),
+            checks.AddRow(Markup.Escape($"invariant {i.Number} {i.Label}"),
                 i.Passed ? "[green]pass[/]" : $"[red]BROKEN[/] {Markup.Escape(string.Join("; ", i.Broken))}");
         console.Write(checks);
         console.WriteLine($"{r.Verdict} (exit code {r.ExitCode})", new Style(r.Passed ? Color.Green : Color.Red, decoration: Decoration.Bold));

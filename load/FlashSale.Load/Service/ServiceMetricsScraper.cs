@@ -8,7 +8,7 @@ namespace FlashSale.Load.Service;
 /// queued, not yet confirmed), the stock it shows, its payment outcomes, and its own admit latency (the Redis decision,
 /// without the network and queueing the tool's latency includes). A scrape that fails is counted, never fatal.
 /// </summary>
-public sealed class ServiceMetricsScraper(HttpClient http, string saleId, long started)
+public sealed class ServiceMetricsScraper(HttpClient http, IReadOnlyCollection<string> saleIds, long started)
 {
     private const string AdmitBuckets = "flashsale_admit_duration_seconds_bucket";
     private readonly List<ServiceSample> _samples = [];
@@ -70,17 +70,17 @@ public sealed class ServiceMetricsScraper(HttpClient http, string saleId, long s
             .GroupBy(s => s.Labels["outcome"]).ToDictionary(g => g.Key, g => g.Sum(s => s.Value));
         var sample = new ServiceSample(
             Stopwatch.GetElapsedTime(started).TotalSeconds,
-            Sum("flashsale_queue_pending", l => l.GetValueOrDefault("sale") == saleId) ?? Sum("flashsale_queue_pending"),
-            Sum("flashsale_stock_remaining", l => l.GetValueOrDefault("sale") == saleId),
+            Sum("flashsale_queue_pending", l => saleIds.Contains(l.GetValueOrDefault("sale") ?? "")) ?? Sum("flashsale_queue_pending"),
+            Sum("flashsale_stock_remaining", l => saleIds.Contains(l.GetValueOrDefault("sale") ?? "")),
             payments,
-            Sum("flashsale_claims_total", l => l.GetValueOrDefault("sale") == saleId),
+            Sum("flashsale_claims_total", l => saleIds.Contains(l.GetValueOrDefault("sale") ?? "")),
             p50, p99);
         lock (_samples) _samples.Add(sample);
     }
 }
 
 /// <param name="AtSeconds">From the start of the rehearsal's traffic.</param>
-/// <param name="QueuePending">Claims queued and not yet acknowledged by a worker (the queue's lag), this sale's when the service names it.</param>
+/// <param name="QueuePending">Claims queued and not yet acknowledged by a worker (the queue's lag), the run's sales' when the service names them.</param>
 /// <param name="Payments">Cumulative gateway calls by outcome (succeeded, declined, transient, circuit_open), every sale.</param>
 /// <param name="AdmitP50Ms">The service's admit decision since the last scrape, from its histogram's buckets; null when none.</param>
 public sealed record ServiceSample(

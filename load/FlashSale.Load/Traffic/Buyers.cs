@@ -14,6 +14,12 @@ public sealed class Buyers(LoadOptions options, string runTag, UserFeed? feed = 
     /// <summary>Deterministic for a seed, so a rerun declines the same buyers.</summary>
     public string PaymentMethod(int n) => feed?.PaymentMethod(n) ?? (Unit(options.Seed, n) < options.DeclineShare ? DecliningCard : GoodCard);
 
+    /// <summary>
+    /// <c>--sales</c>: the sales buyer N claims on, by index: N mod the count, then the next ones, <c>--sales-per-buyer</c>
+    /// in all, so every sale gets as many buyers.
+    /// </summary>
+    public IEnumerable<int> SalesOf(int n, int sales) => Enumerable.Range(0, Math.Min(options.SalesPerBuyer, sales)).Select(k => (n % sales + k) % sales);
+
     /// <summary>Hold checkout: whether buyer N walks away from a unit they won (a draw independent of their card's).</summary>
     public bool Abandons(int n) => Unit(options.Seed ^ 0x5EED, n) < options.AbandonShare;
 

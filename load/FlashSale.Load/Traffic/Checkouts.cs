@@ -8,7 +8,7 @@ namespace FlashSale.Load.Traffic;
 /// out with their card once the hold is recorded (a <c>503</c> says it is not yet). A declined card puts the hold back,
 /// and that buyer tries again with a good card, as the hold allows.
 /// </summary>
-public sealed class Checkouts(FlashSaleApi api, string saleId)
+public sealed class Checkouts(FlashSaleApi api)
 {
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(20);
     private long _started, _abandoned, _refused;
@@ -23,14 +23,14 @@ public sealed class Checkouts(FlashSaleApi api, string saleId)
 
     private readonly ConcurrentDictionary<string, int> _refusedBy = new(StringComparer.Ordinal);
 
-    public async Task PayAsync(string claimId, string paymentMethodId, bool abandons, CancellationToken ct)
+    public async Task PayAsync(string saleId, string claimId, string paymentMethodId, bool abandons, CancellationToken ct)
     {
         if (abandons)
         {
             Interlocked.Increment(ref _abandoned);
             return;
         }
-        if (!await CheckOutAsync(claimId, paymentMethodId, ct).ConfigureAwait(false) || paymentMethodId == Buyers.GoodCard) return;
+        if (!await CheckOutAsync(saleId, claimId, paymentMethodId, ct).ConfigureAwait(false) || paymentMethodId == Buyers.GoodCard) return;
         // Declined: wait for the hold to come back, then the second card.
         var deadline = DateTime.UtcNow + GiveUpAfter;
         while (DateTime.UtcNow < deadline)
@@ -38,7 +38,7 @@ public sealed class Checkouts(FlashSaleApi api, string saleId)
             var claim = await api.GetClaimAsync(saleId, claimId, ct).ConfigureAwait(false);
             if (claim is { Status: ClaimStatuses.Held })
             {
-                await CheckOutAsync(claimId, Buyers.GoodCard, ct).ConfigureAwait(false);
+                await CheckOutAsync(saleId, claimId, Buyers.GoodCard, ct).ConfigureAwait(false);
                 return;
             }
             if (claim is not null && ClaimStatuses.IsTerminal(claim.Status)) return;
@@ -46,7 +46,7 @@ public sealed class Checkouts(FlashSaleApi api, string saleId)
         }
     }
 
-    private async Task<bool> CheckOutAsync(string claimId, string paymentMethodId, CancellationToken ct)
+    private async Task<bool> CheckOutAsync(string saleId, string claimId, string paymentMethodId, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + GiveUpAfter;
         for (var attempt = 0; ; attempt++)

@@ -7,29 +7,73 @@ using FlashSale.Load.Metrics;
 namespace FlashSale.Load.Traffic;
 
 /// <summary>
-/// What a real buyer does after the click: refreshes the claim's page until it says how it ended, every
-/// <c>--poll-claim</c>. The time from the first click to the poll that saw <c>paid</c> is the buyer's click-to-paid
-/// time (threshold <c>paid.p99&lt;15s</c>). The polls run beside the crowd and never count as claim requests.
+/// What a real buyer does after the click: refreshes the claim's page until it says how it ended, first
+/// <c>--poll-claim</c> after the click. The time from the first click to the poll that saw <c>paid</c> is the buyer's
+/// click-to-paid time (threshold <c>paid.p99&lt;15s</c>). The polls run beside the crowd and never count as claim requests.
 /// </summary>
-public sealed class ClaimPoller(FlashSaleApi api, string saleId, TimeSpan every, TimeSpan giveUpAfter)
+/// <remarks>
+/// Cheap enough to be on by default: one timer loop for every buyer (no task or timer per buyer), which sends the polls
+/// that are due, at most <see cref="MaxInFlight"/> at once, and keeps only the claims not yet terminal. A claim still
+/// pending is polled less often each time (up to <see cref="MaxBackoff"/> times the interval), as a buyer waiting longer
+/// refreshes less, so a slow worker does not turn its backlog into a storm of polls.
+/// </remarks>
+public sealed class ClaimPoller
 {
+    private const int MaxInFlight = 64;
+    private const double Backoff = 1.5;
+    private const double MaxBackoff = 4;
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
+
+    private readonly FlashSaleApi _api;
+    private readonly TimeSpan _every;
+    private readonly long _giveUpTicks;
     private readonly LongHistogram _clickToPaid = new(1, LoadRecorder.HighestMicros, 3);
     private readonly ConcurrentDictionary<string, long> _endings = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<Pending> _arrived = new();
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _polls, _errors, _outstanding = 1;
+    private readonly Task _loop;
+    private long _polls, _errors, _outstanding = 1, _inFlight;
 
-    public void Follow(string claimId, long clickedAt, CancellationToken ct)
+    /// <param name="ct">Ends the poll loop if the run is stopped before <see cref="DrainAsync"/> is awaited.</param>
+    public ClaimPoller(FlashSaleApi api, TimeSpan every, TimeSpan giveUpAfter, CancellationToken ct)
+    {
+        (_api, _every, _giveUpTicks) = (api, every, (long)(giveUpAfter.TotalSeconds * Stopwatch.Frequency));
+        _loop = Task.Run(() => LoopAsync(ct), CancellationToken.None);
+    }
+
+    /// <summary>One winner's claim, polled from one interval after now until it ends or the buyer gives up.</summary>
+    private sealed class Pending(string saleId, string claimId, long clickedAt, long firstDue, long giveUpAt)
+    {
+        public string SaleId => saleId;
+        public string ClaimId => claimId;
+        public long ClickedAt => clickedAt;
+        public long GiveUpAt => giveUpAt;
+        public long Due { get; set; } = firstDue;
+        public double Interval { get; set; } = 1;
+        public string? Last { get; set; }
+
+        // Written last by the poll that ends, read first by the loop: what the poll wrote before it is seen with it.
+        private volatile bool _polling;
+        public bool Polling
+        {
+            get => _polling;
+            set => _polling = value;
+        }
+    }
+
+    public void Follow(string saleId, string claimId, long clickedAt)
     {
         Interlocked.Increment(ref _outstanding);
-        _ = Task.Run(() => PollAsync(claimId, clickedAt, ct), CancellationToken.None)
-            .ContinueWith(_ => Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var now = Stopwatch.GetTimestamp();
+        _arrived.Enqueue(new Pending(saleId, claimId, clickedAt, now + Jittered(1), now + _giveUpTicks));
     }
 
     /// <summary>Once the crowd has sent its last click: every buyer still polling, waited for.</summary>
-    public Task DrainAsync(CancellationToken ct)
+    public async Task DrainAsync(CancellationToken ct)
     {
         Release();
-        return _done.Task.WaitAsync(ct);
+        await _done.Task.WaitAsync(ct).ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
     }
 
     private void Release()
@@ -37,39 +81,81 @@ public sealed class ClaimPoller(FlashSaleApi api, string saleId, TimeSpan every,
         if (Interlocked.Decrement(ref _outstanding) == 0) _done.TrySetResult();
     }
 
-    private async Task PollAsync(string claimId, long clickedAt, CancellationToken ct)
+    private long Jittered(double interval) => (long)(_every.TotalSeconds * interval * (0.9 + 0.2 * Random.Shared.NextDouble()) * Stopwatch.Frequency);
+
+    private async Task LoopAsync(CancellationToken ct)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(giveUpAfter.TotalSeconds * Stopwatch.Frequency);
-        string? last = null;
-        while (Stopwatch.GetTimestamp() < deadline && !ct.IsCancellationRequested)
+        var following = new List<Pending>();
+        using var timer = new PeriodicTimer(Tick);
+        try
         {
-            await Task.Delay(every, ct).ConfigureAwait(false);
-            Interlocked.Increment(ref _polls);
-            try
+            while (!_done.Task.IsCompleted && await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
             {
-                last = (await api.GetClaimAsync(saleId, claimId, ct).ConfigureAwait(false))?.Status ?? "not_found";
+                while (_arrived.TryDequeue(out var p)) following.Add(p);
+                var now = Stopwatch.GetTimestamp();
+                for (var i = following.Count - 1; i >= 0; i--)
+                {
+                    var p = following[i];
+                    if (p.Polling) continue;
+                    if (p.Last is { } last && ClaimStatuses.IsTerminal(last) || now >= p.GiveUpAt)
+                    {
+                        if (p.Last is null || !ClaimStatuses.IsTerminal(p.Last)) _endings.AddOrUpdate($"still {p.Last ?? "unpolled"} when the buyer gave up", 1, (_, n) => n + 1);
+                        following.RemoveAt(i);
+                        Release();
+                        continue;
+                    }
+                    if (p.Due > now || Interlocked.Read(ref _inFlight) >= MaxInFlight) continue;
+                    p.Polling = true;
+                    Interlocked.Increment(ref _inFlight);
+                    _ = PollAsync(p, ct);
+                }
             }
-            catch (Exception e) when (e is HttpRequestException or SetupException or TaskCanceledException && !ct.IsCancellationRequested)
-            {
-                Interlocked.Increment(ref _errors);
-                continue;
-            }
-            if (!ClaimStatuses.IsTerminal(last)) continue;
-            if (last == ClaimStatuses.Paid)
-            {
-                var micros = Math.Clamp((long)Stopwatch.GetElapsedTime(clickedAt).TotalMicroseconds, 1, LoadRecorder.HighestMicros);
-                lock (_clickToPaid) _clickToPaid.RecordValue(micros);
-            }
-            _endings.AddOrUpdate(last, 1, (_, n) => n + 1);
-            return;
         }
-        _endings.AddOrUpdate($"still {last ?? "unpolled"} when the buyer gave up", 1, (_, n) => n + 1);
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The run was stopped at once (a second Ctrl-C): nobody waits for the figures.
+        }
+    }
+
+    private async Task PollAsync(Pending p, CancellationToken ct)
+    {
+        try
+        {
+            Interlocked.Increment(ref _polls);
+            var status = (await _api.GetClaimAsync(p.SaleId, p.ClaimId, ct).ConfigureAwait(false))?.Status ?? "not_found";
+            if (ClaimStatuses.IsTerminal(status))
+            {
+                if (status == ClaimStatuses.Paid)
+                {
+                    var micros = Math.Clamp((long)Stopwatch.GetElapsedTime(p.ClickedAt).TotalMicroseconds, 1, LoadRecorder.HighestMicros);
+                    lock (_clickToPaid) _clickToPaid.RecordValue(micros);
+                }
+                _endings.AddOrUpdate(status, 1, (_, n) => n + 1);
+            }
+            p.Last = status;
+        }
+        catch (Exception e) when (e is HttpRequestException or SetupException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _errors);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopped at once.
+        }
+        finally
+        {
+            // The next poll waits longer while the claim stays pending.
+            p.Due = Stopwatch.GetTimestamp() + Jittered(p.Interval);
+            p.Interval = Math.Min(p.Interval * Backoff, MaxBackoff);
+            Interlocked.Decrement(ref _inFlight);
+            p.Polling = false;
+        }
     }
 
     public BuyerFigures Figures()
     {
         lock (_clickToPaid)
-            return new BuyerFigures(Interlocked.Read(ref _polls), Interlocked.Read(ref _errors), _endings.ToDictionary(), _clickToPaid.Copy(), every);
+            return new BuyerFigures(Interlocked.Read(ref _polls), Interlocked.Read(ref _errors), _endings.ToDictionary(), _clickToPaid.Copy(), _every);
     }
 }
 

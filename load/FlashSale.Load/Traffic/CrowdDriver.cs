@@ -11,8 +11,9 @@ namespace FlashSale.Load.Traffic;
 /// dropped and counted. Closed model: K buyers, each sending its next request when the last one answered.
 /// </summary>
 /// In hold checkout every winner then checks out or walks away (<see cref="Checkouts"/>), off the claim's latency.
+/// With several sales (<c>--sales</c>) a buyer claims on each of theirs (<see cref="Buyers.SalesOf"/>) at once.
 public sealed class CrowdDriver(
-    LoadOptions options, FlashSaleApi api, string saleId, Buyers buyers, LoadRecorder recorder, ClaimBook book, Checkouts? checkouts = null,
+    LoadOptions options, FlashSaleApi api, IReadOnlyList<TargetSale> sales, Buyers buyers, LoadRecorder recorder, Checkouts? checkouts = null,
     OpeningRecorder? opening = null, GeneratorWatch? watch = null, AgentShare? share = null)
 {
     private long _inFlight;
@@ -95,25 +96,29 @@ public sealed class CrowdDriver(
         await Task.WhenAll(workers).ConfigureAwait(false);
     }
 
-    /// <summary>One buyer: a click (two, for a double click), then retries after a timeout or a 429/503.</summary>
+    /// <summary>One buyer, on each of their sales: a click (two, for a double click), then retries after a timeout or a 429/503.</summary>
     /// <param name="admission">A waiting-room sale: the token the buyer's ticket was admitted with, sent with every click.</param>
-    internal async Task BuyerAsync(int user, bool doubleClick, long intended, string? admission, CancellationToken ct)
+    internal Task BuyerAsync(int user, bool doubleClick, long intended, string? admission, CancellationToken ct) =>
+        sales.Count == 1 ? BuyerAsync(sales[0], user, doubleClick, intended, admission, ct)
+            : Task.WhenAll(buyers.SalesOf(user, sales.Count).Select(s => BuyerAsync(sales[s], user, doubleClick, intended, admission, ct)));
+
+    private async Task BuyerAsync(TargetSale sale, int user, bool doubleClick, long intended, string? admission, CancellationToken ct)
     {
         var userId = buyers.UserId(user);
         var card = buyers.PaymentMethod(user);
         var clicked = intended;
-        var second = doubleClick ? SendAsync(userId, card, intended, admission, ct) : null;
+        var second = doubleClick ? SendAsync(sale, userId, card, intended, admission, ct) : null;
         string? won = null;
         for (var attempt = 0; ; attempt++)
         {
-            var answer = await SendAsync(userId, card, intended, admission, ct).ConfigureAwait(false);
+            var answer = await SendAsync(sale, userId, card, intended, admission, ct).ConfigureAwait(false);
             while (opening is not null && Classify(answer, true) == Outcome.NotStarted && !Stopping(ct))
             {
                 // Early for the opening: the buyer refreshes until the sale has started, and the next click counts from then.
                 var refresh = options.RefreshEvery * (0.8 + 0.4 * Random.Shared.NextDouble());
                 intended = Stopwatch.GetTimestamp() + (long)(refresh.TotalSeconds * Stopwatch.Frequency);
                 await Task.Delay(refresh, ct).ConfigureAwait(false);
-                answer = await SendAsync(userId, card, intended, admission, ct).ConfigureAwait(false);
+                answer = await SendAsync(sale, userId, card, intended, admission, ct).ConfigureAwait(false);
             }
             if (answer is { HttpStatus: 202 or 200, ClaimId: { } claimId }) won = claimId;
             if (!FlashCrowd || attempt >= options.Retries || !Retryable(answer) || Stopping(ct)) break;
@@ -124,22 +129,23 @@ public sealed class CrowdDriver(
         }
         if (second is not null && await second.ConfigureAwait(false) is { HttpStatus: 202 or 200, ClaimId: { } other }) won ??= other;
         var abandons = checkouts is not null && buyers.Abandons(user);
-        if (checkouts is not null && won is not null) await checkouts.PayAsync(won, card, abandons, ct).ConfigureAwait(false);
+        if (checkouts is not null && won is not null) await checkouts.PayAsync(sale.SaleId, won, card, abandons, ct).ConfigureAwait(false);
         // A buyer who walked away from a hold does not come back to see it expire.
-        if (won is not null && !abandons) Poller?.Follow(won, clicked, ct);
+        if (won is not null && !abandons) Poller?.Follow(sale.SaleId, won, clicked);
     }
 
-    private async Task<ClaimAnswer> SendAsync(string userId, string card, long intended, string? admission, CancellationToken ct)
+    private async Task<ClaimAnswer> SendAsync(TargetSale sale, string userId, string card, long intended, string? admission, CancellationToken ct)
     {
         Interlocked.Increment(ref _inFlight);
         recorder.MarkSent();
         try
         {
-            var answer = await api.ClaimAsync(saleId, userId, checkouts is null ? card : null, ct, admission, options.Quantity).ConfigureAwait(false);
+            var answer = await api.ClaimAsync(sale.SaleId, userId, checkouts is null ? card : null, ct, admission, options.Quantity).ConfigureAwait(false);
             var outcome = Classify(answer, options.StartsIn is not null);
             recorder.Record(outcome, intended, outcome == Outcome.Error ? answer.Code : null);
+            sale.Tally.Record(outcome, intended);
             opening?.Record(outcome, intended, Stopwatch.GetTimestamp());
-            book.Note(userId, card, answer);
+            sale.Book.Note(userId, card, answer);
             return answer;
         }
         finally

@@ -11,6 +11,7 @@ public sealed class QueueBook(int buyers)
     private readonly string?[] _tickets = new string?[buyers];
     private readonly long[] _joinedAt = new long[buyers];
     private readonly bool[] _admitted = new bool[buyers];
+    private readonly bool[] _tried = new bool[buyers];
     private readonly ConcurrentDictionary<string, int> _endings = new(StringComparer.Ordinal);
     private long _joined, _waiting;
 
@@ -30,6 +31,11 @@ public sealed class QueueBook(int buyers)
         Interlocked.Increment(ref _joined);
         Interlocked.Increment(ref _waiting);
     }
+
+    /// <summary>The buyer's join went out: a crowd stopped early never sent the others'.</summary>
+    public void NoteTried(int buyer) => Volatile.Write(ref _tried[buyer], true);
+
+    public bool Tried(int buyer) => Volatile.Read(ref _tried[buyer]);
 
     public void NoteAdmitted(int buyer) => Volatile.Write(ref _admitted[buyer], true);
 

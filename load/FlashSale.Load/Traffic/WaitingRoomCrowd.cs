@@ -9,7 +9,8 @@ namespace FlashSale.Load.Traffic;
 /// The waiting-room crowd: every buyer joins the queue at their planned moment (all before the sale's start), polls
 /// their ticket at the pace the service asks (<c>pollAfterSeconds</c>), and once admitted claims with the ticket's
 /// token as the flash crowd claims (double clicks, retries, hold checkout), through <see cref="CrowdDriver"/>.
-/// A ticket told sold out stops.
+/// A ticket told sold out stops. When the crowd is stopped (Ctrl-C, a threshold with <c>:abort</c>) no join, poll or
+/// claim starts any more: each buyer leaves once the request it has in flight is answered.
 /// </summary>
 public sealed class WaitingRoomCrowd(
     LoadOptions options, WaitingRoomApi room, string saleId, Buyers buyers, CrowdDriver claims, QueueRecorder recorder, QueueBook book, DateTime endsAt)
@@ -18,19 +19,31 @@ public sealed class WaitingRoomCrowd(
     private const int ExpiredPolls = 3;
     private const int PollErrorsTolerated = 20;
 
-    public Task RunAsync(Random random, CancellationToken ct) =>
-        claims.RunPlanAsync(ArrivalPlan.Build(options, random), (a, intended, token) => BuyerAsync(a.User, a.DoubleClick, intended, token), ct,
-            recorder.MarkJoinLate);
+    public const string Left = "left (the crowd was stopped)";
 
-    private async Task BuyerAsync(int user, bool doubleClick, long intended, CancellationToken ct)
+    public async Task RunAsync(Random random, CancellationToken ct)
     {
-        var ticket = await JoinAsync(user, intended, ct).ConfigureAwait(false);
+        // Waits end early when the crowd is stopped; the requests themselves run on ct, so those in flight are answered.
+        using var leave = CancellationTokenSource.CreateLinkedTokenSource(ct, claims.StopArrivals);
+        await claims.RunPlanAsync(ArrivalPlan.Build(options, random), (a, intended, token) => BuyerAsync(a.User, a.DoubleClick, intended, leave.Token, token), ct,
+            recorder.MarkJoinLate).ConfigureAwait(false);
+    }
+
+    private async Task BuyerAsync(int user, bool doubleClick, long intended, CancellationToken leave, CancellationToken ct)
+    {
+        book.NoteTried(user);
+        var ticket = await JoinAsync(user, intended, leave, ct).ConfigureAwait(false);
         if (ticket is null) return;
         var expired = 0;
         var errors = 0;
         var wait = TimeSpan.FromSeconds(ticket.PollAfterSeconds);
         while (!ct.IsCancellationRequested)
         {
+            if (leave.IsCancellationRequested)
+            {
+                book.NoteEnd(user, Left);
+                return;
+            }
             if (TimeProvider.System.GetUtcNow().UtcDateTime >= endsAt)
             {
                 book.NoteEnd(user, "sale_ended");
@@ -55,7 +68,7 @@ public sealed class WaitingRoomCrowd(
                     break;
             }
             // The service never asks for less than a second; a zero would spin.
-            await Task.Delay(wait < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : wait, ct).ConfigureAwait(false);
+            if (!await PauseAsync(wait < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : wait, leave, ct).ConfigureAwait(false)) continue;
             var sent = Stopwatch.GetTimestamp();
             var answer = await room.PollAsync(saleId, ticket.TicketId, ct).ConfigureAwait(false);
             recorder.Poll(sent, answer.Ticket is null ? answer.Code : null);
@@ -76,7 +89,7 @@ public sealed class WaitingRoomCrowd(
     }
 
     /// <summary>The join, retried after a timeout or a 429/503 as a buyer would; the same user again gets the same ticket.</summary>
-    private async Task<TicketView?> JoinAsync(int user, long intended, CancellationToken ct)
+    private async Task<TicketView?> JoinAsync(int user, long intended, CancellationToken leave, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -87,14 +100,28 @@ public sealed class WaitingRoomCrowd(
                 book.NoteJoin(user, ticket.TicketId, Stopwatch.GetTimestamp());
                 return ticket;
             }
-            if (answer.HttpStatus is not (0 or 429 or 503) || attempt >= options.Retries || ct.IsCancellationRequested)
+            if (answer.HttpStatus is not (0 or 429 or 503) || attempt >= options.Retries || leave.IsCancellationRequested)
             {
-                book.NoteEnd(user, $"join {answer.Code}");
+                book.NoteEnd(user, leave.IsCancellationRequested ? Left : $"join {answer.Code}");
                 return null;
             }
             var backoff = Backoff(attempt);
             intended = Stopwatch.GetTimestamp() + (long)(backoff.TotalSeconds * Stopwatch.Frequency);
-            await Task.Delay(backoff, ct).ConfigureAwait(false);
+            await PauseAsync(backoff, leave, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A buyer's wait between requests; false when the crowd was stopped during it.</summary>
+    private static async Task<bool> PauseAsync(TimeSpan wait, CancellationToken leave, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(wait, leave).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

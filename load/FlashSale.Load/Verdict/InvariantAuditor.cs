@@ -12,6 +12,24 @@ public sealed record AuditReport(
 {
     /// <summary>Each polled claim's last status (absent: not found).</summary>
     public IReadOnlyDictionary<string, string> StatusOf { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>A run on several sales: each sale's own audit; null on one sale.</summary>
+    public IReadOnlyList<(string SaleId, AuditReport Audit)>? PerSale { get; init; }
+
+    /// <summary>
+    /// Several sales' audits as the run's: every invariant of every sale (named with its sale), the counts and statuses
+    /// summed; one sale's audit is the run's as it is.
+    /// </summary>
+    public static AuditReport Combine(IReadOnlyList<(string SaleId, AuditReport Audit)> parts) => parts.Count == 1 ? parts[0].Audit : new AuditReport(
+        parts.SelectMany(p => p.Audit.Invariants.Select(i => i with { SaleId = p.SaleId })).ToList(),
+        SaleCounts.Sum(parts.Select(p => p.Audit.Counts)),
+        parts.Sum(p => p.Audit.ClaimsPolled), parts.Sum(p => p.Audit.ClaimsAdmitted),
+        parts.SelectMany(p => p.Audit.FinalStatuses).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Sum(s => s.Value), StringComparer.Ordinal),
+        parts.Max(p => p.Audit.SettledAfterSeconds), parts.All(p => p.Audit.Exclusive))
+    {
+        StatusOf = parts.SelectMany(p => p.Audit.StatusOf).ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal),
+        PerSale = parts,
+    };
 }
 
 /// <summary>

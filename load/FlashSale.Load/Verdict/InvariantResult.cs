@@ -5,6 +5,12 @@ public sealed record InvariantResult(int Number, string Name, string Rule, IRead
 {
     public bool Passed => Broken.Count == 0;
 
+    /// <summary>A run on several sales (<c>--sales</c>) checks every invariant on each: the sale this one is of; null on one sale.</summary>
+    public string? SaleId { get; init; }
+
+    /// <summary>The name, with the sale when the run had several: <c>stock_conserved</c>, <c>stock_conserved on sale_...</c>.</summary>
+    public string Label => SaleId is null ? Name : $"{Name} on {SaleId}";
+
     /// <summary>See <see cref="Cli.ExitCodes"/>: 21 for invariant 1 ... 25 for invariant 5.</summary>
     public int ExitCode => 20 + Number;
 
