@@ -5,11 +5,17 @@
 # A master's admit capacity is one core over its CPU per admit; the sale's is the sum over the masters its pools use.
 #   DURATION=15s CONNECTIONS=128 THREADS=2 ROUNDS=2 SHARDS="1 3" STOCK=10000000 bash load/measure-pool-shards.sh
 # Needs the cluster of scripts/redis-topologies-up.sh (make services-up). Ratios of one run are what to compare.
+# PER_POOL=1 gives each pool the same offered concurrency: wrk opens CONNECTIONS per pool (3 pools, 3x CONNECTIONS), so
+# each pool's lane batches as many claims per call as the one pool's does, and a master's CPU per admit is compared at
+# the same batch size (Redis's cost per admit falls as a call carries more claims).
+# SERVICE_ARGS adds command-line arguments to the service: SERVICE_ARGS=--FlashSale:Redis:AdmitBatch=1 sends each claim
+# in its own call, so a master's CPU per admit does not depend on how many claims its lane batches (at one offered
+# load, one pool's lane gathers three times the claims per call that each of three pools' lanes does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services-env.sh
 DURATION="${DURATION:-15s}"; CONNECTIONS="${CONNECTIONS:-128}"; THREADS="${THREADS:-2}"; ROUNDS="${ROUNDS:-2}"
-SHARDS="${SHARDS:-1 3}"; STOCK="${STOCK:-10000000}"; WARMUP="${WARMUP:-10s}"
+SHARDS="${SHARDS:-1 3}"; STOCK="${STOCK:-10000000}"; WARMUP="${WARMUP:-10s}"; PER_POOL="${PER_POOL:-0}"
 ADMIN_KEY="bench-admin-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export STOREFRONT_KEY="bench-storefront-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
@@ -24,7 +30,7 @@ PORT=$(free_port)
 env ASPNETCORE_ENVIRONMENT=Production FlashSale__AdminKey="$ADMIN_KEY" FlashSale__StorefrontKey="$STOREFRONT_KEY" \
   dotnet src/FlashSale.Service/bin/Release/net10.0/FlashSale.Service.dll \
   --contentRoot "$PWD/src/FlashSale.Service/bin/Release/net10.0" --urls "http://127.0.0.1:$PORT" --role edge \
-  --Logging:LogLevel:Default=Warning --FlashSale:Redis:Configuration="$FLASHSALE_TEST_REDIS_CLUSTER" >"$LOGS/service.log" 2>&1 &
+  --Logging:LogLevel:Default=Warning --FlashSale:Redis:Configuration="$FLASHSALE_TEST_REDIS_CLUSTER" ${SERVICE_ARGS:-} >"$LOGS/service.log" 2>&1 &
 PID=$!
 declare -A SALE_OF
 unregister() { # sale: its pools out of the workers' registry (Pool/ActiveSales.cs), on whichever masters hold it
@@ -69,10 +75,14 @@ master_admits() { # master sale: units admitted by the sale's pools on that mast
   done < <(redis-cli -u "redis://$1" --scan --pattern "fs:{$2*}:meta")
   echo "$total"
 }
+batch_stats() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^flashsale_admit_batch_claims_count/ {c = $2} /^flashsale_admit_batch_claims_sum/ {s = $2} END {print c + 0, s + 0}'; }
 run() { # shards
-  local n=$1 sale=${SALE_OF[$1]} m i c0=() a0=() c1 a1 line="" cap=0
+  local n=$1 sale=${SALE_OF[$1]} m i c0=() a0=() c1 a1 line="" cap=0 b0 b1
   for i in "${!MASTERS[@]}"; do c0[$i]=$(master_cpu "${MASTERS[$i]}"); a0[$i]=$(master_admits "${MASTERS[$i]}" "$sale"); done
-  RUN_TAG="p$n-$RANDOM$RANDOM" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s load/wrk/claim.lua \
+  b0=$(batch_stats)
+  local connections=$CONNECTIONS
+  [ "$PER_POOL" = 1 ] && connections=$((CONNECTIONS * n))
+  RUN_TAG="p$n-$RANDOM$RANDOM" wrk -t"$THREADS" -c"$connections" -d"$DURATION" --latency -s load/wrk/claim.lua \
     "http://127.0.0.1:$PORT/sales/$sale/claims" > "$LOGS/p$n.txt"
   for i in "${!MASTERS[@]}"; do
     m=${MASTERS[$i]}; c1=$(master_cpu "$m"); a1=$(master_admits "$m" "$sale")
@@ -83,11 +93,13 @@ run() { # shards
       line+=$(printf '   %s %6d admits %5.1f us/admit' "$m" "$admits" "$us")
     fi
   done
+  b1=$(batch_stats)
+  line+=$(echo "$b0 $b1" | awk '{ if ($3 > $1) printf "   claims/call %.1f", ($4 - $2) / ($3 - $1) }')
   local rps p99 non2xx
   rps=$(awk '/Requests\/sec/ {print $2}' "$LOGS/p$n.txt"); p99=$(awk '$1=="99%" {print $2}' "$LOGS/p$n.txt")
   non2xx=$(awk '/Non-2xx/ {print $5}' "$LOGS/p$n.txt"); non2xx=${non2xx:-0}
-  printf 'pools %-2s %10s req/s   p99 %8s   non-2xx %s   capacity %8.0f admits/s%s   load %s\n' \
-    "$n" "$rps" "$p99" "$non2xx" "$cap" "$line" "$(cut -d' ' -f1 /proc/loadavg)"
+  printf 'pools %-2s -c%-4s %10s req/s   p99 %8s   non-2xx %s   capacity %8.0f admits/s%s   load %s\n' \
+    "$n" "$connections" "$rps" "$p99" "$non2xx" "$cap" "$line" "$(cut -d' ' -f1 /proc/loadavg)"
   echo "$rps" >> "$LOGS/p$n.rps"; echo "$cap" >> "$LOGS/p$n.cap"
 }
 for n in $SHARDS; do DURATION=$WARMUP run "$n" >/dev/null; done

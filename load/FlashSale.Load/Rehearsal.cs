@@ -281,7 +281,7 @@ public static class Rehearsal
 
         async Task<SaleView> CreateAsync(TimeSpan openFor, DateTimeOffset? startsAt, WaitingRoomPlan? room)
         {
-            var created = await api.CreateSaleAsync(o.Stock, openFor, o.Checkout, o.HoldSeconds, ct, room, startsAt, perUserLimit: o.Quantity);
+            var created = await api.CreateSaleAsync(o.Stock, openFor, o.Checkout, o.HoldSeconds, ct, room, startsAt, perUserLimit: o.Quantity, poolShards: o.PoolShards);
             await api.PreloadAsync(created.SaleId, ct);
             return await api.GetSaleAsync(created.SaleId, ct);
         }

@@ -57,7 +57,7 @@ public sealed class FlashSaleApi : IDisposable
     /// <param name="openFor">From now to the sale's end.</param>
     /// <param name="room">A waiting room, and the start it sets; without one the sale started a minute ago.</param>
     public async Task<SaleView> CreateSaleAsync(int stock, TimeSpan openFor, string checkout, int holdSeconds, CancellationToken ct, WaitingRoomPlan? room = null,
-        DateTimeOffset? startsAt = null, int perUserLimit = 1)
+        DateTimeOffset? startsAt = null, int perUserLimit = 1, int poolShards = 1)
     {
         var now = DateTimeOffset.UtcNow;
         startsAt ??= room?.StartsAt ?? now.AddMinutes(-1);
@@ -67,6 +67,7 @@ public sealed class FlashSaleApi : IDisposable
             ["currency"] = "usd", ["startsAt"] = startsAt, ["endsAt"] = now + openFor, ["perUserLimit"] = perUserLimit,
             ["checkout"] = checkout, ["holdSeconds"] = holdSeconds,
         };
+        if (poolShards > 1) body["poolShards"] = poolShards;
         if (room is not null)
             body["waitingRoom"] = new { enabled = true, prequeueMinutes = room.PrequeueMinutes, outflowPerMinute = room.OutflowPerMinute, tokenSeconds = room.TokenSeconds };
         using var response = await _admin.PostAsJsonAsync("admin/sales", body, Json, ct);

@@ -108,6 +108,9 @@ public sealed record LoadOptions
     /// <summary>Units each buyer claims; the sale the tool creates allows that many per user.</summary>
     public int Quantity { get; init; } = 1;
 
+    /// <summary><c>--pool-shards N</c>: the sales the tool creates split their stock over N Redis pools (poolShards).</summary>
+    public int PoolShards { get; init; } = 1;
+
     /// <summary>Share of buyers paying with <c>pm_card_chargeDeclined</c>.</summary>
     public double DeclineShare { get; init; } = 0.05;
     /// <summary>Flash-crowd: share of buyers who click twice.</summary>

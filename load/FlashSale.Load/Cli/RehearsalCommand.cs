@@ -49,6 +49,8 @@ public sealed class RehearsalCommand
     private readonly Option<TimeSpan> _pollClaim = Duration("--poll-claim", D.PollClaimEvery,
         "each winner polls their claim this often until it ends, for click-to-paid times (paid.p99<15s), e.g. 1s; 0 = leave after the click");
     private readonly Option<int> _quantity = Int("--quantity", D.Quantity, 1, 100, "units each buyer claims (the sale the tool creates allows that many per user)");
+    private readonly Option<int> _poolShards = Int("--pool-shards", D.PoolShards, 1, 64,
+        "the sales the tool creates split their stock over this many Redis pools (poolShards; not with --waiting-room)");
     private readonly Option<int> _seed = Int("--seed", D.Seed, int.MinValue, int.MaxValue, "random seed for arrivals and payment methods");
     private readonly Option<TimeSpan?> _startsIn = OptionalDuration("--starts-in",
         "flash-crowd: create the sale this far in the future and rehearse its opening (early buyers refresh until T0; the report shows its first 10 s)");
@@ -100,7 +102,7 @@ public sealed class RehearsalCommand
         foreach (var option in new Option[]
                  {
                      _url, _adminKey, _storefrontKey, _sale, _stock, _sales, _salesPerBuyer, _scenario, _model, _users, _usersFile, _arrivalWindow, _rate, _rateStart, _stage, _steps,
-                     _duration, _concurrency, _checkout, _holdSeconds, _abandonShare, _declineShare, _doubleClickShare, _retries, _pollClaim, _quantity, _seed,
+                     _duration, _concurrency, _checkout, _holdSeconds, _abandonShare, _declineShare, _doubleClickShare, _retries, _pollClaim, _quantity, _poolShards, _seed,
                      _startsIn, _earlyShare, _refreshEvery, _agents, _waitingRoom, _outflow, _tokenSeconds, _prequeueMinutes, _startLead, _connections, _maxInFlight, _lateAfter,
                      _timeout, _threshold, _thresholdsFile, _settle, _pollLimit, _maxSendLag, _maxGeneratorCpu, _out, _reportDir, _csv, _noScrape, _metricsListen, _progress,
                  })
@@ -174,7 +176,7 @@ public sealed class RehearsalCommand
             Steps = p.GetValue(_steps),
             Duration = stages.Count > 0 ? stages.Aggregate(TimeSpan.Zero, (d, st) => d + st.Duration) : p.GetValue(_duration), Concurrency = p.GetValue(_concurrency),
             Checkout = p.GetValue(_checkout)!, HoldSeconds = p.GetValue(_holdSeconds), AbandonShare = p.GetValue(_abandonShare),
-            DeclineShare = p.GetValue(_declineShare), DoubleClickShare = p.GetValue(_doubleClickShare), Retries = p.GetValue(_retries), PollClaimEvery = p.GetValue(_pollClaim), Quantity = p.GetValue(_quantity),
+            DeclineShare = p.GetValue(_declineShare), DoubleClickShare = p.GetValue(_doubleClickShare), Retries = p.GetValue(_retries), PollClaimEvery = p.GetValue(_pollClaim), Quantity = p.GetValue(_quantity), PoolShards = p.GetValue(_poolShards),
             Seed = p.GetValue(_seed), StartsIn = p.GetValue(_startsIn), EarlyShare = p.GetValue(_earlyShare), RefreshEvery = p.GetValue(_refreshEvery),
             Agents = (p.GetValue(_agents) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             WaitingRoom = p.GetValue(_waitingRoom), OutflowPerMinute = p.GetValue(_outflow), TokenSeconds = p.GetValue(_tokenSeconds),
@@ -195,6 +197,8 @@ public sealed class RehearsalCommand
             return (null, "--metrics-listen takes HOST:PORT.");
         if (o.Agents.Any(a => !a.Contains(':'))) return (null, "--agents takes HOST:PORT,HOST:PORT,...");
         if (o.SalesPerBuyer > o.Sales) return (null, $"--sales-per-buyer {o.SalesPerBuyer} is more than the {o.Sales} sale(s) of --sales.");
+        if (o.PoolShards > 1 && (o.SaleId is not null || o.WaitingRoom))
+            return (null, "--pool-shards is for the sales the tool creates, without a waiting room (whose sale has one pool).");
         if (o.Sales > 1 && (o.SaleId is not null || o.WaitingRoom))
             return (null, "--sales creates its sales: not with --sale, and not through a waiting room (whose fairness audit is of one sale).");
         if (o.StartsIn is not null)
