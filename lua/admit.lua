@@ -10,8 +10,8 @@
 -- KEYS[3] users hash     userId -> the dedupe token: the user's latest claim key, then (only once they claimed again)
 --                        how many claims they made, then 'f' once that claim failed payment and its units went back
 -- KEYS[4] claims hash    claim key -> "userId|quantity|msSinceStart|paymentMethodId" (what the reconciler re-queues from)
--- KEYS[5] queue stream   entries for the worker's consumer group, one field 'e' each: the claim key's 16 bytes, then
---                        "quantity|admittedAtMs|paymentMethodId|userId" (read by Pool/QueueEntry.cs)
+-- KEYS[5] queue stream   entries for the worker's consumer group, one field 'e' each: the claim key's 16 bytes alone;
+--                        the worker reads the rest from the claims hash (Pool/QueueEntry.cs)
 -- KEYS[6] waiting room's tickets hash, KEYS[7] waiting room hash (only read when meta.waitingRoom is '1')
 -- ARGV: five per claim, in order: userId, quantity, paymentMethodId (empty: none given), claim key (a fresh candidate
 -- claim id as 16 raw bytes, Pool/RedisClaimId.cs), admission (a waiting-room sale's token as the edge checked it:
@@ -24,8 +24,8 @@
 --
 -- Both hashes hold the claim key and the admission time as milliseconds since meta's startsAt, not the
 -- 36-character id and a 13-digit epoch time: each claim lives in the pool until the sale's keys go, and the
--- shorter strings fall into smaller allocations (see Pool/RedisClaimId.cs). The queue entry holds the key too, in
--- one field rather than five named ones: field names and per-field overhead were most of its bytes.
+-- shorter strings fall into smaller allocations (see Pool/RedisClaimId.cs). The queue entry holds the key alone, in
+-- one field: the claim record written by this same script already holds the rest, so the stream holds nothing twice.
 --
 -- Claiming again (immediate checkout only): a buyer whose latest claim failed payment may make a new claim, up to
 -- meta's maxAttempts claims in the sale. The 'f' that allows it is written by release.lua (and heal.lua) in the
@@ -138,8 +138,8 @@ local function admit(user, quantityArg, paymentMethod, claimKey, admission)
   tokenWrites[#tokenWrites + 1] = token
   recordWrites[#recordWrites + 1] = claimKey
   recordWrites[#recordWrites + 1] = user .. '|' .. quantityArg .. '|' .. (now - startsAt) .. '|' .. paymentMethod
-  -- One field (Pool/QueueEntry.cs): the claim key's 16 bytes, then quantity|admittedAtMs|paymentMethodId|userId.
-  redis.call('XADD', KEYS[5], '*', 'e', claimKey .. quantityArg .. '|' .. now .. '|' .. paymentMethod .. '|' .. user)
+  -- One field (Pool/QueueEntry.cs): the claim key's 16 bytes; its record is in the claims hash, written below.
+  redis.call('XADD', KEYS[5], '*', 'e', claimKey)
   if holdMs > 0 then
     return {'admitted', claimKey, tostring(remaining), tostring(now + holdMs)}
   end

@@ -95,7 +95,8 @@ public sealed class RedisStreamTransport(
                 // that then died unreplicated would be a claim Redis forgot and its buyer could make again. Left
                 // unacknowledged, they come back through XAUTOCLAIM.
                 if (!await replicas.AcknowledgedAsync(saleId)) continue;
-                batches.Add(stream.Entries.Select(e => ToDelivery(saleId, e, 1)).ToArray());
+                var records = await QueueEntry.ReadRecordsAsync(db, new SaleKeys(saleId), stream.Entries);
+                batches.Add(stream.Entries.Select(e => ToDelivery(saleId, e, 1, records)).ToArray());
             }
         }
         // Nothing answered at all: let the delivery loop back off; otherwise the failed slots are read again next time.
@@ -154,7 +155,8 @@ public sealed class RedisStreamTransport(
             FlashSaleMetrics.QueueTakeovers.Inc(entries.Length);
             logger.LogInformation("Took over {Count} claims of sale {SaleId} whose lease lapsed (their consumer stopped renewing it or left them for a retry)",
                 entries.Length, saleId);
-            return entries.Select(e => ToDelivery(saleId, e, counts.GetValueOrDefault((string)e.Id!, 2))).ToArray();
+            var records = await QueueEntry.ReadRecordsAsync(db, keys, entries);
+            return entries.Select(e => ToDelivery(saleId, e, counts.GetValueOrDefault((string)e.Id!, 2), records)).ToArray();
         }
         catch (RedisServerException e) when (e.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
         {
@@ -184,8 +186,8 @@ public sealed class RedisStreamTransport(
 
     // The registry lists pools (a sale of several has one queue per pool, Pool/SalePools.cs): the delivery names the
     // pool, whose queue it is acknowledged on; the message names the sale.
-    private static ClaimDelivery ToDelivery(string tag, StreamEntry entry, long deliveryCount) =>
-        new(QueueEntry.Parse(SalePools.SaleIdOf(tag), entry), tag, deliveryCount, entry.Id);
+    private static ClaimDelivery ToDelivery(string tag, StreamEntry entry, long deliveryCount, IReadOnlyDictionary<string, PoolClaim> records) =>
+        new(QueueEntry.Parse(SalePools.SaleIdOf(tag), entry, records), tag, deliveryCount, entry.Id);
 
     public async Task AcknowledgeAsync(IReadOnlyList<ClaimDelivery> deliveries, CancellationToken ct)
     {
@@ -210,8 +212,8 @@ public sealed class RedisStreamTransport(
         var entries = await db.StreamRangeAsync(keys.Queue, (RedisValue)delivery.Token, (RedisValue)delivery.Token);
         var fields = entries.Length == 1 ? entries[0].Values.ToList() : [];
         // The one-field entry (Pool/QueueEntry.cs) is bytes: name the claim in text, for whoever reads the dead letters.
-        if (entries.Length == 1 && delivery.Message is { } claim && entries[0]["claimId"].IsNull)
-            fields.Insert(0, new NameValueEntry("claimId", claim.ClaimId));
+        if (entries.Length == 1 && entries[0]["claimId"].IsNull && ClaimIdOf(delivery, entries[0]) is { } claimId)
+            fields.Insert(0, new NameValueEntry("claimId", claimId));
         fields.Add(new NameValueEntry("originalId", (RedisValue)delivery.Token));
         fields.Add(new NameValueEntry("deliveries", delivery.DeliveryCount));
         fields.Add(new NameValueEntry("reason", reason));
@@ -219,6 +221,14 @@ public sealed class RedisStreamTransport(
         await AcknowledgeAsync([delivery], ct);
         FlashSaleMetrics.DeadLetters.Inc();
         logger.LogError("Claim queue entry {EntryId} of sale {SaleId} moved to the dead letters: {Reason}", delivery.Token, delivery.SaleId, reason);
+    }
+
+    // The claim an entry names, read or not (a key-only entry whose record is gone is still named by its key).
+    private static string? ClaimIdOf(ClaimDelivery delivery, StreamEntry entry)
+    {
+        if (delivery.Message is { } claim) return claim.ClaimId;
+        var field = entry[QueueEntry.Field];
+        return !field.IsNull && ((byte[])field!).Length >= 16 ? RedisClaimId.FromRedis(((byte[])field!)[..16]) : null;
     }
 
     // Three renewals per ReclaimAfter: one late or lost renewal does not let the lease lapse.

@@ -43,7 +43,7 @@ public abstract class RedeliveryTests(ServiceFixture app)
         await app.ActiveSales.RemoveAsync(sale.SaleId);
         var claimId = await AdmitAsync(sale.SaleId, "twice-user");
         var entry = Assert.Single(await app.Redis.StreamRangeAsync(keys.Queue));
-        var message = QueueEntry.Parse(sale.SaleId, entry)!;
+        var message = (await QueueEntry.ReadAsync(app.Redis, keys, [entry]))[0]!;
         ClaimDelivery Delivery(long count) => new(message, sale.SaleId, count, (object)entry.Id);
 
         var processor = (ClaimBatchProcessor)app.Services.GetService(typeof(ClaimBatchProcessor))!;

@@ -77,7 +77,8 @@ public sealed class FailoverStores : IAsyncLifetime
         var primary = (await RedisCli.SentinelPrimaryAsync())!.Value;
         var replica = primary == SentinelDataPort ? SentinelDataPort + 1 : SentinelDataPort;
         await Eventually.True(async () => (await RedisCli.RunAsync(replica, "exists", $"fs:{{{saleId}}}:meta")).FirstOrDefault() == "1",
-            TimeSpan.FromSeconds(10), "the replica holds the preloaded pool");
+            // A replica the test before restored may still be loading its full resync: a wait for the setup, not a measure.
+            TimeSpan.FromSeconds(30), "the replica holds the preloaded pool");
         return (primary, replica);
     }
 

@@ -19,7 +19,7 @@ public abstract class ReconcilerTests(ServiceFixture app)
         // The entry vanishes before any worker read it: the failure seckill systems call "lost between Redis and the MQ".
         var (sale, claimId, entry) = await AdmitAndLoseTheEntryAsync(stock: 3, "lost-entry");
         // Only the pool's record knows the claim now (its time kept relative to the sale's start): read back whole.
-        var admittedAt = QueueEntry.Parse(sale.SaleId, entry)!.AdmittedAt.UtcDateTime;
+        var admittedAt = (await QueueEntry.ReadAsync(app.Redis, new SaleKeys(sale.SaleId), [entry]))[0]!.AdmittedAt.UtcDateTime;
         var pending = await app.Storefront.GetClaimAsync(sale.SaleId, claimId);
         Assert.Equal((claimId, "lost-entry", "admitted", admittedAt), (pending.ClaimId, pending.UserId, pending.Status, pending.UpdatedAt));
         await app.ActiveSales.AddAsync(sale.SaleId);
@@ -41,7 +41,7 @@ public abstract class ReconcilerTests(ServiceFixture app)
         // Confirmed with no payment attempt on record (a row written before the worker marked the attempt with the
         // confirm), and its queue entry lost.
         var confirmer = (ClaimConfirmer)app.Services.GetService(typeof(ClaimConfirmer))!;
-        await confirmer.ConfirmAsync(sale.SaleId, [QueueEntry.Parse(sale.SaleId, entry)!], CancellationToken.None);
+        await confirmer.ConfirmAsync(sale.SaleId, [(await QueueEntry.ReadAsync(app.Redis, new SaleKeys(sale.SaleId), [entry]))[0]!], CancellationToken.None);
         await using (var conn = await app.Db.OpenConnectionAsync())
             await conn.ExecuteAsync("UPDATE claims SET payment_attempted_at = NULL WHERE claim_id = @claimId", new { claimId });
         await app.ActiveSales.AddAsync(sale.SaleId);

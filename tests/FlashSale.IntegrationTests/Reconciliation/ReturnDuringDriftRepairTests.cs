@@ -89,7 +89,7 @@ public sealed class ReturnDuringDriftRepairTests
         var keys = new SaleKeys(sale.SaleId);
         var claimId = await StripeGatewayTests.ClaimAsync(settling, sale.SaleId, "declined-later", "pm_card_chargeDeclined");
         var entry = Assert.Single(await settling.Redis.StreamRangeAsync(keys.Queue));
-        var message = QueueEntry.Parse(sale.SaleId, entry)!;
+        var message = (await QueueEntry.ReadAsync(settling.Redis, keys, [entry]))[0]!;
         await settling.Get<ClaimConfirmer>().ConfirmAsync(sale.SaleId, [message], CancellationToken.None);
         var charge = ChargeRequest.For(claimId, sale.SaleId, 1, message.PaymentMethodId, sale.PriceCents, sale.Currency);
         var recorder = settling.Get<ClaimPaymentRecorder>();

@@ -28,7 +28,7 @@ public abstract class AdmitBatchScriptTests(RedisFixture redis)
         Assert.Equal(0, await redis.RemainingAsync(saleId));
         Assert.Equal(2, await redis.MetaAsync(saleId, "admitted"));
         var queue = await redis.Db.StreamRangeAsync(new SaleKeys(saleId).Queue);
-        Assert.Equal(new[] { (ids[0], "u1"), (ids[1], "u2") }, queue.Select(e => QueueEntry.Parse(saleId, e)!).Select(m => (m.ClaimId, m.UserId)));
+        Assert.Equal(new[] { (ids[0], "u1"), (ids[1], "u2") }, (await QueueEntry.ReadAsync(redis.Db, new SaleKeys(saleId), queue)).Select(m => (m!.ClaimId, m.UserId)));
         Assert.Equal(2, await redis.Db.HashLengthAsync(new SaleKeys(saleId).Claims));
     }
 

@@ -22,17 +22,17 @@ public abstract class AdmitScriptQueueEntryTests(RedisFixture redis)
 
         Assert.Equal(new("admitted", claimId, 7), result);
         var entry = Assert.Single(await redis.Db.StreamRangeAsync(keys.Queue));
-        // One field: the claim key's 16 bytes, then quantity|admittedAtMs|paymentMethodId|userId.
+        // One field: the claim key's 16 bytes alone; the rest is the claim's record, written in the same script.
         var field = Assert.Single(entry.Values);
         Assert.Equal(QueueEntry.Field, (string?)field.Name);
-        var packed = (byte[])field.Value!;
-        Assert.Equal((byte[])RedisClaimId.ToRedis(claimId)!, packed[..16]);
-        var parts = System.Text.Encoding.UTF8.GetString(packed[16..]).Split('|');
-        Assert.Equal(("3", "pm_card_mastercard", "buyer@example.com"), (parts[0], parts[2], parts[3]));
-        var admittedAt = long.Parse(parts[1]);
-        // What the transport reads back (Pool/QueueEntry.cs) is the claim that was admitted.
-        Assert.Equal(new ClaimMessage(claimId, saleId, "buyer@example.com", 3, "pm_card_mastercard",
-            DateTimeOffset.FromUnixTimeMilliseconds(admittedAt)), QueueEntry.Parse(saleId, entry));
+        Assert.Equal((byte[])RedisClaimId.ToRedis(claimId)!, (byte[])field.Value!);
+        // What the transport reads back (Pool/QueueEntry.cs, with the records of the batch) is the claim that was admitted.
+        var message = (await QueueEntry.ReadAsync(redis.Db, keys, [entry]))[0]!;
+        Assert.Equal((claimId, saleId, "buyer@example.com", 3, "pm_card_mastercard"),
+            (message.ClaimId, message.SaleId, message.UserId, message.Quantity, message.PaymentMethodId));
+        var admittedAt = message.AdmittedAt.ToUnixTimeMilliseconds();
+        // Without its record a key-only entry is not a claim the worker can read (it is dead-lettered, named by its key).
+        Assert.Null(QueueEntry.Parse(saleId, entry));
         // The admission time is Redis's clock, in milliseconds.
         Assert.InRange(admittedAt, before, await redis.RedisNowMsAsync(saleId));
         // The pool keys the record by the id's 16 bytes and counts the time from the sale's start.

@@ -21,7 +21,7 @@ public abstract class ClaimStoredFormTests(RedisFixture redis)
 
         var admitted = await redis.Admit.RunAsync(saleId, "u-stored", 2, "pm_card_visa", claimId);
         var replay = await redis.Admit.RunAsync(saleId, "u-stored", 1, "pm_card_visa", Ids.NewClaimId());
-        var now = QueueEntry.Parse(saleId, Assert.Single(await redis.Db.StreamRangeAsync(keys.Queue)))!.AdmittedAt;
+        var now = (await QueueEntry.ReadAsync(redis.Db, keys, [Assert.Single(await redis.Db.StreamRangeAsync(keys.Queue))]))[0]!.AdmittedAt;
         var sinceStart = now.ToUnixTimeMilliseconds() - await redis.MetaAsync(saleId, "startsAt");
 
         Assert.Equal(("admitted", claimId), (admitted.Outcome, admitted.ClaimId));
