@@ -154,13 +154,7 @@ public sealed class PoolTransfers(IConnectionMultiplexer redis, RedisScripts scr
     public async Task<int> CompleteOpenAsync(SalePools pools, TimeSpan olderThan, CancellationToken ct)
     {
         if (!pools.Sharded) return 0;
-        List<Move> open;
-        await using (var conn = await db.OpenConnectionAsync(ct))
-            open = (await conn.QueryAsync<Move>(new CommandDefinition("""
-                SELECT transfer_id, sale_id, from_pool, to_pool, units, taken FROM pool_transfers
-                WHERE sale_id = @SaleId AND state <> 'done' AND created_at < now() - @olderThan
-                ORDER BY created_at
-                """, new { pools.SaleId, olderThan }, cancellationToken: ct))).AsList();
+        var open = await BookedAsync("state <> 'done' AND created_at < now() - @olderThan", new { pools.SaleId, olderThan }, ct);
         var finished = 0;
         foreach (var move in open)
             if (await FinishAsync(pools, move) >= 0) finished++;
@@ -176,13 +170,7 @@ public sealed class PoolTransfers(IConnectionMultiplexer redis, RedisScripts scr
     public async Task<int> ReapplyAsync(SalePools pools, int index, CancellationToken ct)
     {
         if (!pools.Sharded) return 0;
-        List<Move> booked;
-        await using (var conn = await db.OpenConnectionAsync(ct))
-            booked = (await conn.QueryAsync<Move>(new CommandDefinition("""
-                SELECT transfer_id, sale_id, from_pool, to_pool, units, taken FROM pool_transfers
-                WHERE sale_id = @SaleId AND taken > 0 AND (from_pool = @index OR to_pool = @index)
-                ORDER BY created_at
-                """, new { pools.SaleId, index }, cancellationToken: ct))).AsList();
+        var booked = await BookedAsync("taken > 0 AND (from_pool = @index OR to_pool = @index)", new { pools.SaleId, index }, ct);
         var rdb = redis.GetDatabase();
         var keys = pools[index];
         var put = 0;
@@ -198,6 +186,15 @@ public sealed class PoolTransfers(IConnectionMultiplexer redis, RedisScripts scr
                 put++;
         }
         return put;
+    }
+
+    /// <summary>The sale's booked moves that <paramref name="where"/> selects, oldest first.</summary>
+    private async Task<List<Move>> BookedAsync(string where, object args, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<Move>(new CommandDefinition(
+            $"SELECT transfer_id, sale_id, from_pool, to_pool, units, taken FROM pool_transfers WHERE sale_id = @SaleId AND {where} ORDER BY created_at",
+            args, cancellationToken: ct))).AsList();
     }
 
     private static string NewTransferId() => "trf_" + Guid.CreateVersion7().ToString("N");
