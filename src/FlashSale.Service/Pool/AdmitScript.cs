@@ -82,9 +82,9 @@ public sealed class AdmitScript
             // Units exist but could not move now: the buyer retries (503), as when Redis does not answer.
             if (refill.Moved < 0) return new AdmitResult(refill.Unchecked is null ? "unknown" : "unverified", "", -1, Pool: answer.Pool);
             if (refill.Moved > 0) continue;
-            // No pool has units, but a move is under way (another edge's, or one cut short that the reconciler
-            // finishes): they are about to land somewhere; look again shortly rather than call the sale sold out.
-            if (refill.InTransit > 0 && waits++ < TransitWaits)
+            // No units moved, but a move is under way (another edge's, or one cut short that the reconciler finishes)
+            // or the donors were emptied under this move: look again shortly rather than call the sale sold out.
+            if (refill.WorthWaiting && waits++ < TransitWaits)
             {
                 await Task.Delay(TransitWait);
                 continue;

@@ -14,8 +14,14 @@ namespace FlashSale.Service.Pool;
 /// (<see cref="CompleteOpenAsync"/>), and a pool rebuilt after a failover gets back what it gave and took
 /// (<see cref="ReapplyAsync"/>): units are never lost, never counted twice, and no buyer is admitted twice.
 /// </summary>
-public sealed class PoolTransfers(IConnectionMultiplexer redis, RedisScripts scripts, NpgsqlDataSource db, ILogger<PoolTransfers> logger)
+public sealed class PoolTransfers(IConnectionMultiplexer redis, RedisScripts scripts, NpgsqlDataSource db, TimeProvider clock, ILogger<PoolTransfers> logger)
 {
+    // Once no other pool has units, every sold-out buyer of the pool would read all the pools again: the answer is kept
+    // this long, so a sold-out sale's buyers cost one round trip each, as on a sale of one pool. Units a decline gives
+    // back to another pool wait at most this long to be found.
+    private static readonly TimeSpan DryFor = TimeSpan.FromMilliseconds(250);
+    private readonly ConcurrentDictionary<string, long> _dryAt = new(StringComparer.Ordinal);
+
     // One move into a pool at a time in this process: the buyers who found it dry together wait for the same one.
     private readonly ConcurrentDictionary<string, Lazy<Task<Refill>>> _moves = new(StringComparer.Ordinal);
 
@@ -24,12 +30,18 @@ public sealed class PoolTransfers(IConnectionMultiplexer redis, RedisScripts scr
     /// away, or a donor not checked since a failover): the buyer should try again.</param>
     /// <param name="Unchecked">A key of the donor that answered NOSCRIPT: its primary must be checked (Pool/PoolVerifier.cs).</param>
     /// <param name="InTransit">When nothing moved: units a move took from one pool and has not given to another yet.</param>
-    public readonly record struct Refill(int Moved, RedisKey? Unchecked = null, int InTransit = 0);
+    /// <param name="Contended">When nothing moved: other pools had units, but each donor tried was emptied first by others.</param>
+    public readonly record struct Refill(int Moved, RedisKey? Unchecked = null, int InTransit = 0, bool Contended = false)
+    {
+        /// <summary>Nothing moved now, but units may still come: the buyer should look again shortly.</summary>
+        public bool WorthWaiting => Moved == 0 && (InTransit > 0 || Contended);
+    }
 
     /// <summary>Fills pool <paramref name="home"/> from the other pool with the most units left.</summary>
     public Task<Refill> RefillAsync(SalePools pools, int home, int wanted)
     {
         var key = pools[home].Tag;
+        if (_dryAt.TryGetValue(key, out var at) && clock.GetElapsedTime(at) < DryFor) return Task.FromResult(new Refill(0));
         var mine = new Lazy<Task<Refill>>(() => MoveAndForgetAsync(key, pools, home, wanted));
         return _moves.GetOrAdd(key, mine).Value;
     }
@@ -39,7 +51,10 @@ public sealed class PoolTransfers(IConnectionMultiplexer redis, RedisScripts scr
         await Task.Yield();
         try
         {
-            return await MoveAsync(pools, home, wanted);
+            var refill = await MoveAsync(pools, home, wanted);
+            if (refill is { Moved: 0, WorthWaiting: false }) _dryAt[key] = clock.GetTimestamp();
+            else _dryAt.TryRemove(key, out _);
+            return refill;
         }
         finally
         {
@@ -53,7 +68,8 @@ public sealed class PoolTransfers(IConnectionMultiplexer redis, RedisScripts scr
         for (var attempt = 0; ; attempt++)
         {
             var (refill, raced) = await MoveOnceAsync(pools, home, wanted);
-            if (!raced || attempt == pools.Count) return refill;
+            if (!raced) return refill;
+            if (attempt == pools.Count) return refill with { Contended = true };
         }
     }
 

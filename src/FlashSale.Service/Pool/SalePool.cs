@@ -99,11 +99,11 @@ public sealed class SalePool(IConnectionMultiplexer redis, RedisScripts scripts,
     /// <summary>The sale's counts summed over its pools (one round trip for a sale of one pool).</summary>
     public async Task<PoolCounts?> CountsAsync(string saleId)
     {
-        var first = await CountsOfAsync(new SaleKeys(saleId), withPools: true);
+        var first = await CountsOfAsync(new SaleKeys(saleId));
         if (first is null) return null;
         var (counts, pools) = first.Value;
         if (pools <= 1) return counts;
-        var rest = await Task.WhenAll(new SalePools(saleId, pools).All.Skip(1).Select(keys => CountsOfAsync(keys, withPools: false)));
+        var rest = await Task.WhenAll(new SalePools(saleId, pools).All.Skip(1).Select(CountsOfAsync));
         foreach (var other in rest)
             if (other is { } o)
                 counts = new PoolCounts(counts.Remaining + o.Counts.Remaining, counts.Admitted + o.Counts.Admitted, counts.Released + o.Counts.Released,
@@ -112,7 +112,7 @@ public sealed class SalePool(IConnectionMultiplexer redis, RedisScripts scripts,
         return counts with { Remaining = counts.Remaining + counts.InTransit };
     }
 
-    private async Task<(PoolCounts Counts, int Pools)?> CountsOfAsync(SaleKeys keys, bool withPools)
+    private async Task<(PoolCounts Counts, int Pools)?> CountsOfAsync(SaleKeys keys)
     {
         var db = redis.GetDatabase();
         var remaining = db.StringGetAsync(keys.Remaining);
@@ -121,7 +121,7 @@ public sealed class SalePool(IConnectionMultiplexer redis, RedisScripts scripts,
         if (remaining.Result.IsNull) return null;
         var m = meta.Result;
         return (new PoolCounts((int)remaining.Result, (int?)m[0] ?? 0, (int?)m[1] ?? 0, ((int?)m[2] ?? 0) - ((int?)m[3] ?? 0)),
-            withPools ? (int?)m[4] ?? 1 : 1);
+            (int?)m[4] ?? 1);
     }
 }
 
